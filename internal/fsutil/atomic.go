@@ -1,0 +1,142 @@
+package fsutil
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/afero"
+)
+
+// WriteFileAtomic replaces path with data and mode perm so that path never
+// holds a partial write, even across a crash.
+//
+// Steps: create a unique temporary file in the same directory, write, Sync,
+// Close, Chmod to perm (so the umask does not decide the final mode), then
+// Rename over path. On any failure the temporary file is removed and path is
+// left untouched. After the rename the directory itself is synced on a best
+// effort basis; filesystems that cannot sync directories are not an error.
+// The parent directory must already exist.
+func WriteFileAtomic(fs afero.Fs, path string, data []byte, perm os.FileMode) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	// Checked explicitly because MemMapFs would silently create it, and the
+	// behaviour should not depend on the backend.
+	if st, err := fs.Stat(dir); err != nil {
+		return fmt.Errorf("fsutil: write %s: %w", path, err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("fsutil: write %s: parent %s is not a directory", path, dir)
+	}
+	f, err := afero.TempFile(fs, dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("fsutil: write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	closed := false
+	defer func() {
+		if err == nil {
+			return
+		}
+		if !closed {
+			_ = f.Close()
+		}
+		_ = fs.Remove(tmp)
+		err = fmt.Errorf("fsutil: write %s: %w", path, err)
+	}()
+
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	closed = true
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = fs.Chmod(tmp, perm); err != nil {
+		return err
+	}
+	if err = fs.Rename(tmp, path); err != nil {
+		return err
+	}
+	syncDir(fs, dir)
+	return nil
+}
+
+// CreateExclusive creates path with data and mode perm, failing with an error
+// matching errors.Is(err, os.ErrExist) when path already exists. It is meant
+// for secret key files, which must never be silently replaced.
+//
+// The file is opened with O_CREATE|O_EXCL and mode perm from the first
+// instant, so it is never readable with a wider mode than requested (use
+// 0600 for keys). Unlike WriteFileAtomic it cannot go through a rename
+// (afero has no portable no-replace rename), so a crash mid-write can leave a
+// short file; any failure seen by this process removes the file it created.
+func CreateExclusive(fs afero.Fs, path string, data []byte, perm os.FileMode) (err error) {
+	dir := filepath.Dir(path)
+	if st, err := fs.Stat(dir); err != nil {
+		return fmt.Errorf("fsutil: create %s: %w", path, err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("fsutil: create %s: parent %s is not a directory", path, dir)
+	}
+	f, err := fs.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return fmt.Errorf("fsutil: create %s: %w", path, err)
+	}
+	closed := false
+	defer func() {
+		if err == nil {
+			return
+		}
+		if !closed {
+			_ = f.Close()
+		}
+		_ = fs.Remove(path)
+		err = fmt.Errorf("fsutil: create %s: %w", path, err)
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	closed = true
+	if err = f.Close(); err != nil {
+		return err
+	}
+	// The umask may have narrowed perm at creation; make the mode exact.
+	if err = fs.Chmod(path, perm); err != nil {
+		return err
+	}
+	syncDir(fs, dir)
+	return nil
+}
+
+// syncDir flushes a directory entry change to disk where supported. Errors
+// are ignored on purpose: some platforms (and afero backends) cannot open or
+// sync directories, and the data itself is already synced.
+func syncDir(fs afero.Fs, dir string) {
+	d, err := fs.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
+}
+
+// exists reports whether name exists; errors other than "not found" are
+// returned so callers do not mistake a permission problem for absence.
+func exists(fs afero.Fs, name string) (bool, error) {
+	_, err := fs.Stat(name)
+	if err == nil {
+		return true, nil
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	return false, err
+}
