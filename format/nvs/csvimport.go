@@ -1,0 +1,384 @@
+package nvs
+
+import (
+	"crypto/pbkdf2"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// CSVImporter turns nvs_partition_gen CSV files into a Partition. Several
+// files may be added in turn; like the reference tool, state (namespaces, the
+// Wi-Fi key quirk) carries over from one file to the next.
+//
+// The reference's row semantics are reproduced so images stay byte-identical:
+//   - a namespace row for an already-seen namespace writes nothing and, as in
+//     nvs_partition_gen 0.2.0, does NOT switch back: later rows keep going to
+//     the most recently created namespace;
+//   - rows whose key is sta.ssid or sta.pswd are written as data rows and the
+//     first one adds sta.apinfo, sta.pmk and sta.apsw blobs; once ap.ssid,
+//     ap.passwd and a non-"0" ap.authmode are all known, each further ap.* row
+//     is preceded by an ap.pmk_info blob (100 zero bytes + PBKDF2 PMK);
+//   - lines starting with '#' are dropped before CSV parsing.
+type CSVImporter struct {
+	// Files resolves the paths of "file" rows, relative to the CSV's directory.
+	Files fs.FS
+
+	part     Partition
+	nsIndex  map[string]int
+	cur      int // index into part.Namespaces of the latest namespace, -1 before any
+	staDone  bool
+	apSSID   *string
+	apPasswd *string
+	apAuth   *string
+}
+
+// NewCSVImporter returns an importer resolving file rows in files (may be nil
+// when no row references a file).
+func NewCSVImporter(files fs.FS) *CSVImporter {
+	return &CSVImporter{Files: files, nsIndex: map[string]int{}, cur: -1}
+}
+
+// ParseCSV imports one CSV file. name labels errors ("name:line").
+func ParseCSV(r io.Reader, name string, files fs.FS) (*Partition, error) {
+	im := NewCSVImporter(files)
+	if err := im.Add(r, name); err != nil {
+		return nil, err
+	}
+	return im.Partition(), nil
+}
+
+// Partition returns the entries imported so far.
+func (im *CSVImporter) Partition() *Partition { return &im.part }
+
+type rowError struct {
+	pos string
+	err error
+}
+
+func (e *rowError) Error() string { return e.pos + ": " + e.err.Error() }
+func (e *rowError) Unwrap() error { return e.err }
+
+// Add imports the rows of one CSV file.
+func (im *CSVImporter) Add(r io.Reader, name string) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if !utf8.Valid(raw) {
+		return fmt.Errorf("%w: %s: not valid UTF-8", ErrCSV, name)
+	}
+	var kept []pyLine
+	for _, l := range splitLines(string(raw)) {
+		if !strings.HasPrefix(l.text, "#") {
+			kept = append(kept, l)
+		}
+	}
+	var header []string
+	for _, rec := range parsePyCSV(kept) {
+		if len(rec.fields) == 0 {
+			continue
+		}
+		pos := fmt.Sprintf("%s:%d", name, rec.line)
+		if header == nil {
+			header = rec.fields
+			if err := checkHeader(header); err != nil {
+				return &rowError{pos, err}
+			}
+			continue
+		}
+		row := map[string]*string{}
+		for i, h := range header {
+			if i < len(rec.fields) {
+				row[h] = &rec.fields[i]
+			} else if _, dup := row[h]; !dup {
+				row[h] = nil
+			}
+		}
+		if err := im.addRow(row); err != nil {
+			return &rowError{pos, err}
+		}
+	}
+	return nil
+}
+
+func checkHeader(h []string) error {
+	have := map[string]bool{}
+	for _, f := range h {
+		have[f] = true
+	}
+	for _, need := range []string{"key", "type", "encoding", "value"} {
+		if !have[need] {
+			return fmt.Errorf("%w: header lacks column %q (want key,type,encoding,value)", ErrCSV, need)
+		}
+	}
+	return nil
+}
+
+func (im *CSVImporter) addRow(row map[string]*string) error {
+	key, typ, enc, val := row["key"], row["type"], row["encoding"], row["value"]
+	if key == nil || typ == nil {
+		return fmt.Errorf("%w: row has too few columns", ErrCSV)
+	}
+	if err := checkKey(*key); err != nil {
+		return err
+	}
+	k := *key
+	if k == "ap.ssid" || k == "ap.passwd" || k == "ap.authmode" {
+		im.noteAP(k, val)
+		if im.apSSID != nil && im.apPasswd != nil && im.apAuth != nil {
+			pmk, err := pbkdf2.Key(sha1.New, *im.apPasswd, []byte(*im.apSSID), 4096, 32)
+			if err != nil {
+				return err
+			}
+			info := append(make([]byte, 100), pmk...)
+			if err := im.add(Entry{Key: "ap.pmk_info", Type: Blob, Blob: info}); err != nil {
+				return err
+			}
+		}
+	}
+	if k == "sta.ssid" || k == "sta.pswd" {
+		// The reference writes these as data rows whatever their type column says.
+		e, err := im.dataEntry(k, enc, val)
+		if err != nil {
+			return err
+		}
+		if err := im.add(e); err != nil {
+			return err
+		}
+		if !im.staDone {
+			im.staDone = true
+			for _, x := range []Entry{
+				{Key: "sta.apinfo", Type: Blob, Blob: fill(140, 0xff)},
+				{Key: "sta.pmk", Type: Blob, Blob: make([]byte, 32)},
+				{Key: "sta.apsw", Type: Blob, Blob: make([]byte, 2)},
+			} {
+				if err := im.add(x); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	switch *typ {
+	case "namespace":
+		return im.namespace(k)
+	case "data":
+		e, err := im.dataEntry(k, enc, val)
+		if err != nil {
+			return err
+		}
+		return im.add(e)
+	case "file":
+		e, err := im.fileEntry(k, enc, val)
+		if err != nil {
+			return err
+		}
+		return im.add(e)
+	}
+	return fmt.Errorf("%w: type %q (want namespace, data or file)", ErrCSV, *typ)
+}
+
+func fill(n int, b byte) []byte {
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = b
+	}
+	return out
+}
+
+func (im *CSVImporter) noteAP(k string, val *string) {
+	v := ""
+	if val != nil {
+		v = *val
+	}
+	set := func(p **string) {
+		if v == "" {
+			*p = nil // the reference tests truthiness
+		} else {
+			*p = &v
+		}
+	}
+	switch k {
+	case "ap.ssid":
+		set(&im.apSSID)
+	case "ap.passwd":
+		set(&im.apPasswd)
+	case "ap.authmode":
+		if v != "0" {
+			set(&im.apAuth)
+		}
+	}
+}
+
+func (im *CSVImporter) namespace(name string) error {
+	if i, ok := im.nsIndex[name]; ok {
+		_ = i // revisiting: the reference keeps writing to the latest namespace
+		return nil
+	}
+	if len(im.part.Namespaces) >= MaxNamespaces {
+		return fmt.Errorf("%w: namespace %q would be number %d", ErrTooManyNS, name, len(im.part.Namespaces)+1)
+	}
+	im.part.Namespaces = append(im.part.Namespaces, Namespace{Name: name})
+	im.cur = len(im.part.Namespaces) - 1
+	im.nsIndex[name] = im.cur
+	return nil
+}
+
+func (im *CSVImporter) add(e Entry) error {
+	if im.cur < 0 {
+		return fmt.Errorf("%w: key `%s` comes before any namespace row", ErrCSV, e.Key)
+	}
+	if err := checkEntry(&e, 2); err != nil && !errors.Is(err, ErrTooLong) {
+		// Length limits depend on the version, so Encode checks them.
+		return err
+	}
+	ns := &im.part.Namespaces[im.cur]
+	ns.Entries = append(ns.Entries, e)
+	return nil
+}
+
+var fillRE = regexp.MustCompile(`^(blob_fill|blob_sz_fill)\(([0-9]+);(0x[0-9a-fA-F]{2})\)`)
+
+func (im *CSVImporter) dataEntry(key string, enc, val *string) (Entry, error) {
+	if enc == nil {
+		return Entry{}, fmt.Errorf("%w: key `%s`: no encoding column", ErrCSV, key)
+	}
+	if val == nil {
+		return Entry{}, fmt.Errorf("%w: key `%s`: no value column", ErrCSV, key)
+	}
+	e, v := *enc, *val
+	if strings.HasPrefix(e, "blob_fill") || strings.HasPrefix(e, "blob_sz_fill") {
+		return blobFill(key, e, v)
+	}
+	switch e {
+	case "string":
+		return Entry{Key: key, Type: String, Str: v}, nil
+	case "hex2bin":
+		b, err := decodeHex(key, strings.TrimSpace(v))
+		return Entry{Key: key, Type: Blob, Blob: b}, err
+	case "base64":
+		b, err := decodePyBase64(key, []byte(v))
+		return Entry{Key: key, Type: Blob, Blob: b}, err
+	case "binary":
+		return Entry{Key: key, Type: Blob, Blob: []byte(v)}, nil
+	}
+	if t, ok := intTypes[strings.ToLower(e)]; ok {
+		return parseInt(key, t, v)
+	}
+	return Entry{}, fmt.Errorf("%w: %q for key `%s`", ErrEncoding, e, key)
+}
+
+var intTypes = map[string]Type{
+	"u8": U8, "i8": I8, "u16": U16, "i16": I16, "u32": U32, "i32": I32, "u64": U64, "i64": I64,
+}
+
+func (im *CSVImporter) fileEntry(key string, enc, val *string) (Entry, error) {
+	if enc == nil || val == nil {
+		return Entry{}, fmt.Errorf("%w: key `%s`: missing encoding or value column", ErrCSV, key)
+	}
+	name := *val
+	if im.Files == nil {
+		return Entry{}, fmt.Errorf("%w: key `%s`: file %q: no file system given", ErrValue, key, name)
+	}
+	clean := path.Clean(strings.TrimPrefix(name, "./"))
+	if path.IsAbs(name) || !fs.ValidPath(clean) {
+		return Entry{}, fmt.Errorf("%w: key `%s`: file path %q must be relative and stay inside the CSV's directory", ErrValue, key, name)
+	}
+	b, err := fs.ReadFile(im.Files, clean)
+	if err != nil {
+		return Entry{}, fmt.Errorf("%w: key `%s`: %v", ErrValue, key, err)
+	}
+	switch *enc {
+	case "string":
+		return Entry{Key: key, Type: String, Str: string(b)}, nil
+	case "hex2bin":
+		h, err := decodeHex(key, strings.Trim(string(b), " \t\n\r\v\f"))
+		return Entry{Key: key, Type: Blob, Blob: h}, err
+	case "base64":
+		d, err := decodePyBase64(key, b)
+		return Entry{Key: key, Type: Blob, Blob: d}, err
+	case "binary":
+		return Entry{Key: key, Type: Blob, Blob: b}, nil
+	}
+	return Entry{}, fmt.Errorf("%w: %q for file key `%s` (want string, hex2bin, base64 or binary)", ErrEncoding, *enc, key)
+}
+
+func decodeHex(key, s string) ([]byte, error) {
+	if len(s)%2 != 0 {
+		return nil, fmt.Errorf("%w: %s: Invalid data length. Should be multiple of 2.", ErrValue, key)
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: non-hexadecimal digit found", ErrValue, key)
+	}
+	return b, nil
+}
+
+// parseInt accepts what Python's int() accepts for ASCII input: surrounding
+// whitespace, a sign, and single underscores between digits.
+func parseInt(key string, t Type, s string) (Entry, error) {
+	s = strings.TrimSpace(s)
+	digits := strings.TrimLeft(s, "+-")
+	if len(s)-len(digits) > 1 || digits == "" || digits[0] == '_' || digits[len(digits)-1] == '_' || strings.Contains(digits, "__") {
+		return Entry{}, fmt.Errorf("%w: key `%s`: %q is not a decimal integer", ErrValue, key, s)
+	}
+	clean := strings.ReplaceAll(s, "_", "")
+	e := Entry{Key: key, Type: t}
+	lo, hi := intBounds(t)
+	if t.signed() {
+		v, err := strconv.ParseInt(clean, 10, 64)
+		if err != nil || v < lo || (v > 0 && uint64(v) > hi) {
+			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrSyntax {
+				return e, fmt.Errorf("%w: key `%s`: %q is not a decimal integer", ErrValue, key, s)
+			}
+			return e, fmt.Errorf("%w: key `%s`: %s out of range for %s [%d, %d]", ErrRange, key, s, t, lo, hi)
+		}
+		e.Int = v
+		return e, nil
+	}
+	neg := strings.HasPrefix(clean, "-")
+	v, err := strconv.ParseUint(strings.TrimLeft(clean, "+-"), 10, 64)
+	if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrSyntax {
+		return e, fmt.Errorf("%w: key `%s`: %q is not a decimal integer", ErrValue, key, s)
+	}
+	if err != nil || v > hi || (neg && v != 0) {
+		return e, fmt.Errorf("%w: key `%s`: %s out of range for %s [0, %d]", ErrRange, key, s, t, hi)
+	}
+	e.Uint = v
+	return e, nil
+}
+
+// blobFill expands the blob_fill(N;0xPP) and blob_sz_fill(N;0xPP) encodings:
+// the value padded to N bytes, the latter prefixed by its length as u32.
+func blobFill(key, enc, val string) (Entry, error) {
+	m := fillRE.FindStringSubmatch(enc)
+	if m == nil {
+		return Entry{}, fmt.Errorf("%w: %s: Invalid encoding format.", ErrEncoding, enc)
+	}
+	n, err := strconv.Atoi(m[2])
+	if err != nil || n > MaxBlobV2 {
+		return Entry{}, fmt.Errorf("%w: %s: length too large", ErrTooLong, enc)
+	}
+	pad, _ := strconv.ParseUint(m[3][2:], 16, 8)
+	if len(val) > n {
+		return Entry{}, fmt.Errorf("%w: %s: Value length exceeds specified length.", ErrTooLong, key)
+	}
+	var b []byte
+	if m[1] == "blob_sz_fill" {
+		b = []byte{byte(len(val)), byte(len(val) >> 8), byte(len(val) >> 16), byte(len(val) >> 24)}
+	}
+	b = append(b, val...)
+	for i := len(val); i < n; i++ {
+		b = append(b, byte(pad))
+	}
+	return Entry{Key: key, Type: Blob, Blob: b}, nil
+}

@@ -1,0 +1,9 @@
+package nvs
+
+import (
+	"testing"
+
+	"github.com/espcompose/espcompose/internal/conformance"
+)
+
+func checkDecode(t *testing.T, c conformance.Case, img []byte, a toolArgs) {}

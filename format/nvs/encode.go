@@ -1,0 +1,188 @@
+package nvs
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// writer lays items out exactly as nvs_partition_gen does: items are appended
+// to the last page, and a page is closed (marked FULL) only when an item does
+// not fit.
+type writer struct {
+	versionByte byte
+	v2          bool
+	pages       []*page
+}
+
+func (w *writer) cur() *page { return w.pages[len(w.pages)-1] }
+
+func (w *writer) nextPage() *page {
+	if n := len(w.pages); n > 0 && w.pages[n-1].state() == pageActive {
+		binary.LittleEndian.PutUint32(w.pages[n-1].buf[0:], pageFull)
+	}
+	p := newPage(uint32(len(w.pages)), w.versionByte)
+	w.pages = append(w.pages, p)
+	return p
+}
+
+func (w *writer) putInteger(ns uint8, key string, t Type, bits uint64) {
+	if w.cur().used >= entriesPerPage {
+		w.nextPage()
+	}
+	it := newItem(ns, t, 1, chunkAny, key)
+	for i := 0; i < t.width(); i++ {
+		it[24+i] = byte(bits >> (8 * i))
+	}
+	sealItem(&it)
+	w.cur().put(&it, nil, 0)
+}
+
+// putVarlen writes a string (data includes its NUL) or a blob.
+func (w *writer) putVarlen(ns uint8, key string, t Type, data []byte) error {
+	multi := w.v2 && t == Blob
+	total := 1 + slotsFor(len(data))
+	// The reference refuses an item reaching the last slot of a page (>=),
+	// except v2 blobs which are split at whatever room is left.
+	full := func(p *page) bool {
+		return p.used >= entriesPerPage || (!multi && p.used+total >= entriesPerPage)
+	}
+	if full(w.cur()) {
+		if full(w.nextPage()) {
+			return fmt.Errorf("%w: key `%s` needs %d entries, a page holds %d", ErrPageFull, key, total, entriesPerPage-1)
+		}
+	}
+	if multi {
+		w.putChunked(ns, key, data)
+		return nil
+	}
+	it := newItem(ns, t, uint8(total), chunkAny, key)
+	binary.LittleEndian.PutUint16(it[24:], uint16(len(data)))
+	binary.LittleEndian.PutUint32(it[28:], crc(data))
+	sealItem(&it)
+	w.cur().put(&it, data, total-1)
+	return nil
+}
+
+// putChunked splits a v2 blob into blob_data chunks filling each page's
+// remaining room, then writes the blob_index. A new page is opened whenever
+// data remains or the page has no slot left, so the index may land alone on
+// a fresh page.
+func (w *writer) putChunked(ns uint8, key string, data []byte) {
+	chunks, off := 0, 0
+	for {
+		p := w.cur()
+		room := (entriesPerPage - p.used - 1) * entrySize
+		n := min(room, len(data)-off)
+		chunk := data[off : off+n]
+		it := newItem(ns, typeBlobData, uint8(1+slotsFor(n)), uint8(chunks), key)
+		binary.LittleEndian.PutUint16(it[24:], uint16(n))
+		binary.LittleEndian.PutUint32(it[28:], crc(chunk))
+		sealItem(&it)
+		p.put(&it, chunk, slotsFor(n))
+		chunks++
+		off += n
+		if off < len(data) || room-n < entrySize {
+			w.nextPage()
+		}
+		if off == len(data) {
+			break
+		}
+	}
+	it := newItem(ns, typeBlobIdx, 1, chunkAny, key)
+	binary.LittleEndian.PutUint32(it[24:], uint32(len(data)))
+	it[28], it[29] = uint8(chunks), 0
+	sealItem(&it)
+	w.cur().put(&it, nil, 0)
+}
+
+func (w *writer) putEntry(ns uint8, e *Entry) error {
+	switch {
+	case e.Type.IsInteger():
+		bits := e.Uint
+		if e.Type.signed() {
+			bits = uint64(e.Int)
+		}
+		w.putInteger(ns, e.Key, e.Type, bits)
+		return nil
+	case e.Type == String:
+		b := make([]byte, len(e.Str)+1)
+		copy(b, e.Str)
+		return w.putVarlen(ns, e.Key, String, b)
+	case e.Type == Blob:
+		return w.putVarlen(ns, e.Key, Blob, e.Blob)
+	}
+	return fmt.Errorf("%w: key `%s`: %s", ErrType, e.Key, e.Type)
+}
+
+// checkSize returns how many pages may carry data and whether the layout is
+// the read-only one, following the reference's size rules.
+func checkSize(size uint32) (dataPages int, readOnly bool, err error) {
+	if size%PageSize != 0 {
+		return 0, false, fmt.Errorf("%w: %#x: size of partition must be multiple of 4096", ErrSize, size)
+	}
+	if size < PageSize {
+		return 0, false, fmt.Errorf("%w: %#x: minimum partition size for read/write NVS is 0x3000 bytes and for read-only NVS is 0x1000 bytes", ErrSize, size)
+	}
+	pages := int(size / PageSize)
+	if size < MinReadWrite {
+		return pages, true, nil
+	}
+	return pages - 1, false, nil
+}
+
+// Encode lays out p as an NVS partition image. Read-write images are
+// opts.Size bytes: data pages, erased pages, and the reserved last page.
+// Read-only images (Size < 0x3000) hold only the written pages.
+func Encode(p *Partition, opts Options) ([]byte, error) {
+	version := opts.Version
+	if version == 0 {
+		version = 2
+	}
+	if err := p.Validate(version); err != nil {
+		return nil, err
+	}
+	dataPages, readOnly, err := checkSize(opts.Size)
+	if err != nil {
+		return nil, err
+	}
+	w := &writer{versionByte: versionByteV2, v2: version == 2}
+	if !w.v2 {
+		w.versionByte = versionByteV1
+	}
+	w.nextPage()
+	for i := range p.Namespaces {
+		ns := &p.Namespaces[i]
+		idx := uint8(i + 1)
+		w.putInteger(nsIndexTable, ns.Name, U8, uint64(idx))
+		for j := range ns.Entries {
+			if err := w.putEntry(idx, &ns.Entries[j]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(w.pages) > dataPages {
+		need := len(w.pages)
+		if !readOnly {
+			need++
+		}
+		return nil, fmt.Errorf("%w: Size parameter is less than the size of data in csv: need %d pages (%#x bytes%s), got %#x",
+			ErrInsufficientSize, need, need*PageSize, map[bool]string{true: "", false: " incl. the reserved page"}[readOnly], opts.Size)
+	}
+	if opts.Keys != nil {
+		for i, pg := range w.pages {
+			opts.Keys.encryptPage(pg.buf[:], i, pg.used)
+		}
+	}
+	n := len(w.pages)
+	if !readOnly {
+		n = int(opts.Size / PageSize)
+	}
+	out := make([]byte, n*PageSize)
+	for i := range out {
+		out[i] = 0xff
+	}
+	for i, pg := range w.pages {
+		copy(out[i*PageSize:], pg.buf[:])
+	}
+	return out, nil
+}

@@ -1,0 +1,151 @@
+package nvs
+
+import "strings"
+
+// csvRecord is one parsed CSV record and the physical line it starts on.
+type csvRecord struct {
+	fields []string
+	line   int
+}
+
+// pyLine is one physical line (newline included) and its 1-based number.
+type pyLine struct {
+	text string
+	num  int
+}
+
+// splitLines applies Python's universal-newline reading: \r\n and \r become
+// \n, and every line keeps its terminator.
+func splitLines(text string) []pyLine {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	var out []pyLine
+	for n := 1; text != ""; n++ {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			out = append(out, pyLine{text, n})
+			break
+		}
+		out = append(out, pyLine{text[:i+1], n})
+		text = text[i+1:]
+	}
+	return out
+}
+
+// parsePyCSV reproduces Python's csv.reader with the default "excel" dialect
+// (non-strict: stray quotes are kept, text after a closing quote is
+// appended). Records that are empty lines come back with no fields.
+func parsePyCSV(lines []pyLine) []csvRecord {
+	const (
+		startRecord = iota
+		startField
+		inField
+		inQuoted
+		quoteInQuoted
+		eatCRNL
+	)
+	var (
+		recs   []csvRecord
+		fields []string
+		field  strings.Builder
+		state  = startRecord
+		start  int
+	)
+	save := func() {
+		fields = append(fields, field.String())
+		field.Reset()
+	}
+	const eol = -1
+	step := func(c rune) {
+		switch state {
+		case startRecord:
+			if c == eol {
+				return
+			}
+			if c == '\n' || c == '\r' {
+				state = eatCRNL
+				return
+			}
+			state = startField
+			fallthrough
+		case startField:
+			switch {
+			case c == '\n' || c == '\r' || c == eol:
+				save()
+				state = eatCRNL
+				if c == eol {
+					state = startRecord
+				}
+			case c == '"':
+				state = inQuoted
+			case c == ',':
+				save()
+			default:
+				field.WriteRune(c)
+				state = inField
+			}
+		case inField:
+			switch {
+			case c == '\n' || c == '\r' || c == eol:
+				save()
+				state = eatCRNL
+				if c == eol {
+					state = startRecord
+				}
+			case c == ',':
+				save()
+				state = startField
+			default:
+				field.WriteRune(c)
+			}
+		case inQuoted:
+			switch {
+			case c == eol:
+			case c == '"':
+				state = quoteInQuoted
+			default:
+				field.WriteRune(c)
+			}
+		case quoteInQuoted:
+			switch {
+			case c == '"':
+				field.WriteRune(c)
+				state = inQuoted
+			case c == ',':
+				save()
+				state = startField
+			case c == '\n' || c == '\r' || c == eol:
+				save()
+				state = eatCRNL
+				if c == eol {
+					state = startRecord
+				}
+			default:
+				field.WriteRune(c)
+				state = inField
+			}
+		case eatCRNL:
+			if c == eol {
+				state = startRecord
+			}
+		}
+	}
+	for _, l := range lines {
+		if state == startRecord {
+			start = l.num
+			fields = nil
+		}
+		for _, c := range l.text {
+			step(c)
+		}
+		step(eol)
+		if state == startRecord {
+			recs = append(recs, csvRecord{fields, start})
+		}
+	}
+	if state != startRecord && (field.Len() > 0 || state == inQuoted) {
+		save()
+		recs = append(recs, csvRecord{fields, start})
+	}
+	return recs
+}
