@@ -2,7 +2,6 @@ package nvs
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -71,51 +70,50 @@ func parseToolArgs(t *testing.T, argv []string) toolArgs {
 
 // runTool performs the case's command with this package; it returns the
 // partition image and the key partition (when the command makes one).
-func runTool(t *testing.T, c conformance.Case, a toolArgs) (img, keys []byte, err error) {
+func runTool(t *testing.T, c conformance.Case, a toolArgs) (img, keys []byte, part *Partition, k *Keys, err error) {
 	files := os.DirFS(c.Dir)
-	var k *Keys
 	if a.mode == "generate-key" || (a.mode == "encrypt" && a.keygen) {
 		var kk Keys
 		if a.hmac {
 			kk, err = DeriveHMACKeys(c.File(t, a.hmacInputKey))
 		} else {
-			return nil, nil, fmt.Errorf("random key generation has no reference vector")
+			return nil, nil, nil, nil, fmt.Errorf("random key generation has no reference vector")
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		keys = kk.MarshalPartition()
 		k = &kk
 		if a.mode == "generate-key" {
-			return nil, keys, nil
+			return nil, keys, nil, nil, nil
 		}
 	}
 	if a.inputKey != "" {
 		kk, err := ParseKeyPartition(c.File(t, a.inputKey))
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		k = &kk
 	}
 	im := NewCSVImporter(files)
 	for _, in := range a.inputs {
 		if err := im.Add(bytes.NewReader(c.File(t, in)), in); err != nil {
-			return nil, keys, err
+			return nil, keys, nil, nil, err
 		}
 	}
 	size, err := strconv.ParseUint(a.size, 0, 32)
 	if err != nil {
-		return nil, keys, err
+		return nil, keys, nil, nil, err
 	}
 	img, err = Encode(im.Partition(), Options{Size: uint32(size), Version: a.version, Keys: k})
-	return img, keys, err
+	return img, keys, im.Partition(), k, err
 }
 
 func TestConformanceNVS(t *testing.T) {
 	for _, c := range conformance.Load(t, "nvs") {
 		t.Run(c.Name, func(t *testing.T) {
 			a := parseToolArgs(t, c.Command)
-			img, keys, err := runTool(t, c, a)
+			img, keys, part, k, err := runTool(t, c, a)
 			if c.ExpectedError {
 				if err == nil {
 					t.Fatalf("want error containing %q, got none", c.ErrorContains)
@@ -140,7 +138,7 @@ func TestConformanceNVS(t *testing.T) {
 			if !bytes.Equal(img, want) {
 				t.Fatalf("image differs: got %d bytes, want %d; first difference at %#x", len(img), len(want), firstDiff(img, want))
 			}
-			checkDecode(t, c, img, a)
+			checkDecode(t, c, img, part, k, a)
 		})
 	}
 }
@@ -153,5 +151,3 @@ func firstDiff(a, b []byte) int {
 	}
 	return min(len(a), len(b))
 }
-
-var _ = errors.Is
