@@ -1,0 +1,243 @@
+// Package merged combines several flash images into one, byte-exact with
+// `esptool.py merge_bin` 4.8.1 in its raw, Intel HEX and UF2 output formats.
+package merged
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/espcompose/espcompose/format/appimage"
+	"github.com/espcompose/espcompose/format/ihex"
+	"github.com/espcompose/espcompose/format/uf2"
+)
+
+// Format is the output file format.
+type Format string
+
+// Output formats esptool merge_bin offers.
+const (
+	FormatRaw Format = "raw"
+	FormatHex Format = "hex"
+	FormatUF2 Format = "uf2"
+)
+
+// sectorSize is the granularity of esptool's overlap check.
+const sectorSize = 0x1000
+
+// Sentinel errors.
+var (
+	ErrOverlap      = errors.New("merged: inputs overlap")
+	ErrNoInput      = errors.New("merged: no input files specified")
+	ErrTargetOffset = errors.New("merged: input before target offset")
+	ErrOption       = errors.New("merged: invalid option")
+)
+
+// Options mirror merge_bin's command line. Empty flash options mean "keep".
+type Options struct {
+	Chip string // esptool chip name, e.g. "esp32c3"
+
+	FlashMode string // keep, qio, qout, dio, dout
+	FlashFreq string // keep or e.g. 80m (the chip decides the encoding)
+	FlashSize string // keep or e.g. 4MB
+
+	Format Format // "" means raw
+
+	// Raw format only.
+	TargetOffset  uint32 // flash address the output will be written to
+	FillFlashSize string // pad the output with 0xFF up to this flash size, e.g. "4MB"
+
+	// UF2 format only.
+	ChunkSize  int // 0 = largest possible
+	DisableMD5 bool
+}
+
+// Part is one input. Name only labels errors; it defaults to the address.
+type Part struct {
+	Addr uint32
+	Data []byte
+	Name string
+}
+
+func (p Part) label() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return fmt.Sprintf("0x%x", p.Addr)
+}
+
+// Event records what esptool would print while merging.
+type Event struct {
+	Part    string
+	Message string // e.g. "Flash params set to 0x022f", "SHA digest in image updated"
+}
+
+var (
+	freqChoices = []string{"80m", "60m", "48m", "40m", "30m", "26m", "24m", "20m", "16m", "15m", "12m"}
+	modeChoices = []string{"qio", "qout", "dio", "dout"}
+	sizeChoices = []string{"256KB", "512KB", "1MB", "2MB", "2MB-c1", "4MB", "4MB-c1", "8MB", "16MB", "32MB", "64MB", "128MB"}
+	fillChoices = []string{"256KB", "512KB", "1MB", "2MB", "4MB", "8MB", "16MB", "32MB", "64MB", "128MB"}
+)
+
+func checkChoice(name, v string, choices []string, keep bool) error {
+	if (keep && (v == "" || v == appimage.Keep)) || slices.Contains(choices, v) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s %q (choose from %s)", ErrOption, name, v, strings.Join(choices, ", "))
+}
+
+func (o *Options) validate() (*appimage.Chip, error) {
+	if err := checkChoice("--flash_mode", o.FlashMode, modeChoices, true); err != nil {
+		return nil, err
+	}
+	if err := checkChoice("--flash_freq", o.FlashFreq, freqChoices, true); err != nil {
+		return nil, err
+	}
+	if err := checkChoice("--flash_size", o.FlashSize, sizeChoices, true); err != nil {
+		return nil, err
+	}
+	if o.FillFlashSize != "" {
+		if err := checkChoice("--fill-flash-size", o.FillFlashSize, fillChoices, false); err != nil {
+			return nil, err
+		}
+	}
+	switch o.Format {
+	case "", FormatRaw, FormatHex, FormatUF2:
+	default:
+		return nil, fmt.Errorf("%w: format %q (choose from raw, uf2, hex)", ErrOption, o.Format)
+	}
+	chip, err := appimage.LookupChip(o.Chip)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Invalid chip choice: '%s'", err, o.Chip)
+	}
+	return chip, nil
+}
+
+// Merge combines parts as `esptool.py --chip <chip> merge_bin` does.
+func Merge(opts Options, parts []Part) ([]byte, error) {
+	out, _, err := MergeWithEvents(opts, parts)
+	return out, err
+}
+
+// MergeWithEvents is Merge that also returns esptool's informational messages.
+//
+// Like esptool it: converts Intel HEX inputs (detected by content) to binary;
+// rejects inputs whose 4 KiB flash sectors overlap; patches the flash options
+// into the image at the chip's bootloader offset (an absolute flash address, so
+// --target-offset does not shift it) when it is a valid image, recomputing its
+// appended SHA-256; fills gaps with 0xFF.
+func MergeWithEvents(opts Options, parts []Part) ([]byte, []Event, error) {
+	chip, err := opts.validate()
+	if err != nil {
+		return nil, nil, err
+	}
+	var events []Event
+	in := make([]Part, len(parts))
+	for i, p := range parts {
+		data, err := PrepareInput(p.Addr, p.Data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", p.label(), err)
+		}
+		p.Data = data
+		in[i] = p
+	}
+	sort.SliceStable(in, func(i, j int) bool { return in[i].Addr < in[j].Addr })
+	if err := checkOverlap(in); err != nil {
+		return nil, nil, err
+	}
+	if len(in) == 0 {
+		return nil, nil, fmt.Errorf("%w", ErrNoInput)
+	}
+	if in[0].Addr < opts.TargetOffset {
+		return nil, nil, fmt.Errorf("%w: Output file target offset is %#x. Input file offset %#x is before this",
+			ErrTargetOffset, opts.TargetOffset, in[0].Addr)
+	}
+	fp := appimage.FlashParams{Mode: opts.FlashMode, Freq: opts.FlashFreq, Size: opts.FlashSize}
+	for i := range in {
+		if in[i].Addr != chip.BootloaderOffset {
+			continue
+		}
+		data, ch, err := appimage.PatchFlashParams(in[i].Data, chip.Name, fp)
+		switch {
+		case errors.Is(err, appimage.ErrNotImage):
+			events = append(events, Event{in[i].label(), fmt.Sprintf(
+				"Warning: Image file at %#x is not a valid %s image, so not changing any flash settings.", in[i].Addr, chip.DisplayName)})
+			continue
+		case err != nil:
+			return nil, nil, fmt.Errorf("%s: %w", in[i].label(), err)
+		}
+		if ch.HeaderChanged {
+			events = append(events, Event{in[i].label(), fmt.Sprintf("Flash params set to 0x%02x%02x", ch.After[0], ch.After[1])})
+		}
+		if ch.SHAUpdated {
+			events = append(events, Event{in[i].label(), "SHA digest in image updated"})
+		}
+		in[i].Data = data
+	}
+
+	switch opts.Format {
+	case FormatHex:
+		segs := make([]ihex.Segment, len(in))
+		for i, p := range in {
+			segs[i] = ihex.Segment{Addr: p.Addr, Data: p.Data}
+		}
+		out, err := ihex.EncodeSegments(segs...)
+		return out, events, err
+	case FormatUF2:
+		files := make([]uf2.File, len(in))
+		for i, p := range in {
+			files[i] = uf2.File{Addr: p.Addr, Data: p.Data}
+		}
+		out, err := uf2.Encode(uf2.Options{FamilyID: chip.UF2FamilyID, ChunkSize: opts.ChunkSize, DisableMD5: opts.DisableMD5}, files...)
+		return out, events, err
+	default:
+		out, err := raw(opts, in)
+		return out, events, err
+	}
+}
+
+// raw lays sorted, non-overlapping parts out from the target offset; the gaps
+// and the fill up to FillFlashSize are 0xFF.
+func raw(opts Options, in []Part) ([]byte, error) {
+	base := uint64(opts.TargetOffset)
+	size := uint64(0)
+	for _, p := range in {
+		size = max(size, uint64(p.Addr)-base+uint64(len(p.Data)))
+	}
+	if opts.FillFlashSize != "" {
+		n, err := appimage.FlashSizeBytes(opts.FillFlashSize)
+		if err != nil {
+			return nil, err
+		}
+		if uint64(n) > base {
+			size = max(size, uint64(n)-base)
+		}
+	}
+	out := make([]byte, size)
+	for i := range out {
+		out[i] = 0xFF
+	}
+	for _, p := range in {
+		copy(out[uint64(p.Addr)-base:], p.Data)
+	}
+	return out, nil
+}
+
+// checkOverlap follows esptool: inputs are compared by the 4 KiB sectors they
+// touch, so two inputs sharing a sector conflict even if their bytes do not.
+func checkOverlap(sorted []Part) error {
+	end := int64(0)
+	prev := -1
+	for i, p := range sorted {
+		start := int64(p.Addr) &^ (sectorSize - 1)
+		sectorEnd := ((int64(p.Addr)+int64(len(p.Data))+sectorSize-1)&^(sectorSize-1) - 1)
+		if start < end {
+			return fmt.Errorf("%w: Detected overlap at address: %#x for file: %s (conflicts with %s at %#x, which reaches into the same flash sector)",
+				ErrOverlap, p.Addr, p.label(), sorted[prev].label(), sorted[prev].Addr)
+		}
+		end, prev = sectorEnd, i
+	}
+	return nil
+}
