@@ -1,0 +1,102 @@
+package parttable
+
+// Layout constants of the binary table.
+const (
+	TableSize       = 0xC00  // bytes written by Encode (the tool's MAX_PARTITION_LENGTH)
+	SectorSize      = 0x1000 // flash sector the table occupies; placement starts after it
+	EntrySize       = 32
+	DefaultOffset   = 0x8000 // default flash offset of the table
+	OTADataSize     = 0x2000 // required size of data/ota and data/tee_ota partitions
+	nvsMinRWSize    = 0x3000
+	appOffsetAlign  = 0x10000
+	dataOffsetAlign = 0x1000
+)
+
+// Table is a partition table in entry order (the binary keeps CSV order; it
+// is not sorted).
+type Table struct {
+	Entries []Entry
+	// File names the CSV the table was parsed from; used only in messages.
+	File string
+}
+
+// Entry is one partition.
+type Entry struct {
+	Name      string // UTF-8; Encode keeps the first 16 bytes, as the tool does
+	Type      uint8
+	Subtype   uint8
+	Offset    uint32 // absolute flash offset; meaningless while AutoOffset is set
+	Size      uint32
+	Encrypted bool
+	Readonly  bool
+	// AutoOffset marks an offset still to be chosen (an empty CSV offset
+	// field). Place assigns Offset and clears it; Validate and Encode refuse
+	// entries that still have it, so offset 0 is never mistaken for "unset".
+	AutoOffset bool
+	Line       int // CSV line the entry came from, 0 if none
+}
+
+// Options mirror gen_esp32part's command-line options. The zero value is the
+// tool's default behaviour.
+type Options struct {
+	// Offset is the flash offset of the table (--offset); 0 means 0x8000.
+	Offset uint32
+	// FlashSize, when non-zero, requires the table to end within it
+	// (--flash-size, in bytes).
+	FlashSize uint32
+	// DisableMD5 omits the MD5 record (--disable-md5sum).
+	DisableMD5 bool
+	// SecureBoot is 0 (none), 1 or 2 (--secure v1/v2): app size alignment.
+	SecureBoot int
+	// PrimaryBootloaderOffset and RecoveryBootloaderOffset are
+	// --primary-bootloader-offset and --recovery-bootloader-offset; nil means
+	// not given (0 is a real bootloader offset on several chips).
+	PrimaryBootloaderOffset  *uint32
+	RecoveryBootloaderOffset *uint32
+	// ExtraSubtypes are --extra-partition-subtypes entries, applied in order.
+	ExtraSubtypes []Subtype
+	// LookupEnv resolves $VAR and ${VAR} in CSV lines as the tool does with
+	// the process environment; nil means no variable is defined.
+	LookupEnv func(name string) (string, bool)
+}
+
+func (o *Options) tableOffset() uint32 {
+	if o.Offset == 0 {
+		return DefaultOffset
+	}
+	return o.Offset
+}
+
+func (o *Options) check() error {
+	if o.SecureBoot < 0 || o.SecureBoot > 2 {
+		return &Error{ByteOffset: -1, Err: ErrOptions, Msg: "secure boot version must be 0, 1 or 2"}
+	}
+	if p := o.PrimaryBootloaderOffset; p != nil && *p >= o.tableOffset() {
+		return &Error{ByteOffset: -1, Err: ErrOptions, Msg: sprintf(
+			"Unsupported configuration. Primary bootloader must be below partition table. "+
+				"Check --primary-bootloader-offset=%#x and --offset=%#x", *p, o.tableOffset())}
+	}
+	if _, err := subtypeTables(o.ExtraSubtypes); err != nil {
+		return err
+	}
+	return nil
+}
+
+// offsetAlign is the tool's ALIGNMENT table: apps 64 KiB, everything else 4 KiB.
+func offsetAlign(typ uint8) uint32 {
+	if typ == TypeApp {
+		return appOffsetAlign
+	}
+	return dataOffsetAlign
+}
+
+func (e *Entry) isPrimaryBootloader() bool {
+	return e.Type == TypeBootloader && e.Subtype == SubtypeBootloaderPrimary
+}
+
+func (e *Entry) isPrimaryPartitionTable() bool {
+	return e.Type == TypePartitionTable && e.Subtype == SubtypePartitionTablePrimary
+}
+
+// fixedPlace reports entries whose offset comes from options, not placement.
+func (e *Entry) fixedPlace() bool { return e.isPrimaryBootloader() || e.isPrimaryPartitionTable() }
