@@ -1,0 +1,134 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/afero"
+	"github.com/spf13/cobra"
+
+	"github.com/espcompose/espcompose/internal/logx"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2 // bad usage or a manifest/input the user must fix
+)
+
+// version is set at link time (-ldflags "-X main.version=...").
+var version = "0.1.0-dev"
+
+// app carries everything a command may touch, so tests run commands in memory.
+type app struct {
+	fs      afero.Fs
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+	getenv  func(string) string
+	environ func() []string
+
+	file    string
+	out     string
+	json    bool
+	verbose bool
+	vars    []string
+
+	log logx.Logger
+}
+
+// usageError marks errors that are the caller's to fix (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// diagError carries HCL diagnostics already printed to stderr.
+type diagError struct{ diags hcl.Diagnostics }
+
+func (e diagError) Error() string { return e.diags.Error() }
+
+func (a *app) run(args []string) int {
+	root := a.newRootCommand()
+	root.SetArgs(args)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var de diagError
+	var ue usageError
+	switch {
+	case errors.As(err, &de):
+		return exitUsage
+	case errors.As(err, &ue):
+		fmt.Fprintf(a.stderr, "espcompose: %v\n", err)
+		return exitUsage
+	case isCobraUsage(err):
+		fmt.Fprintf(a.stderr, "espcompose: %v\nRun 'espcompose --help' for usage.\n", err)
+		return exitUsage
+	default:
+		fmt.Fprintf(a.stderr, "espcompose: %v\n", err)
+		return exitFailure
+	}
+}
+
+// isCobraUsage recognises cobra's own argument and flag errors, which it returns as
+// plain errors.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "required flag"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) newRootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "espcompose",
+		Short:         "Compose ESP32-family flash images from one HCL manifest",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			a.log = logx.New(a.stderr, a.verbose)
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVarP(&a.file, "file", "f", "espcompose.hcl", "manifest file")
+	pf.StringVarP(&a.out, "out", "o", "dist", "output directory")
+	pf.BoolVar(&a.json, "json", false, "machine-readable output")
+	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log each step")
+	pf.StringArrayVar(&a.vars, "var", nil, "set a manifest variable (name=value); repeatable")
+	root.AddCommand(
+		a.newVersionCommand(),
+		a.newValidateCommand(),
+		a.newPlanCommand(),
+		a.newBuildCommand(),
+	)
+	return root
+}
+
+func (a *app) newVersionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the espcompose version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if a.json {
+				return writeJSON(a.stdout, map[string]string{"version": version})
+			}
+			fmt.Fprintf(a.stdout, "espcompose %s\n", version)
+			return nil
+		},
+	}
+}

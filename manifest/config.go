@@ -1,0 +1,284 @@
+package manifest
+
+import "github.com/hashicorp/hcl/v2"
+
+// Config is a manifest with every expression evaluated, in dependency order. It still
+// carries source ranges so the planner can report problems against manifest lines.
+type Config struct {
+	Filename string
+	Dir      string
+
+	Target         Target
+	Keys           []*Key
+	Security       *Security
+	Images         []*Image
+	Bootloader     *Bootloader
+	PartitionTable PartitionTable
+	Partitions     []*Partition // top level, source order
+	NVS            []*NVS
+	Structs        []*Struct
+	OTAs           []*OTA
+
+	// Variables are the final variable values (after -var / environment overrides), for the build record.
+	Variables map[string]string
+}
+
+// Target is the device the image is for.
+type Target struct {
+	Chip          string
+	FlashSize     uint32
+	FlashSizeName string // "4MB", as esptool spells it
+	FlashMode     string // qio qout dio dout; "" keeps the image's own
+	FlashFreq     string // e.g. "40m"; "" keeps the image's own
+	Range         hcl.Range
+}
+
+// Ref names another block by its address ("image.app").
+type Ref struct {
+	Kind  string
+	Name  string
+	Range hcl.Range
+}
+
+// ID is the reference address.
+func (r Ref) ID() string { return r.Kind + "." + r.Name }
+
+// Key is a key block. File paths are resolved against the manifest directory.
+type Key struct {
+	Name      string
+	Algorithm string
+	File      string
+	Create    bool
+	PublicKey string
+	Signer    []string
+	PKCS11    *PKCS11
+	Range     hcl.Range
+}
+
+// PKCS11 locates a signing key on a token.
+type PKCS11 struct {
+	Module, Token, Label, PinEnv string
+}
+
+// Security groups the device security settings.
+type Security struct {
+	FlashEncryption *FlashEncryption
+	SecureBoot      *SecureBoot
+	Range           hcl.Range
+}
+
+// FlashEncryption selects pre-encryption of the image with a key.
+type FlashEncryption struct {
+	Key            Ref
+	Mode           string // "development" or "release"
+	CryptConfig    uint8  // ESP32 FLASH_CRYPT_CONFIG
+	DeviceEncrypts bool   // write plaintext; the device encrypts on first boot
+	Range          hcl.Range
+}
+
+// SecureBoot selects signing.
+type SecureBoot struct {
+	Version       int
+	Keys          []Ref
+	Deterministic bool
+	Range         hcl.Range
+}
+
+// Image is an input firmware image.
+type Image struct {
+	Name   string
+	File   string
+	Expect *Expect
+	Range  hcl.Range
+}
+
+// Expect lists app-description fields an image must carry.
+type Expect struct {
+	ProjectName   *string
+	Version       *string
+	IDFVersion    *string
+	SecureVersion *uint32
+	Range         hcl.Range
+}
+
+// Bootloader places the second-stage bootloader.
+type Bootloader struct {
+	Image  Ref
+	Offset *uint32 // nil: the chip's default
+	Range  hcl.Range
+}
+
+// PartitionTable places the primary table.
+type PartitionTable struct {
+	Offset uint32
+	MD5    bool
+	Range  hcl.Range
+}
+
+// Partition is one entry of the main table or of a nested secondary table.
+type Partition struct {
+	Name      string
+	Type      uint8
+	Subtype   uint8
+	Offset    *uint32 // nil: placed automatically
+	Size      uint32
+	Encrypted bool
+	Readonly  bool
+
+	// Exactly one content source, or none (left erased).
+	Contents *Ref   // image, nvs, struct or key
+	File     string // raw file
+	Fill     *byte  // fill byte over the whole partition
+
+	Boot *Ref // otadata only: the app slot to boot
+
+	Table    *NestedTable // secondary table written at the start of this partition
+	Children []*Partition
+
+	Range      hcl.Range
+	AttrRanges map[string]hcl.Range
+}
+
+// NestedTable holds options of a secondary table.
+type NestedTable struct {
+	MD5   bool
+	Range hcl.Range
+}
+
+// AttrRange returns the range of the attribute, or the block range.
+func (p *Partition) AttrRange(name string) hcl.Range {
+	if r, ok := p.AttrRanges[name]; ok {
+		return r
+	}
+	return p.Range
+}
+
+// NVS describes the contents of an NVS partition.
+type NVS struct {
+	Name        string
+	Version     int // 1 or 2
+	EncryptWith *Ref
+	ImportCSV   []string // resolved paths
+	EspAt       *EspAt
+	Namespaces  []*NVSNamespace
+	Range       hcl.Range
+}
+
+// EspAt imports esp-at's customized raw data.
+type EspAt struct {
+	RawData  string
+	Platform string
+	Module   string
+	Config   []string // enabled raw_data dirs in order; nil: all present
+	Range    hcl.Range
+}
+
+// NVSNamespace is a namespace with its entries in order.
+type NVSNamespace struct {
+	Name    string
+	Entries []*NVSEntry
+	Range   hcl.Range
+}
+
+// NVSEntry is one key. Exactly one of Value and File is set.
+type NVSEntry struct {
+	Key      string
+	Type     string // u8..i64, string, blob, or an nvs_partition_gen encoding
+	Value    *string
+	File     string
+	Encoding string // for File: string hex2bin base64 binary
+	Range    hcl.Range
+}
+
+// Struct is a fixed-layout binary record.
+type Struct struct {
+	Name   string
+	Size   uint32
+	Fill   byte
+	Fields []*StructField
+	Range  hcl.Range
+}
+
+// StructField is one field of a Struct.
+type StructField struct {
+	Name   string
+	Offset uint32
+	Type   string // u8 u16 u32 u64 i8 i16 i32 i64 string bytes
+	Size   uint32 // for string/bytes
+	Int    int64
+	Bytes  []byte
+	Range  hcl.Range
+}
+
+// OTA describes per-slot OTA artifacts for an image.
+type OTA struct {
+	Name             string
+	Image            Ref
+	Slots            []Ref
+	PackagePublicKey string
+	Range            hcl.Range
+}
+
+// AllPartitions returns every partition with nested children right after their parent.
+func (c *Config) AllPartitions() []*Partition {
+	var out []*Partition
+	var walk func([]*Partition)
+	walk = func(ps []*Partition) {
+		for _, p := range ps {
+			out = append(out, p)
+			walk(p.Children)
+		}
+	}
+	walk(c.Partitions)
+	return out
+}
+
+// Image returns the named image or nil.
+func (c *Config) Image(name string) *Image {
+	for _, im := range c.Images {
+		if im.Name == name {
+			return im
+		}
+	}
+	return nil
+}
+
+// Key returns the named key or nil.
+func (c *Config) Key(name string) *Key {
+	for _, k := range c.Keys {
+		if k.Name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+// NVSByName returns the named nvs block or nil.
+func (c *Config) NVSByName(name string) *NVS {
+	for _, n := range c.NVS {
+		if n.Name == name {
+			return n
+		}
+	}
+	return nil
+}
+
+// StructByName returns the named struct or nil.
+func (c *Config) StructByName(name string) *Struct {
+	for _, s := range c.Structs {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Partition returns the named partition (at any depth) or nil.
+func (c *Config) Partition(name string) *Partition {
+	for _, p := range c.AllPartitions() {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}

@@ -1,0 +1,219 @@
+package manifest
+
+import (
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Known chips. The planner checks chip-specific rules with the codecs' own tables; this
+// list only catches typos early, with a suggestion.
+var knownChips = []string{
+	"esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c5", "esp32c6", "esp32c61", "esp32h2", "esp32p4",
+}
+
+func (d *decoder) target(b *Block) (Target, cty.Value) {
+	t := Target{Range: b.DeclRange}
+	if chip, ok := d.str(b.Attr("chip")); ok {
+		chip = strings.ToLower(chip)
+		if !contains(knownChips, chip) {
+			d.errorf(b.Attr("chip").Expr.Range(), "Unknown chip",
+				"%q is not a supported chip%s. Supported: %s.", chip, suggest(chip, knownChips), strings.Join(knownChips, ", "))
+		}
+		t.Chip = chip
+	}
+	if a := b.Attr("flash_size"); a != nil {
+		if n, ok := d.size(a); ok {
+			if n < 1<<20 || n&(n-1) != 0 || n > 128<<20 {
+				d.errorf(a.Expr.Range(), "Invalid flash size",
+					"flash_size must be a power of two from 1MB to 128MB, not %s.", FlashSizeName(uint64(n)))
+			} else {
+				t.FlashSize = n
+				t.FlashSizeName = FlashSizeName(uint64(n))
+			}
+		}
+	}
+	if a := b.Attr("flash_mode"); a != nil {
+		if m, ok := d.str(a); ok {
+			m = strings.ToLower(m)
+			modes := []string{"qio", "qout", "dio", "dout"}
+			if !contains(modes, m) {
+				d.errorf(a.Expr.Range(), "Invalid flash mode", "flash_mode must be one of %s, not %q.", strings.Join(modes, ", "), m)
+			}
+			t.FlashMode = m
+		}
+	}
+	if a := b.Attr("flash_freq"); a != nil {
+		if f, ok := d.str(a); ok {
+			t.FlashFreq = strings.ToLower(f)
+		}
+	}
+	return t, cty.ObjectVal(map[string]cty.Value{
+		"chip":       cty.StringVal(t.Chip),
+		"flash_size": cty.StringVal(t.FlashSizeName),
+		"flash_mode": cty.StringVal(t.FlashMode),
+		"flash_freq": cty.StringVal(t.FlashFreq),
+	})
+}
+
+var keyAlgorithms = []string{
+	"aes-256", "aes-128", "aes-192", "xts-aes-128", "xts-aes-256",
+	"rsa-3072", "ecdsa-p192", "ecdsa-p256", "ecdsa-p384",
+	"nvs-xts", "nvs-hmac", "hmac",
+}
+
+func (d *decoder) key(b *Block) (*Key, cty.Value) {
+	k := &Key{Name: b.Name, Range: b.DeclRange}
+	if alg, ok := d.str(b.Attr("algorithm")); ok {
+		if !contains(keyAlgorithms, alg) {
+			d.errorf(b.Attr("algorithm").Expr.Range(), "Unknown key algorithm",
+				"%q is not a key algorithm%s. Known: %s.", alg, suggest(alg, keyAlgorithms), strings.Join(keyAlgorithms, ", "))
+		}
+		k.Algorithm = alg
+	}
+	if a := b.Attr("file"); a != nil {
+		k.File, _ = d.path(a)
+	}
+	if a := b.Attr("create"); a != nil {
+		k.Create, _ = d.boolean(a)
+	}
+	if a := b.Attr("public_key"); a != nil {
+		k.PublicKey, _ = d.path(a)
+	}
+	if a := b.Attr("signer"); a != nil {
+		k.Signer, _ = d.stringList(a)
+	}
+	for _, p := range b.NestedOf("pkcs11") {
+		k.PKCS11 = &PKCS11{}
+		k.PKCS11.Module, _ = d.path(p.Attr("module"))
+		k.PKCS11.Token, _ = d.str(p.Attr("token"))
+		k.PKCS11.Label, _ = d.str(p.Attr("label"))
+		k.PKCS11.PinEnv, _ = d.str(p.Attr("pin_env"))
+	}
+	if k.File == "" && k.PublicKey == "" && k.PKCS11 == nil {
+		d.errorf(b.DeclRange, "Key has no source",
+			"key %q needs file = \"...\" (a local key), or public_key with a signer command or a pkcs11 block (remote signing).", k.Name)
+	}
+	if k.File != "" && (len(k.Signer) > 0 || k.PKCS11 != nil) {
+		d.errorf(b.DeclRange, "Conflicting key sources",
+			"key %q has both a local file and a remote signer; choose one.", k.Name)
+	}
+	if k.Create && k.File == "" {
+		d.errorf(b.Attr("create").Expr.Range(), "Nothing to create", "create = true needs file = \"...\" naming where the key is kept.")
+	}
+	return k, refObject("key", k.Name, map[string]cty.Value{"algorithm": cty.StringVal(k.Algorithm)})
+}
+
+func (d *decoder) image(b *Block) (*Image, cty.Value) {
+	im := &Image{Name: b.Name, Range: b.DeclRange}
+	im.File, _ = d.path(b.Attr("file"))
+	for _, e := range b.NestedOf("expect") {
+		ex := &Expect{Range: e.DeclRange}
+		for name, dst := range map[string]**string{"project_name": &ex.ProjectName, "version": &ex.Version, "idf_version": &ex.IDFVersion} {
+			if a := e.Attr(name); a != nil {
+				if s, ok := d.str(a); ok {
+					*dst = &s
+				}
+			}
+		}
+		if a := e.Attr("secure_version"); a != nil {
+			if n, ok := d.integer(a, 0, 1<<32-1); ok {
+				v := uint32(n)
+				ex.SecureVersion = &v
+			}
+		}
+		im.Expect = ex
+	}
+	return im, refObject("image", im.Name, map[string]cty.Value{"file": cty.StringVal(im.File)})
+}
+
+func (d *decoder) security(b *Block) *Security {
+	s := &Security{Range: b.DeclRange}
+	for _, fe := range b.NestedOf("flash_encryption") {
+		f := &FlashEncryption{Range: fe.DeclRange, Mode: "release", CryptConfig: 0xF}
+		f.Key, _ = d.ref(fe.Attr("key"), "key")
+		if a := fe.Attr("mode"); a != nil {
+			if m, ok := d.str(a); ok {
+				if m != "release" && m != "development" {
+					d.errorf(a.Expr.Range(), "Invalid flash encryption mode", "mode must be \"release\" or \"development\", not %q.", m)
+				}
+				f.Mode = m
+			}
+		}
+		if a := fe.Attr("crypt_config"); a != nil {
+			if n, ok := d.integer(a, 0, 15); ok {
+				f.CryptConfig = uint8(n)
+			}
+		}
+		if a := fe.Attr("device_encrypts"); a != nil {
+			f.DeviceEncrypts, _ = d.boolean(a)
+		}
+		s.FlashEncryption = f
+	}
+	for _, sb := range b.NestedOf("secure_boot") {
+		v := &SecureBoot{Range: sb.DeclRange, Deterministic: true}
+		if n, ok := d.integer(sb.Attr("version"), 1, 2); ok {
+			v.Version = int(n)
+		}
+		v.Keys, _ = d.refList(sb.Attr("keys"), "key")
+		if len(v.Keys) == 0 || len(v.Keys) > 3 {
+			d.errorf(sb.Attr("keys").Expr.Range(), "Wrong number of signing keys",
+				"secure_boot needs 1 to 3 keys (3 allow key revocation), not %d.", len(v.Keys))
+		}
+		if v.Version == 1 && len(v.Keys) > 1 {
+			d.errorf(sb.Attr("keys").Expr.Range(), "Wrong number of signing keys", "Secure Boot V1 signs with exactly one key.")
+		}
+		if a := sb.Attr("deterministic"); a != nil {
+			v.Deterministic, _ = d.boolean(a)
+		}
+		s.SecureBoot = v
+	}
+	return s
+}
+
+func (d *decoder) bootloader(b *Block) *Bootloader {
+	bl := &Bootloader{Range: b.DeclRange}
+	bl.Image, _ = d.ref(b.Attr("image"), "image")
+	if a := b.Attr("offset"); a != nil {
+		if n, ok := d.size(a); ok {
+			bl.Offset = &n
+		}
+	}
+	return bl
+}
+
+func (d *decoder) partitionTable(b *Block) PartitionTable {
+	pt := PartitionTable{Offset: 0x8000, MD5: true}
+	if b == nil {
+		return pt
+	}
+	pt.Range = b.DeclRange
+	if a := b.Attr("offset"); a != nil {
+		if n, ok := d.size(a); ok {
+			pt.Offset = n
+		}
+	}
+	if a := b.Attr("md5"); a != nil {
+		pt.MD5, _ = d.boolean(a)
+	}
+	return pt
+}
+
+func (d *decoder) ota(b *Block) (*OTA, cty.Value) {
+	o := &OTA{Name: b.Name, Range: b.DeclRange}
+	o.Image, _ = d.ref(b.Attr("image"), "image")
+	o.Slots, _ = d.refList(b.Attr("slots"), "partition")
+	for _, ep := range b.NestedOf("encrypted_package") {
+		o.PackagePublicKey, _ = d.path(ep.Attr("public_key"))
+	}
+	return o, refObject("ota", o.Name, nil)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

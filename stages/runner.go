@@ -1,0 +1,161 @@
+package stages
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/espcompose/espcompose/graph"
+	"github.com/espcompose/espcompose/internal/cas"
+)
+
+// Cache is the content-addressed store a Runner reuses results from.
+type Cache interface {
+	Get(key string) (map[string][]byte, bool, error)
+	Put(key string, blobs map[string][]byte) error
+}
+
+// Status says how a stage's artifact was obtained.
+type Status string
+
+const (
+	StatusRead    Status = "read"     // a source file, read and hashed
+	StatusRan     Status = "ran"      // computed in this build
+	StatusCached  Status = "cached"   // reused from the cache
+	StatusWillRun Status = "will run" // plan only: not in the cache
+)
+
+const blobName = "out"
+
+// Result holds every artifact of a build by stage id.
+type Result struct {
+	Artifacts map[string]Artifact
+	Status    map[string]Status
+	CacheKeys map[string]string
+}
+
+// Runner executes a stage graph, independent stages concurrently.
+type Runner struct {
+	Env     *Env
+	Cache   Cache // nil: no caching
+	Workers int   // 0: GOMAXPROCS
+	// OnDone, when set, is called as each stage finishes (from several goroutines).
+	OnDone func(id string, st Status)
+}
+
+// CacheKey is sha256(kind, version, params, input digests) as the cas package encodes it.
+func CacheKey(s Stage, inputs []Artifact) string {
+	digests := make([]string, len(inputs))
+	for i, a := range inputs {
+		digests[i] = a.Digest
+	}
+	return cas.Key(s.Kind(), s.Version(), s.Params(), digests...)
+}
+
+// Run executes g and returns every artifact.
+func (r *Runner) Run(ctx context.Context, g *graph.Graph[Stage]) (*Result, error) {
+	res := &Result{Artifacts: map[string]Artifact{}, Status: map[string]Status{}, CacheKeys: map[string]string{}}
+	var mu sync.Mutex
+	workers := r.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	err := graph.Walk(ctx, g, workers, func(ctx context.Context, id string, s Stage) error {
+		mu.Lock()
+		in := make([]Artifact, len(s.Deps()))
+		for i, dep := range s.Deps() {
+			in[i] = res.Artifacts[dep]
+		}
+		mu.Unlock()
+		art, st, key, err := r.runOne(ctx, s, in)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		res.Artifacts[id], res.Status[id] = art, st
+		if key != "" {
+			res.CacheKeys[id] = key
+		}
+		mu.Unlock()
+		if r.OnDone != nil {
+			r.OnDone(id, st)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, Status, string, error) {
+	if _, ok := s.(Uncached); ok || r.Cache == nil {
+		art, err := s.Run(ctx, r.Env, in)
+		st := StatusRan
+		if s.Kind() == "source" {
+			st = StatusRead
+		}
+		return art, st, "", err
+	}
+	key := CacheKey(s, in)
+	if blobs, ok, err := r.Cache.Get(key); err == nil && ok {
+		if data, ok := blobs[blobName]; ok {
+			return NewArtifact(data), StatusCached, key, nil
+		}
+	}
+	art, err := s.Run(ctx, r.Env, in)
+	if err != nil {
+		return Artifact{}, "", "", err
+	}
+	if err := r.Cache.Put(key, map[string][]byte{blobName: art.Data}); err != nil {
+		// A cache that cannot be written slows the next build but must not fail this one.
+		r.Env.Log.Warnf("cache: cannot store %s: %v", s.ID(), err)
+	}
+	return art, StatusRan, key, nil
+}
+
+// Probe predicts, without running any stage but the sources, which stages a build
+// would take from the cache.
+func (r *Runner) Probe(ctx context.Context, g *graph.Graph[Stage]) (map[string]Status, error) {
+	order, err := g.TopoSort()
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]Artifact{}
+	status := map[string]Status{}
+	for _, id := range order {
+		s, _ := g.Node(id)
+		if s.Kind() == "source" {
+			art, err := s.Run(ctx, r.Env, nil)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", id, err)
+			}
+			known[id], status[id] = art, StatusRead
+			continue
+		}
+		status[id] = StatusWillRun
+		if _, ok := s.(Uncached); ok || r.Cache == nil {
+			continue
+		}
+		in := make([]Artifact, 0, len(s.Deps()))
+		complete := true
+		for _, dep := range s.Deps() {
+			a, ok := known[dep]
+			if !ok {
+				complete = false
+				break
+			}
+			in = append(in, a)
+		}
+		if !complete {
+			continue
+		}
+		if blobs, ok, err := r.Cache.Get(CacheKey(s, in)); err == nil && ok {
+			if data, ok := blobs[blobName]; ok {
+				known[id], status[id] = NewArtifact(data), StatusCached
+			}
+		}
+	}
+	return status, nil
+}

@@ -1,0 +1,61 @@
+// Package stages holds the build steps the planner wires into a DAG: reading sources,
+// patching headers, generating tables and records, encoding NVS, signing, encrypting
+// and merging. Each stage is a pure function of its parameters and input artifacts, so
+// its output can be cached under sha256(kind, version, params, input digests).
+package stages
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/spf13/afero"
+
+	"github.com/espcompose/espcompose/internal/logx"
+)
+
+// Artifact is bytes plus their digest.
+type Artifact struct {
+	Data   []byte
+	Digest string // lowercase hex sha256 of Data
+}
+
+// NewArtifact digests data.
+func NewArtifact(data []byte) Artifact {
+	sum := sha256.Sum256(data)
+	return Artifact{Data: data, Digest: hex.EncodeToString(sum[:])}
+}
+
+// Stage is one build step.
+type Stage interface {
+	// ID is unique in a plan and stable across runs, e.g. "encrypt:partition.ota_0".
+	ID() string
+	// Kind names the operation ("source", "patch", "sign", ...).
+	Kind() string
+	// Version changes whenever the stage's output for the same inputs would change,
+	// which invalidates cached results.
+	Version() int
+	// Params are the stage's settings as a JSON-encodable value. They go into the cache
+	// key and build.json, so they never hold key bytes (a key fingerprint instead).
+	Params() any
+	// Deps lists the stages whose artifacts Run receives, in this order.
+	Deps() []string
+	// Run computes the artifact from the inputs.
+	Run(ctx context.Context, env *Env, in []Artifact) (Artifact, error)
+}
+
+// Uncached is implemented by stages whose result must not be cached: reading sources
+// (the file itself is the truth) and anything that touches key material directly.
+type Uncached interface{ Uncached() }
+
+// Env is what a stage may use from the outside world, passed explicitly.
+type Env struct {
+	FS   afero.Fs
+	Log  logx.Logger
+	Keys KeyStore
+}
+
+// KeyStore hands out key material by key name. Implementations never log or cache it.
+type KeyStore interface {
+	Secret(name string) ([]byte, error)
+}
