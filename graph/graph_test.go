@@ -205,3 +205,27 @@ func TestDot(t *testing.T) {
 		t.Fatal("nil label should use the ID")
 	}
 }
+
+func TestMinHeap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 3))
+	for round := 0; round < 50; round++ {
+		n := rng.IntN(40)
+		var in []string
+		for i := 0; i < n; i++ {
+			in = append(in, fmt.Sprint(rng.IntN(30)))
+		}
+		h := minHeap(slices.Clone(in[:n/2]))
+		h.init()
+		for _, s := range in[n/2:] {
+			h.push(s)
+		}
+		var out []string
+		for h.Len() > 0 {
+			out = append(out, h.pop())
+		}
+		slices.Sort(in)
+		if !slices.Equal(out, in) {
+			t.Fatalf("heap order %v, want %v", out, in)
+		}
+	}
+}

@@ -1,9 +1,6 @@
 package graph
 
-import (
-	"container/heap"
-	"strings"
-)
+import "strings"
 
 // CycleError reports one dependency cycle. Path starts and ends with the
 // same node, each element depending on the next, and is rotated to begin at
@@ -30,15 +27,15 @@ func (g *Graph[T]) TopoSort() ([]string, error) {
 			*ready = append(*ready, id)
 		}
 	}
-	heap.Init(ready)
+	ready.init()
 	order := make([]string, 0, len(g.nodes))
 	for ready.Len() > 0 {
-		id := heap.Pop(ready).(string)
+		id := ready.pop()
 		order = append(order, id)
 		for d := range g.dependents[id] {
 			pending[d]--
 			if pending[d] == 0 {
-				heap.Push(ready, d)
+				ready.push(d)
 			}
 		}
 	}
@@ -89,15 +86,55 @@ func (g *Graph[T]) findCycle(pending map[string]int) *CycleError {
 	return &CycleError{Path: cycle}
 }
 
+// minHeap is a binary min-heap of IDs. It is hand-rolled rather than
+// container/heap so pushes and pops do not box every string in an interface.
 type minHeap []string
 
-func (h minHeap) Len() int           { return len(h) }
-func (h minHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h minHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *minHeap) Push(x any)        { *h = append(*h, x.(string)) }
-func (h *minHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+func (h minHeap) Len() int { return len(h) }
+
+func (h *minHeap) init() {
+	for i := len(*h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+func (h *minHeap) push(s string) {
+	*h = append(*h, s)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if a[p] <= a[i] {
+			break
+		}
+		a[p], a[i] = a[i], a[p]
+		i = p
+	}
+}
+
+func (h *minHeap) pop() string {
+	a := *h
+	top := a[0]
+	last := len(a) - 1
+	a[0] = a[last]
+	*h = a[:last]
+	h.down(0)
+	return top
+}
+
+func (h minHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && h[r] < h[l] {
+			m = r
+		}
+		if h[i] <= h[m] {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
 }

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -71,7 +70,7 @@ func Walk[T any](ctx context.Context, g *Graph[T], workers int, fn func(ctx cont
 			*ready = append(*ready, id)
 		}
 	}
-	heap.Init(ready)
+	ready.init()
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -108,7 +107,7 @@ func Walk[T any](ctx context.Context, g *Graph[T], workers int, fn func(ctx cont
 				stopped = true
 				break
 			}
-			id := heap.Pop(ready).(string)
+			id := ready.pop()
 			running++
 			go run(id, g.nodes[id])
 		}
@@ -131,7 +130,7 @@ func Walk[T any](ctx context.Context, g *Graph[T], workers int, fn func(ctx cont
 			for d := range g.dependents[r.id] {
 				pending[d]--
 				if pending[d] == 0 {
-					heap.Push(ready, d)
+					ready.push(d)
 				}
 			}
 		case <-cancelled:
