@@ -80,10 +80,12 @@ func (g *Graph[T]) IDs() []string {
 	return out
 }
 
-// Deps returns the direct dependencies of id, sorted (nil for unknown ids).
+// Deps returns the direct dependencies of id, sorted; nil when there are
+// none or id is unknown.
 func (g *Graph[T]) Deps(id string) []string { return sortedKeys(g.deps[id]) }
 
-// Dependents returns the nodes directly depending on id, sorted.
+// Dependents returns the nodes directly depending on id, sorted; nil when
+// there are none or id is unknown.
 func (g *Graph[T]) Dependents(id string) []string { return sortedKeys(g.dependents[id]) }
 
 // Ancestors returns every node id transitively depends on, sorted, not
