@@ -5,8 +5,6 @@ import (
 	"crypto/cipher"
 	"fmt"
 	"math"
-
-	"golang.org/x/crypto/xts"
 )
 
 // DefaultFlashCryptConf is the FLASH_CRYPT_CONFIG value the ESP-IDF bootloader
@@ -36,7 +34,7 @@ type Cipher struct {
 	// fixed is the only key schedule when FLASH_CRYPT_CONFIG is 0.
 	fixed cipher.Block
 
-	xts *xts.Cipher
+	xts *xtsKeys
 }
 
 // NewCipher checks key against opts.Scheme and prepares it. Key bytes are
@@ -74,11 +72,16 @@ func NewCipher(key []byte, opts Options) (*Cipher, error) {
 		}
 		return c, nil
 	}
-	x, err := xts.NewCipher(aes.NewCipher, k[:n])
+	half := n / 2
+	k1, err := aes.NewCipher(k[:half])
 	if err != nil {
 		return nil, err
 	}
-	c.xts = x
+	k2, err := aes.NewCipher(k[half:n])
+	if err != nil {
+		return nil, err
+	}
+	c.xts = &xtsKeys{k1: k1, k2: k2}
 	return c, nil
 }
 

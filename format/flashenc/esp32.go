@@ -1,48 +1,75 @@
 package flashenc
 
-import "crypto/aes"
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/binary"
+)
+
+// esp32Chunk bytes are reversed, run through AES and reversed back per pass
+// (see cryptXTS for why the passes are separate).
+const esp32Chunk = 1024
 
 // cryptESP32 runs the ESP32 scheme. The hardware uses AES backwards, so
 // encryption is AES decryption; every 16-byte block is byte-reversed on the
 // way in and out, and every 32-byte block of flash has its own tweaked key.
+//
+// Every FLASH_CRYPT_CONFIG bit covers a key-bit range into which all of
+// address bits 5..23 are shifted, so any non-zero value gives each 32-byte
+// block of a 16 MiB window a distinct key: a schedule cache would never hit,
+// and each 32 bytes pays for one AES-256 key expansion (crypto/aes has no way
+// to re-key an existing block, so that is one NewCipher each).
 func (c *Cipher) cryptESP32(dst, src []byte, addr uint32, decrypt bool) error {
-	var buf [16]byte
-	var kb [32]byte
+	kb := new([32]byte) // escapes into aes.NewCipher; allocate it once
 	defer clear(kb[:])
-	blk := c.fixed
 	off := uint64(addr)
-	for i := 0; i < len(src); i += 16 {
-		if c.fixed == nil && (i == 0 || off%32 == 0) {
-			tweakKey(&kb, &c.key, off, c.mask)
-			b, err := aes.NewCipher(kb[:])
-			if err != nil {
-				return err
-			}
-			blk = b
+	for i := 0; i < len(src); i += esp32Chunk {
+		end := min(i+esp32Chunk, len(src))
+		out := dst[i:end]
+		for k := 0; k < len(out); k += 16 {
+			reverse16(out[k:k+16], src[i+k:i+k+16])
 		}
-		reverse16(&buf, src[i:i+16])
-		if decrypt {
-			blk.Encrypt(buf[:], buf[:])
+		if c.fixed != nil {
+			runBlocks(c.fixed, out, decrypt)
 		} else {
-			blk.Decrypt(buf[:], buf[:])
+			for k := 0; k < len(out); {
+				// The first block may sit in the second half of a 32-byte block.
+				n := min(32-int(off%32), len(out)-k)
+				tweakKey(kb, &c.key, off, c.mask)
+				blk, err := aes.NewCipher(kb[:])
+				if err != nil {
+					return err
+				}
+				runBlocks(blk, out[k:k+n], decrypt)
+				k += n
+				off += uint64(n)
+			}
 		}
-		reverse16to(dst[i:i+16], &buf)
-		off += 16
+		for k := 0; k < len(out); k += 16 {
+			reverse16(out[k:k+16], out[k:k+16])
+		}
 	}
-	clear(buf[:])
 	return nil
 }
 
-func reverse16(dst *[16]byte, src []byte) {
-	_ = src[15]
-	for j := 0; j < 16; j++ {
-		dst[j] = src[15-j]
+// runBlocks applies the ESP32 direction in place: flash encryption is AES
+// decryption and vice versa.
+func runBlocks(blk cipher.Block, b []byte, decrypt bool) {
+	for k := 0; k < len(b); k += 16 {
+		x := b[k : k+16]
+		if decrypt {
+			blk.Encrypt(x, x)
+		} else {
+			blk.Decrypt(x, x)
+		}
 	}
 }
 
-func reverse16to(dst []byte, src *[16]byte) {
-	_ = dst[15]
-	for j := 0; j < 16; j++ {
-		dst[j] = src[15-j]
-	}
+// reverse16 writes the 16 bytes of src to dst in reverse order; they may be
+// the same slice.
+func reverse16(dst, src []byte) {
+	lo := binary.BigEndian.Uint64(src[8:16])
+	hi := binary.BigEndian.Uint64(src[:8])
+	binary.LittleEndian.PutUint64(dst[:8], lo)
+	binary.LittleEndian.PutUint64(dst[8:16], hi)
 }
