@@ -22,9 +22,9 @@ func TestErrors(t *testing.T) {
 		{"xts empty", func() error { return Encrypt(nil, nil, key32, 0, Options{Scheme: XTSAES128}) }, ErrLength, "longer than 0"},
 		{"short dst", func() error { return Encrypt(buf[:16], buf, key32, 0, Options{Scheme: ESP32AES}) }, ErrLength, "shorter"},
 		{"past 4 GiB", func() error { return Encrypt(buf, buf, key32, 0xFFFFFFF0, Options{Scheme: XTSAES128}) }, ErrAddress, "4 GiB"},
-		{"key len", func() error { return Encrypt(buf, buf, key32[:20], 0, Options{Scheme: ESP32AES}) }, ErrKeyLength, "16 or 24 or 32"},
-		{"key 64 for esp32", func() error { return Encrypt(buf, buf, make([]byte, 64), 0, Options{Scheme: ESP32AES}) }, ErrKeyLength, "64 bytes"},
-		{"key 32 for xts256", func() error { return Encrypt(buf, buf, key32, 0, Options{Scheme: XTSAES256}) }, ErrKeyLength, "expected 64"},
+		{"key len", func() error { return Encrypt(buf, buf, key32[:20], 0, Options{Scheme: ESP32AES}) }, ErrKeyLength, "wrong length (20 bytes), 16, 24 or 32 expected"},
+		{"key 64 for esp32", func() error { return Encrypt(buf, buf, make([]byte, 64), 0, Options{Scheme: ESP32AES}) }, ErrKeyLength, "(64 bytes)"},
+		{"key 32 for xts256", func() error { return Encrypt(buf, buf, key32, 0, Options{Scheme: XTSAES256}) }, ErrKeyLength, "(32 bytes), 64 expected"},
 		{"scheme", func() error { return Encrypt(buf, buf, key32, 0, Options{}) }, ErrScheme, ""},
 		{"conf", func() error {
 			return Encrypt(buf, buf, key32, 0, Options{Scheme: ESP32AES, FlashCryptConf: Conf(0x10)})

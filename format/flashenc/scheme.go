@@ -2,6 +2,7 @@ package flashenc
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -42,14 +43,7 @@ func (s Scheme) KeyLengths() []int {
 	return nil
 }
 
-func (s Scheme) acceptsKey(n int) bool {
-	for _, l := range s.KeyLengths() {
-		if l == n {
-			return true
-		}
-	}
-	return false
-}
+func (s Scheme) acceptsKey(n int) bool { return slices.Contains(s.KeyLengths(), n) }
 
 // SchemeForKey picks the scheme espsecure uses for a key file of keyLen bytes:
 // with aesXTS (its --aes_xts flag) a 64-byte key means XTS-AES-256 and any other
@@ -62,7 +56,10 @@ func SchemeForKey(aesXTS bool, keyLen int) (Scheme, error) {
 			s = XTSAES256
 		}
 	}
-	if !s.acceptsKey(keyLen) {
+	switch {
+	case !slices.Contains([]int{16, 24, 32, 64}, keyLen):
+		return 0, keyLengthError("flash encryption", keyLen, []int{16, 24, 32, 64})
+	case !s.acceptsKey(keyLen):
 		return 0, keyLengthError(s.String(), keyLen, s.KeyLengths())
 	}
 	return s, nil
@@ -135,10 +132,19 @@ func ChipSchemes(chip string) ([]Scheme, error) {
 	return out, nil
 }
 
+// keyLengthError words the failure like espsecure's "Key file contains wrong
+// length (20 bytes), 16, 24, 32 or 64 expected."
 func keyLengthError(what string, got int, allowed []int) error {
-	parts := make([]string, len(allowed))
+	list := ""
 	for i, l := range allowed {
-		parts[i] = fmt.Sprintf("%d", l)
+		switch {
+		case i == 0:
+		case i == len(allowed)-1:
+			list += " or "
+		default:
+			list += ", "
+		}
+		list += fmt.Sprint(l)
 	}
-	return fmt.Errorf("%w: %s: key is %d bytes, expected %s", ErrKeyLength, what, got, strings.Join(parts, " or "))
+	return fmt.Errorf("%w: %s key has wrong length (%d bytes), %s expected", ErrKeyLength, what, got, list)
 }

@@ -40,8 +40,8 @@ func TestSchemeFor(t *testing.T) {
 	}{
 		{"esp32", 64, "24 or 32"},
 		{"esp32", 16, "24 or 32"},
-		{"esp32c3", 64, "expected 32"},
-		{"esp32c3", 16, "expected 32"},
+		{"esp32c3", 64, "), 32 expected"},
+		{"esp32c3", 16, "), 32 expected"},
 		{"esp32c2", 64, "16 or 32"},
 		{"esp32s3", 16, "32 or 64"},
 	}
@@ -80,7 +80,7 @@ func TestSchemeForKey(t *testing.T) {
 	if _, err := SchemeForKey(false, 64); !errors.Is(err, ErrKeyLength) {
 		t.Errorf("64-byte ESP32 key: %v", err)
 	}
-	if _, err := SchemeForKey(true, 48); !errors.Is(err, ErrKeyLength) {
+	if _, err := SchemeForKey(true, 48); !errors.Is(err, ErrKeyLength) || !strings.Contains(err.Error(), "wrong length (48 bytes), 16, 24, 32 or 64 expected") {
 		t.Errorf("48-byte XTS key: %v", err)
 	}
 }
