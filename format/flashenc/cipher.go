@@ -100,7 +100,9 @@ func (c *Cipher) Close() {
 }
 
 // EncryptAt encrypts src, which will sit at flash address addr, into dst.
-// dst and src may be the same slice. addr and len(src) must be multiples of 16.
+// dst and src must overlap entirely or not at all; addr and len(src) must be
+// multiples of 16. Any 16-aligned piece of a region encrypts to the same bytes
+// on its own as inside the whole, so regions can be encrypted piecemeal.
 func (c *Cipher) EncryptAt(dst, src []byte, addr uint32) error {
 	return c.crypt(dst, src, addr, false)
 }
