@@ -52,8 +52,7 @@ func (w *writer) putVarlen(ns uint8, key string, t Type, data []byte) error {
 		}
 	}
 	if multi {
-		w.putChunked(ns, key, data)
-		return nil
+		return w.putChunked(ns, key, data)
 	}
 	it := newItem(ns, t, uint8(total), chunkAny, key)
 	binary.LittleEndian.PutUint16(it[24:], uint16(len(data)))
@@ -67,9 +66,12 @@ func (w *writer) putVarlen(ns uint8, key string, t Type, data []byte) error {
 // remaining room, then writes the blob_index. A new page is opened whenever
 // data remains or the page has no slot left, so the index may land alone on
 // a fresh page.
-func (w *writer) putChunked(ns uint8, key string, data []byte) {
+func (w *writer) putChunked(ns uint8, key string, data []byte) error {
 	chunks, off := 0, 0
 	for {
+		if chunks == maxChunks {
+			return fmt.Errorf("%w: blob `%s` (%d bytes) needs more than %d chunks, the most a device reads", ErrTooLong, key, len(data), maxChunks)
+		}
 		p := w.cur()
 		room := (entriesPerPage - p.used - 1) * entrySize
 		n := min(room, len(data)-off)
@@ -93,6 +95,7 @@ func (w *writer) putChunked(ns uint8, key string, data []byte) {
 	it[28], it[29] = uint8(chunks), 0
 	sealItem(&it)
 	w.cur().put(&it, nil, 0)
+	return nil
 }
 
 func (w *writer) putEntry(ns uint8, e *Entry) error {

@@ -90,22 +90,22 @@ type Options struct {
 
 // Limits of the format.
 const (
-	PageSize        = 4096
-	MaxKeyLen       = 15
-	MaxNamespaces   = 254
-	MaxStringV2     = 4000 // bytes including the NUL
-	MaxBlobV1       = 1984 // also the version 1 string limit, NUL included
-	MaxBlobV2       = 508000
-	MinReadWrite    = 0x3000
-	entrySize       = 32
-	entriesPerPage  = 126
-	firstEntryOff   = 64
-	chunkAny        = 0xff
-	nsIndexTable    = 0
-	pageActive      = 0xFFFFFFFE
-	pageFull        = 0xFFFFFFFC
-	versionByteV1   = 0xFF
-	versionByteV2   = 0xFE
-	bitmapOffset    = 32
-	maxChunksPerBlb = 254
+	PageSize       = 4096
+	MaxKeyLen      = 15
+	MaxNamespaces  = 254
+	MaxStringV2    = 4000 // bytes including the NUL
+	MaxBlobV1      = 1984 // also the version 1 string limit, NUL included
+	MaxBlobV2      = 508000
+	MinReadWrite   = 0x3000
+	entrySize      = 32
+	entriesPerPage = 126
+	firstEntryOff  = 64
+	chunkAny       = 0xff
+	nsIndexTable   = 0
+	pageActive     = 0xFFFFFFFE
+	pageFull       = 0xFFFFFFFC
+	versionByteV1  = 0xFF
+	versionByteV2  = 0xFE
+	bitmapOffset   = 32
+	maxChunks      = 128 // chunk indices 0..127; 128.. belong to the device's second blob version
 )
