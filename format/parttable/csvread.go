@@ -25,7 +25,8 @@ type csvEntry struct {
 // used only in error messages. The result is not validated: call Validate or
 // Encode.
 func ParseCSV(r io.Reader, filename string, opts Options) (*Table, error) {
-	if err := opts.check(); err != nil {
+	subs, err := opts.check()
+	if err != nil {
 		err.(*Error).File = filename
 		return nil, err
 	}
@@ -37,8 +38,7 @@ func ParseCSV(r io.Reader, filename string, opts Options) (*Table, error) {
 	if err != nil {
 		return nil, lineErr(ErrSyntax, filename, 0, "%v", err)
 	}
-	tables, _ := subtypeTables(opts.ExtraSubtypes) // checked by opts.check
-	p := csvParser{file: filename, opts: &opts, subtypes: tables}
+	p := csvParser{file: filename, opts: &opts, subs: subs}
 	var entries []csvEntry
 	for i, line := range pySplitLines(text) {
 		lineNo := i + 1
@@ -56,7 +56,7 @@ func ParseCSV(r io.Reader, filename string, opts Options) (*Table, error) {
 		}
 		entries = append(entries, e)
 	}
-	if err := placeCSV(entries, int64(opts.tableOffset()), filename); err != nil {
+	if err := place(entries, int64(opts.tableOffset())+SectorSize, subs, filename, true); err != nil {
 		return nil, err
 	}
 	t := &Table{File: filename, Entries: make([]Entry, len(entries))}
@@ -75,7 +75,7 @@ func ParseCSV(r io.Reader, filename string, opts Options) (*Table, error) {
 
 func hexInt(v int64) string {
 	if v < 0 {
-		return "-" + sprintf("0x%x", -v)
+		return sprintf("0x-%x", -v) // Python's '0x%x' % -v
 	}
 	return sprintf("0x%x", v)
 }
@@ -142,7 +142,7 @@ func decodeUTF32(b []byte) (string, error) {
 type csvParser struct {
 	file     string
 	opts     *Options
-	subtypes map[uint8][]keyword
+	subs *subtypeSet
 }
 
 // parseLine is PartitionDefinition.from_csv; field errors are reported in the
@@ -174,12 +174,12 @@ func (p *csvParser) parseLine(line string, lineNo int) (csvEntry, error) {
 	}
 	e.Type = uint8(typ)
 
-	sub := int64(SubtypeDataUndefined)
+	sub := int64(p.subs.value(TypeData, "undefined"))
 	if fields[2] == "" {
 		if e.Type == TypeApp {
 			return fail(lineErr(ErrSyntax, "", 0, "App partition cannot have an empty subtype"))
 		}
-	} else if sub, err = parseIntKw(fields[2], p.subtypes[e.Type]); err != nil {
+	} else if sub, err = parseIntKw(fields[2], p.subs.tables[e.Type]); err != nil {
 		return fail(err)
 	}
 	if sub < 0 || sub > 0xFF {
@@ -222,19 +222,19 @@ const (
 func (p *csvParser) parseOffset(e *csvEntry, field string) error {
 	o := p.opts
 	switch {
-	case e.isPrimaryBootloader():
+	case p.subs.is(&e.Entry, TypeBootloader, "primary"):
 		if o.PrimaryBootloaderOffset == nil {
 			return lineErr(ErrInvalid, "", 0, msgNoPrimaryBootloader)
 		}
 		e.offset, e.hasOffset = int64(*o.PrimaryBootloaderOffset), true
 		return nil
-	case e.Type == TypeBootloader && e.Subtype == SubtypeBootloaderRecovery:
+	case p.subs.is(&e.Entry, TypeBootloader, "recovery"):
 		if o.RecoveryBootloaderOffset == nil {
 			return lineErr(ErrInvalid, "", 0, msgNoRecoveryBootloader)
 		}
 		e.offset, e.hasOffset = int64(*o.RecoveryBootloaderOffset), true
 		return nil
-	case e.isPrimaryPartitionTable():
+	case p.subs.is(&e.Entry, TypePartitionTable, "primary"):
 		e.offset, e.hasOffset = int64(o.tableOffset()), true
 		return nil
 	case field == "":

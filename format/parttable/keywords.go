@@ -211,3 +211,8 @@ func keywordNames(kws []keyword) string {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+func builtinValue(typ uint8, name string) uint8 {
+	v, _ := lookupKeyword(builtinSubtypes(typ), name)
+	return v
+}

@@ -67,19 +67,16 @@ func (o *Options) tableOffset() uint32 {
 	return o.Offset
 }
 
-func (o *Options) check() error {
+func (o *Options) check() (*subtypeSet, error) {
 	if o.SecureBoot < 0 || o.SecureBoot > 2 {
-		return &Error{ByteOffset: -1, Err: ErrOptions, Msg: "secure boot version must be 0, 1 or 2"}
+		return nil, &Error{ByteOffset: -1, Err: ErrOptions, Msg: "secure boot version must be 0, 1 or 2"}
 	}
 	if p := o.PrimaryBootloaderOffset; p != nil && *p >= o.tableOffset() {
-		return &Error{ByteOffset: -1, Err: ErrOptions, Msg: sprintf(
+		return nil, &Error{ByteOffset: -1, Err: ErrOptions, Msg: sprintf(
 			"Unsupported configuration. Primary bootloader must be below partition table. "+
 				"Check --primary-bootloader-offset=%#x and --offset=%#x", *p, o.tableOffset())}
 	}
-	if _, err := subtypeTables(o.ExtraSubtypes); err != nil {
-		return err
-	}
-	return nil
+	return newSubtypeSet(o.ExtraSubtypes)
 }
 
 // offsetAlign is the tool's ALIGNMENT table: apps 64 KiB, everything else 4 KiB.
@@ -90,13 +87,36 @@ func offsetAlign(typ uint8) uint32 {
 	return dataOffsetAlign
 }
 
-func (e *Entry) isPrimaryBootloader() bool {
-	return e.Type == TypeBootloader && e.Subtype == SubtypeBootloaderPrimary
+// subtypeSet is the tool's SUBTYPES after --extra-partition-subtypes. The
+// tool's rules look subtypes up by name (SUBTYPES[DATA_TYPE]['nvs'], ...), so
+// an extra entry that re-points a built-in name moves the rule with it.
+type subtypeSet struct {
+	tables map[uint8][]keyword
 }
 
-func (e *Entry) isPrimaryPartitionTable() bool {
-	return e.Type == TypePartitionTable && e.Subtype == SubtypePartitionTablePrimary
+func newSubtypeSet(extras []Subtype) (*subtypeSet, error) {
+	tables, err := subtypeTables(extras)
+	if err != nil {
+		return nil, err
+	}
+	return &subtypeSet{tables: tables}, nil
+}
+
+// value returns the current value of a built-in subtype name.
+func (s *subtypeSet) value(typ uint8, name string) uint8 {
+	for _, k := range s.tables[typ] {
+		if k.name == name {
+			return k.value
+		}
+	}
+	panic("parttable: unknown built-in subtype " + name)
+}
+
+func (s *subtypeSet) is(e *Entry, typ uint8, name string) bool {
+	return e.Type == typ && e.Subtype == s.value(typ, name)
 }
 
 // fixedPlace reports entries whose offset comes from options, not placement.
-func (e *Entry) fixedPlace() bool { return e.isPrimaryBootloader() || e.isPrimaryPartitionTable() }
+func (s *subtypeSet) fixedPlace(e *Entry) bool {
+	return s.is(e, TypeBootloader, "primary") || s.is(e, TypePartitionTable, "primary")
+}

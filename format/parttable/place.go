@@ -16,12 +16,13 @@ func Place(entries []Entry, start, end uint32) error {
 	for i, e := range entries {
 		ce[i] = csvEntry{Entry: e, offset: int64(e.Offset), hasOffset: !e.AutoOffset, size: int64(e.Size)}
 	}
-	if err := place(ce, int64(start), "", false); err != nil {
+	subs, _ := newSubtypeSet(nil)
+	if err := place(ce, int64(start), subs, "", false); err != nil {
 		return err
 	}
 	for i := range ce {
 		e := &ce[i]
-		if e.fixedPlace() {
+		if subs.fixedPlace(&e.Entry) {
 			continue
 		}
 		last := e.offset + e.size
@@ -38,18 +39,13 @@ func Place(entries []Entry, start, end uint32) error {
 	return nil
 }
 
-// placeCSV is the placement pass of PartitionTable.from_csv.
-func placeCSV(entries []csvEntry, tableOffset int64, file string) error {
-	return place(entries, tableOffset+SectorSize, file, true)
-}
-
 // place walks entries as the tool's "fix up missing offsets & negative sizes"
 // loop. Negative sizes (CSV only) mean "ends at -size".
-func place(entries []csvEntry, start int64, file string, fromCSV bool) error {
+func place(entries []csvEntry, start int64, subs *subtypeSet, file string, fromCSV bool) error {
 	lastEnd := start
 	for i := range entries {
 		e := &entries[i]
-		if e.fixedPlace() {
+		if subs.fixedPlace(&e.Entry) {
 			continue
 		}
 		if e.hasOffset && e.offset < lastEnd {
@@ -58,7 +54,7 @@ func place(entries []csvEntry, start int64, file string, fromCSV bool) error {
 				if fromCSV {
 					err = lineErr(ErrOverlap, file, e.Line,
 						"CSV Error at line %d: Partitions overlap. Partition sets offset %s. But partition table occupies the whole sector 0x%x. Use a free offset 0x%x or higher.",
-						e.Line, hexInt(e.offset), lastEnd-SectorSize, lastEnd)
+						e.Line, hexInt(e.offset), start-SectorSize, lastEnd)
 				} else {
 					err = lineErr(ErrOverlap, file, e.Line,
 						"Partitions overlap. Partition %s sets offset %s. Use a free offset 0x%x or higher.",

@@ -14,25 +14,30 @@ import (
 // and partition_table entries sit where the options put them, which the tool
 // guarantees by construction when parsing CSV.
 func (t *Table) Validate(opts Options) error {
-	if err := opts.check(); err != nil {
+	if t == nil {
+		return &Error{ByteOffset: -1, Err: ErrInvalid, Msg: "nil table"}
+	}
+	subs, err := opts.check()
+	if err != nil {
 		err.(*Error).File = t.File
 		return err
 	}
+	v := validator{t: t, o: &opts, subs: subs}
 	for i := range t.Entries {
-		if err := t.verifyEntry(&t.Entries[i], &opts); err != nil {
+		if err := v.verifyEntry(&t.Entries[i]); err != nil {
 			return err
 		}
 	}
 	if err := t.verifyNames(); err != nil {
 		return err
 	}
-	if err := t.verifyOverlaps(&opts); err != nil {
+	if err := v.verifyOverlaps(); err != nil {
 		return err
 	}
-	if err := t.verifyOTAData(SubtypeDataOTA, "otadata", "ota"); err != nil {
+	if err := v.verifyOTAData("ota", "otadata"); err != nil {
 		return err
 	}
-	if err := t.verifyOTAData(SubtypeDataTEEOTA, "TEE otadata", "tee_ota"); err != nil {
+	if err := v.verifyOTAData("tee_ota", "TEE otadata"); err != nil {
 		return err
 	}
 	if err := t.verifyFlashSize(&opts); err != nil {
@@ -41,11 +46,18 @@ func (t *Table) Validate(opts Options) error {
 	return t.verifyCount(&opts)
 }
 
-func (t *Table) verifyEntry(e *Entry, o *Options) error {
+type validator struct {
+	t    *Table
+	o    *Options
+	subs *subtypeSet
+}
+
+func (v *validator) verifyEntry(e *Entry) error {
+	t, o := v.t, v.o
 	if e.AutoOffset {
 		return partErr(ErrInvalid, t.File, e, "Offset field is not set")
 	}
-	if err := t.verifyBootPlacement(e, o); err != nil {
+	if err := v.verifyBootPlacement(e); err != nil {
 		return err
 	}
 	if a := offsetAlign(e.Type); e.Offset%a != 0 {
@@ -60,12 +72,12 @@ func (t *Table) verifyEntry(e *Entry, o *Options) error {
 			return partErr(ErrAlignment, t.File, e, "Size 0x%x is not aligned to 0x%x", e.Size, a)
 		}
 	}
-	if e.Type == TypeData && (e.Subtype == SubtypeDataOTA || e.Subtype == SubtypeDataCoredump) && e.Readonly {
+	if (v.subs.is(e, TypeData, "ota") || v.subs.is(e, TypeData, "coredump")) && e.Readonly {
 		return partErr(ErrInvalid, t.File, e,
 			"'%s' partition of type %d and subtype %d is always read-write and cannot be read-only",
 			e.Name, e.Type, e.Subtype)
 	}
-	if e.Type == TypeData && e.Subtype == SubtypeDataNVS && e.Size < nvsMinRWSize && !e.Readonly {
+	if v.subs.is(e, TypeData, "nvs") && e.Size < nvsMinRWSize && !e.Readonly {
 		return partErr(ErrInvalid, t.File, e,
 			"'%s' partition of type %d and subtype %d of this size (0x%x) must be flagged as 'readonly' "+
 				"(the size of read/write NVS has to be at least 0x%x)",
@@ -75,7 +87,8 @@ func (t *Table) verifyEntry(e *Entry, o *Options) error {
 }
 
 // verifyBootPlacement checks what parse_address/parse_size would have set.
-func (t *Table) verifyBootPlacement(e *Entry, o *Options) error {
+func (v *validator) verifyBootPlacement(e *Entry) error {
+	t, o := v.t, v.o
 	mismatch := func(what string, want uint32, got uint32) error {
 		return partErr(ErrInvalid, t.File, e, "%s 0x%x does not match the expected 0x%x", what, got, want)
 	}
@@ -87,12 +100,12 @@ func (t *Table) verifyBootPlacement(e *Entry, o *Options) error {
 		if size := o.tableOffset() - *o.PrimaryBootloaderOffset; e.Size != size {
 			return mismatch("Size", size, e.Size)
 		}
-		switch e.Subtype {
-		case SubtypeBootloaderPrimary:
+		switch {
+		case v.subs.is(e, TypeBootloader, "primary"):
 			if e.Offset != *o.PrimaryBootloaderOffset {
 				return mismatch("Offset", *o.PrimaryBootloaderOffset, e.Offset)
 			}
-		case SubtypeBootloaderRecovery:
+		case v.subs.is(e, TypeBootloader, "recovery"):
 			if o.RecoveryBootloaderOffset == nil {
 				return partErr(ErrInvalid, t.File, e, msgNoRecoveryBootloader)
 			}
@@ -104,7 +117,7 @@ func (t *Table) verifyBootPlacement(e *Entry, o *Options) error {
 		if e.Size != SectorSize {
 			return mismatch("Size", SectorSize, e.Size)
 		}
-		if e.Subtype == SubtypePartitionTablePrimary && e.Offset != o.tableOffset() {
+		if v.subs.is(e, TypePartitionTable, "primary") && e.Offset != o.tableOffset() {
 			return mismatch("Offset", o.tableOffset(), e.Offset)
 		}
 	}
@@ -136,7 +149,8 @@ func (t *Table) verifyNames() error {
 	return err
 }
 
-func (t *Table) verifyOverlaps(o *Options) error {
+func (v *validator) verifyOverlaps() error {
+	t, o := v.t, v.o
 	idx := make([]int, len(t.Entries))
 	for i := range idx {
 		idx[i] = i
@@ -146,7 +160,7 @@ func (t *Table) verifyOverlaps(o *Options) error {
 	var last *Entry
 	for _, i := range idx {
 		p := &t.Entries[i]
-		if uint64(p.Offset) < floor && !p.fixedPlace() {
+		if uint64(p.Offset) < floor && !v.subs.fixedPlace(p) {
 			err := lineErr(ErrOverlap, t.File, p.Line, "Partition offset 0x%x is below 0x%x", p.Offset, floor)
 			err.Partition = p.Name
 			return err
@@ -162,19 +176,20 @@ func (t *Table) verifyOverlaps(o *Options) error {
 	return nil
 }
 
-func (t *Table) verifyOTAData(subtype uint8, what, name string) error {
+func (v *validator) verifyOTAData(name, what string) error {
+	t := v.t
 	var found []*Entry
 	for i := range t.Entries {
-		if e := &t.Entries[i]; e.Type == TypeData && e.Subtype == subtype {
+		if e := &t.Entries[i]; v.subs.is(e, TypeData, name) {
 			found = append(found, e)
 		}
 	}
 	if len(found) > 1 {
 		err := lineErr(ErrInvalid, t.File, found[1].Line,
 			"Found multiple %s partitions. Only one partition can be defined with type=\"data\"(1) and subtype=\"%s\"(%#x).",
-			what, name, subtype)
-		if subtype == SubtypeDataOTA {
-			err.Msg = strings.Replace(err.Msg, "(0x0)", "(0)", 1)
+			what, name, builtinValue(TypeData, name))
+		if name == "ota" {
+			err.Msg = strings.Replace(err.Msg, "(0x0)", "(0)", 1) // the tool's text is fixed
 		}
 		err.Partition = found[1].Name
 		return err
