@@ -140,8 +140,8 @@ func decodeUTF32(b []byte) (string, error) {
 }
 
 type csvParser struct {
-	file     string
-	opts     *Options
+	file string
+	opts *Options
 	subs *subtypeSet
 }
 
