@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // AppDescMagic starts esp_app_desc_t, placed by ESP-IDF at the start of the first
@@ -101,6 +103,9 @@ func (d *AppDesc) Encode() ([]byte, error) {
 		if len(f.val) > f.n {
 			return nil, fmt.Errorf("%w: app descriptor %s %q is longer than %d bytes", ErrBuild, f.name, f.val, f.n)
 		}
+		if err := checkDescString(f.name, f.val); err != nil {
+			return nil, err
+		}
 		copy(b[f.off:f.off+f.n], f.val)
 	}
 	copy(b[adELFSHA:], d.ELFSHA256[:])
@@ -155,9 +160,24 @@ func (d *BootloaderDesc) Encode() ([]byte, error) {
 	if len(d.IDFVersion) > bdIDFVerLen || len(d.DateTime) > bdDateTimeLn {
 		return nil, fmt.Errorf("%w: bootloader descriptor string too long", ErrBuild)
 	}
+	if err := checkDescString("idf_ver", d.IDFVersion); err != nil {
+		return nil, err
+	}
+	if err := checkDescString("date_time", d.DateTime); err != nil {
+		return nil, err
+	}
 	copy(b[bdIDFVer:], d.IDFVersion)
 	copy(b[bdDateTime:], d.DateTime)
 	return b, nil
+}
+
+// checkDescString refuses strings that would not read back: an embedded NUL ends
+// the C string early, and esptool cannot print bytes that are not UTF-8.
+func checkDescString(name, v string) error {
+	if strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
+		return fmt.Errorf("%w: descriptor %s %q must be UTF-8 without NUL bytes", ErrBuild, name, v)
+	}
+	return nil
 }
 
 func cString(b []byte) string {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -171,7 +172,9 @@ func TestBuildRejects(t *testing.T) {
 		{"bad freq for chip", BuildSpec{Chip: "esp32c2", FlashFreq: "80m"}, ErrFlashParam},
 		{"same flash page", BuildSpec{Chip: "esp32", Segments: []BuildSegment{{0x400D0020, []byte{1, 2, 3, 4}}, {0x400D8000, []byte{1, 2, 3, 4}}}}, ErrBuild},
 		{"unaligned", BuildSpec{Chip: "esp32", Segments: []BuildSegment{{0x3FFB0002, []byte{1}}}}, ErrBuild},
-		{"long project", BuildSpec{Chip: "esp32", AppDesc: &AppDesc{ProjectName: string(make([]byte, 33))}}, ErrBuild},
+		{"long project", BuildSpec{Chip: "esp32", AppDesc: &AppDesc{ProjectName: strings.Repeat("x", 33)}}, ErrBuild},
+		{"NUL in version", BuildSpec{Chip: "esp32", AppDesc: &AppDesc{Version: "a\x00b"}}, ErrBuild},
+		{"bad UTF-8", BuildSpec{Chip: "esp32", BootloaderDesc: &BootloaderDesc{IDFVersion: "\xff"}}, ErrBuild},
 	}
 	for _, c := range cases {
 		if _, err := Build(c.spec); !errors.Is(err, c.want) {
