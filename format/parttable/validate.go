@@ -1,7 +1,6 @@
 package parttable
 
 import (
-	"slices"
 	"sort"
 	"strings"
 )
@@ -131,11 +130,13 @@ func (t *Table) verifyNames() error {
 	}
 	var dups []string
 	line, name := 0, ""
+	seen := map[string]bool{}
 	for _, e := range t.Entries {
 		if count[e.Name] < 2 {
 			continue
 		}
-		if !slices.Contains(dups, e.Name) {
+		if !seen[e.Name] {
+			seen[e.Name] = true
 			dups = append(dups, e.Name)
 		} else if name == "" {
 			line, name = e.Line, e.Name // the first repeated occurrence
