@@ -258,7 +258,7 @@ func (c *Chip) FlashFreqCode(freq string) (byte, error) {
 	for i, f := range c.FlashFreqs {
 		names[i] = f.Name
 	}
-	return 0, fmt.Errorf("%w: flash frequency '%s' is not supported by this chip type. Supported frequencies: %s",
+	return 0, fmt.Errorf("%w: Flash frequency '%s' is not supported by this chip type. Supported frequencies: %s",
 		ErrFlashParam, freq, strings.Join(names, ", "))
 }
 
@@ -283,7 +283,7 @@ func (c *Chip) FlashSizeCode(size string) (byte, error) {
 	for i, f := range flashSizes {
 		names[i] = f.Name
 	}
-	return 0, fmt.Errorf("%w: flash size '%s' is not supported by this chip type. Supported sizes: %s",
+	return 0, fmt.Errorf("%w: Flash size '%s' is not supported by this chip type. Supported sizes: %s",
 		ErrFlashParam, size, strings.Join(names, ", "))
 }
 

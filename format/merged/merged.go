@@ -156,14 +156,20 @@ func MergeWithEvents(opts Options, parts []Part) ([]byte, []Event, error) {
 	}
 	fp := appimage.FlashParams{Mode: opts.FlashMode, Freq: opts.FlashFreq, Size: opts.FlashSize}
 	for i := range in {
-		if in[i].Addr != chip.BootloaderOffset {
+		// esptool leaves data shorter than a header alone without a word.
+		if in[i].Addr != chip.BootloaderOffset || len(in[i].Data) < 8 {
 			continue
 		}
 		data, ch, err := appimage.PatchFlashParams(in[i].Data, chip.Name, fp)
 		switch {
 		case errors.Is(err, appimage.ErrNotImage):
-			events = append(events, Event{in[i].label(), fmt.Sprintf(
-				"Warning: Image file at %#x is not a valid %s image, so not changing any flash settings.", in[i].Addr, chip.DisplayName)})
+			msg := fmt.Sprintf("Warning: Image file at %#x is not a valid %s image, so not changing any flash settings.",
+				in[i].Addr, chip.DisplayName)
+			if in[i].Data[0] != appimage.ImageMagic {
+				msg = fmt.Sprintf("Warning: Image file at %#x doesn't look like an image file, so not changing any flash settings.",
+					in[i].Addr)
+			}
+			events = append(events, Event{in[i].label(), msg})
 			continue
 		case err != nil:
 			return nil, nil, fmt.Errorf("%s: %w", in[i].label(), err)
