@@ -33,7 +33,7 @@ type CSVImporter struct {
 	Files fs.FS
 
 	part     Partition
-	nsIndex  map[string]int
+	seen     map[string]bool
 	cur      int // index into part.Namespaces of the latest namespace, -1 before any
 	staDone  bool
 	apSSID   *string
@@ -44,7 +44,7 @@ type CSVImporter struct {
 // NewCSVImporter returns an importer resolving file rows in files (may be nil
 // when no row references a file).
 func NewCSVImporter(files fs.FS) *CSVImporter {
-	return &CSVImporter{Files: files, nsIndex: map[string]int{}, cur: -1}
+	return &CSVImporter{Files: files, seen: map[string]bool{}, cur: -1}
 }
 
 // ParseCSV imports one CSV file. name labels errors ("name:line").
@@ -220,8 +220,8 @@ func (im *CSVImporter) noteAP(k string, val *string) {
 }
 
 func (im *CSVImporter) namespace(name string) error {
-	if i, ok := im.nsIndex[name]; ok {
-		_ = i // revisiting: the reference keeps writing to the latest namespace
+	if im.seen[name] {
+		// The reference writes nothing and keeps the latest namespace current.
 		return nil
 	}
 	if len(im.part.Namespaces) >= MaxNamespaces {
@@ -229,7 +229,7 @@ func (im *CSVImporter) namespace(name string) error {
 	}
 	im.part.Namespaces = append(im.part.Namespaces, Namespace{Name: name})
 	im.cur = len(im.part.Namespaces) - 1
-	im.nsIndex[name] = im.cur
+	im.seen[name] = true
 	return nil
 }
 
