@@ -93,8 +93,8 @@ const (
 	PageSize       = 4096
 	MaxKeyLen      = 15
 	MaxNamespaces  = 254
-	MaxStringV2    = 4000 // bytes including the NUL
-	MaxBlobV1      = 1984 // also the version 1 string limit, NUL included
+	MaxStringV2    = 4000   // bytes including the NUL
+	MaxBlobV1      = 1984   // also the version 1 string limit, NUL included
 	MaxBlobV2      = 508000 // ESP-IDF's documented blob maximum
 	MinReadWrite   = 0x3000 // smaller partitions get the read-only layout
 	entrySize      = 32
