@@ -61,6 +61,12 @@ func putRecord(rec []byte, e *Entry) {
 	binary.LittleEndian.PutUint32(rec[28:], flags)
 }
 
+// IsBinary reports whether b looks like a binary table rather than CSV, by the
+// test gen_esp32part uses: the first record's magic bytes AA 50. (A table with
+// no partitions starts with the MD5 record instead; the tool then fails to
+// read it as CSV, while Decode accepts it.)
+func IsBinary(b []byte) bool { return len(b) >= 2 && b[0] == magic0 && b[1] == magic1 }
+
 // Decode parses a binary table (the 0xC00 bytes Encode writes, or a whole
 // 0x1000 sector; anything past 0xC00 is ignored). It checks each record's
 // magic, the MD5 record when present, the end-of-table marker and the 0xFF

@@ -102,7 +102,7 @@ func parseToolArgv(t *testing.T, argv []string) toolRun {
 // convert does what the tool does with an input file: binary in, CSV out;
 // CSV in, binary out.
 func convert(in []byte, name string, opts Options) ([]byte, error) {
-	if bytes.HasPrefix(in, []byte{magic0, magic1}) {
+	if IsBinary(in) {
 		t, err := Decode(in)
 		if err != nil {
 			return nil, err

@@ -145,6 +145,9 @@ func (t *Table) verifyNames() error {
 	if len(dups) == 0 {
 		return nil
 	}
+	if len(dups) > 5 {
+		dups = append(dups[:5], "...")
+	}
 	err := lineErr(ErrDuplicateName, t.File, line, "Partition names must be unique (%s)", strings.Join(dups, ", "))
 	err.Partition = name
 	return err
