@@ -112,13 +112,14 @@ func verifyBlockWith(blk []byte, pub *PublicKey, digest []byte) bool {
 	if blk[1] != BlockVersionECDSA {
 		return false
 	}
-	off := offDigest + 32
-	field := ecdsaFieldLen
+	hashLen, field := 32, ecdsaFieldLen
 	if blockIsSHA384(blk) {
-		off, field = offDigest+48, 96
+		hashLen, field = 48, 96
 	}
+	off := offDigest + hashLen
+	// The curve must fit the block's layout and the supplied key's digest.
 	c := curveByID(blk[off])
-	if c == nil || hashFor(c.scheme) != hashFor(pub.Scheme) {
+	if c == nil || digestLen(c.scheme) != hashLen || digestLen(pub.Scheme) != hashLen {
 		return false
 	}
 	sig := blk[off+1+field : off+1+2*field]
