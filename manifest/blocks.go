@@ -23,6 +23,7 @@ type File struct {
 	Structs        []*Block
 	OTAs           []*Block
 	Devices        *Block
+	Output         *Block
 }
 
 // Variable is a `variable "name" {}` block.

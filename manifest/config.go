@@ -18,9 +18,19 @@ type Config struct {
 	NVS            []*NVS
 	Structs        []*Struct
 	OTAs           []*OTA
+	Output         Output
 
 	// Variables are the final variable values (after -var / environment overrides), for the build record.
 	Variables map[string]string
+}
+
+// Output names the merged image and its extra formats.
+type Output struct {
+	Name      string // merged image is <name>-factory.bin; default "flash"
+	FillFlash bool   // pad the merged image to the flash size
+	Hex       bool   // also write Intel HEX
+	UF2       bool   // also write UF2
+	Range     hcl.Range
 }
 
 // Target is the device the image is for.

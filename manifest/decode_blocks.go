@@ -217,3 +217,26 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func (d *decoder) output(b *Block) Output {
+	o := Output{Name: "flash"}
+	if b == nil {
+		return o
+	}
+	o.Range = b.DeclRange
+	if a := b.Attr("name"); a != nil {
+		if s, ok := d.str(a); ok {
+			if s == "" || strings.ContainsAny(s, "/\\") || s == "." || s == ".." {
+				d.errorf(a.Expr.Range(), "Invalid output name", "name must be a plain file name prefix, not %q.", s)
+			} else {
+				o.Name = s
+			}
+		}
+	}
+	for name, dst := range map[string]*bool{"fill_flash": &o.FillFlash, "hex": &o.Hex, "uf2": &o.UF2} {
+		if a := b.Attr(name); a != nil {
+			*dst, _ = d.boolean(a)
+		}
+	}
+	return o
+}

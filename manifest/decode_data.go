@@ -16,13 +16,14 @@ func (d *decoder) partition(b *Block) (*Partition, cty.Value) {
 	for name, a := range b.Attrs {
 		p.AttrRanges[name] = a.Expr.Range()
 	}
-	typeName := ""
+	typeName, typeOK := "", false
 	if a := b.Attr("type"); a != nil {
 		if t, name, ok := d.partType(a); ok {
-			p.Type, typeName = t, name
+			p.Type, typeName, typeOK = t, name, true
 		}
 	}
-	if a := b.Attr("subtype"); a != nil {
+	// A subtype name means nothing without its type, so a bad type is reported once.
+	if a := b.Attr("subtype"); a != nil && typeOK {
 		if st, ok := d.partSubtype(a, p.Type, typeName); ok {
 			p.Subtype = st
 		}

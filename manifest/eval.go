@@ -243,6 +243,11 @@ func blockNodes(f *File, cfg *Config, add func(*node)) {
 		b := b
 		blockNode(b, func(d *decoder) cty.Value { o, v := d.ota(b); cfg.OTAs = append(cfg.OTAs, o); return v })
 	}
+	outBlock := f.Output
+	add(&node{id: "output", rng: rangeOf(outBlock), exprs: blockExprs(outBlock), eval: func(d *decoder) cty.Value {
+		cfg.Output = d.output(outBlock)
+		return cty.EmptyObjectVal
+	}})
 	if b := f.Devices; b != nil {
 		blockNode(b, func(d *decoder) cty.Value {
 			d.errorf(b.DeclRange, "Per-device builds are not supported yet",

@@ -39,6 +39,7 @@ func ParseBytes(src []byte, filename string) (*File, hcl.Diagnostics) {
 	singletons := map[string]**Block{
 		"espcompose": &f.Header, "target": &f.Target, "security": &f.Security,
 		"bootloader": &f.Bootloader, "partition_table": &f.PartitionTable, "devices": &f.Devices,
+		"output": &f.Output,
 	}
 	names := map[string]hcl.Range{} // "kind.name" → first declaration
 	for _, hb := range content.Blocks {

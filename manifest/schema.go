@@ -21,6 +21,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "struct", LabelNames: []string{"name"}},
 		{Type: "ota", LabelNames: []string{"name"}},
 		{Type: "devices"},
+		{Type: "output"},
 	},
 }
 
@@ -62,7 +63,7 @@ var blockSchemas = map[string]*hcl.BodySchema{
 		{Name: "project_name"}, {Name: "version"}, {Name: "idf_version"},
 		{Name: "secure_version"}, {Name: "chip"},
 	}},
-	"bootloader": {Attributes: []hcl.AttributeSchema{{Name: "image", Required: true}, {Name: "offset"}}},
+	"bootloader":      {Attributes: []hcl.AttributeSchema{{Name: "image", Required: true}, {Name: "offset"}}},
 	"partition_table": {Attributes: []hcl.AttributeSchema{{Name: "offset"}, {Name: "md5"}}},
 	"partition": {
 		Attributes: []hcl.AttributeSchema{
@@ -107,5 +108,8 @@ var blockSchemas = map[string]*hcl.BodySchema{
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "encrypted_package"}},
 	},
 	"ota/encrypted_package": {Attributes: []hcl.AttributeSchema{{Name: "public_key", Required: true}}},
+	"output": {Attributes: []hcl.AttributeSchema{
+		{Name: "name"}, {Name: "fill_flash"}, {Name: "hex"}, {Name: "uf2"},
+	}},
 	"devices": {Attributes: []hcl.AttributeSchema{{Name: "csv", Required: true}, {Name: "id", Required: true}}},
 }

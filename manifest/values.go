@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -209,7 +210,11 @@ func kindList(kinds []string) string {
 		default:
 			s += ", "
 		}
-		s += "a " + k
+		if strings.ContainsRune("aeiou", rune(k[0])) {
+			s += "an " + k
+		} else {
+			s += "a " + k
+		}
 	}
 	return s
 }

@@ -37,6 +37,7 @@ type app struct {
 	json    bool
 	verbose bool
 	vars    []string
+	cache   string
 
 	log logx.Logger
 }
@@ -109,11 +110,15 @@ func (a *app) newRootCommand() *cobra.Command {
 	pf.BoolVar(&a.json, "json", false, "machine-readable output")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log each step")
 	pf.StringArrayVar(&a.vars, "var", nil, "set a manifest variable (name=value); repeatable")
+	pf.StringVar(&a.cache, "cache-dir", "", "stage cache (default: .espcompose/cache beside the manifest)")
 	root.AddCommand(
 		a.newVersionCommand(),
 		a.newValidateCommand(),
 		a.newPlanCommand(),
 		a.newBuildCommand(),
+		a.newPartitionTableCommand(),
+		a.newImageCommand(),
+		a.newMergeCommand(),
 	)
 	return root
 }

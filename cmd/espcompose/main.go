@@ -9,11 +9,11 @@ import (
 
 func main() {
 	a := &app{
-		fs:     afero.NewOsFs(),
-		stdin:  os.Stdin,
-		stdout: os.Stdout,
-		stderr: os.Stderr,
-		getenv: os.Getenv,
+		fs:      afero.NewOsFs(),
+		stdin:   os.Stdin,
+		stdout:  os.Stdout,
+		stderr:  os.Stderr,
+		getenv:  os.Getenv,
 		environ: os.Environ,
 	}
 	os.Exit(a.run(os.Args[1:]))

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/afero"
+	"github.com/spf13/cobra"
+
+	"github.com/espcompose/espcompose/format/appimage"
+	"github.com/espcompose/espcompose/format/merged"
+	"github.com/espcompose/espcompose/format/parttable"
+	"github.com/espcompose/espcompose/internal/fsutil"
+	"github.com/espcompose/espcompose/internal/testimage"
+	"github.com/espcompose/espcompose/manifest"
+)
+
+// writeOutput writes a command's result atomically: a failed command leaves no file.
+func (a *app) writeOutput(path string, data []byte) error {
+	if path == "-" {
+		_, err := a.stdout.Write(data)
+		return err
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := a.fs.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return fsutil.WriteFileAtomic(a.fs, path, data, 0o644)
+}
+
+func (a *app) readInput(path string) ([]byte, error) {
+	if path == "-" {
+		var buf bytes.Buffer
+		_, err := buf.ReadFrom(a.stdin)
+		return buf.Bytes(), err
+	}
+	b, err := afero.ReadFile(a.fs, path)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("read %s: %w", path, unwrapPath(err))}
+	}
+	return b, nil
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// parseAddr reads offsets and sizes as the reference tools accept them.
+func parseAddr(flag, s string) (uint32, error) {
+	n, err := manifest.ParseSize(s)
+	if err != nil || n > 1<<32-1 {
+		return 0, usagef("%s: %q is not an address or size", flag, s)
+	}
+	return uint32(n), nil
+}
+
+func (a *app) newPartitionTableCommand() *cobra.Command {
+	root := &cobra.Command{Use: "partition-table", Short: "Encode and decode partition tables (gen_esp32part.py compatible)"}
+	var (
+		flashSize, offset, secure, primary, recovery string
+		noMD5                                        bool
+		extra                                        []string
+	)
+	enc := &cobra.Command{
+		Use:   "encode IN.csv OUT.bin",
+		Short: "Encode a partition table CSV to binary",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts := parttable.Options{DisableMD5: noMD5}
+			var err error
+			if offset != "" {
+				if opts.Offset, err = parseAddr("--offset", offset); err != nil {
+					return err
+				}
+			}
+			if flashSize != "" {
+				n, err := manifest.ParseSize(flashSize)
+				if err != nil {
+					return usagef("--flash-size: %v", err)
+				}
+				opts.FlashSize = uint32(n)
+			}
+			switch secure {
+			case "":
+			case "v1":
+				opts.SecureBoot = 1
+			case "v2":
+				opts.SecureBoot = 2
+			default:
+				return usagef("--secure must be v1 or v2, not %q", secure)
+			}
+			for flag, p := range map[string]*string{"--primary-bootloader-offset": &primary, "--recovery-bootloader-offset": &recovery} {
+				if *p == "" {
+					continue
+				}
+				v, err := parseAddr(flag, *p)
+				if err != nil {
+					return err
+				}
+				if flag == "--primary-bootloader-offset" {
+					opts.PrimaryBootloaderOffset = &v
+				} else {
+					opts.RecoveryBootloaderOffset = &v
+				}
+			}
+			for _, e := range extra {
+				st, err := parttable.ParseExtraSubtype(e)
+				if err != nil {
+					return usageError{err}
+				}
+				opts.ExtraSubtypes = append(opts.ExtraSubtypes, st)
+			}
+			src, err := a.readInput(args[0])
+			if err != nil {
+				return err
+			}
+			t, err := parttable.ParseCSV(bytes.NewReader(src), args[0], opts)
+			if err != nil {
+				return usageError{err}
+			}
+			out, err := parttable.Encode(t, opts)
+			if err != nil {
+				return usageError{err}
+			}
+			return a.writeOutput(args[1], out)
+		},
+	}
+	f := enc.Flags()
+	f.StringVar(&flashSize, "flash-size", "", "check the table fits this flash size (e.g. 4MB)")
+	f.StringVar(&offset, "offset", "", "flash offset of the table (default 0x8000)")
+	f.BoolVar(&noMD5, "no-md5", false, "leave out the MD5 entry (gen_esp32part --disable-md5sum)")
+	f.BoolVar(&noMD5, "disable-md5sum", false, "same as --no-md5")
+	f.StringVar(&secure, "secure", "", "apply secure boot size rules: v1 or v2")
+	f.StringVar(&primary, "primary-bootloader-offset", "", "offset of the primary bootloader")
+	f.StringVar(&recovery, "recovery-bootloader-offset", "", "offset of the recovery bootloader")
+	f.StringArrayVar(&extra, "extra-partition-subtypes", nil, "extra subtype as 'type, name, value'")
+	_ = f.MarkHidden("disable-md5sum")
+
+	dec := &cobra.Command{
+		Use:   "decode IN.bin [OUT.csv]",
+		Short: "Decode a binary partition table and print it as CSV",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src, err := a.readInput(args[0])
+			if err != nil {
+				return err
+			}
+			t, err := parttable.Decode(src)
+			if err != nil {
+				return usageError{fmt.Errorf("%s: %w", args[0], err)}
+			}
+			if len(args) == 2 {
+				return a.writeOutput(args[1], t.CSV())
+			}
+			_, err = a.stdout.Write(t.CSV())
+			return err
+		},
+	}
+	root.AddCommand(enc, dec)
+	return root
+}
+
+func (a *app) newImageCommand() *cobra.Command {
+	root := &cobra.Command{Use: "image", Short: "Inspect and generate ESP firmware images"}
+	var chip string
+	var infoVersion int
+	info := &cobra.Command{
+		Use:   "info FILE",
+		Short: "Print image fields (esptool image_info compatible)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src, err := a.readInput(args[0])
+			if err != nil {
+				return err
+			}
+			img, err := appimage.Decode(src)
+			if err != nil {
+				return usageError{fmt.Errorf("%s: %w", args[0], err)}
+			}
+			if a.json {
+				return writeJSON(a.stdout, img)
+			}
+			text, err := appimage.Info(img, chip, infoVersion)
+			if err != nil {
+				return usageError{err}
+			}
+			fmt.Fprint(a.stdout, text)
+			return nil
+		},
+	}
+	info.Flags().StringVar(&chip, "chip", appimage.ChipAuto, "chip (default: from the image header)")
+	info.Flags().IntVar(&infoVersion, "version", 2, "output format version: 1 or 2")
+
+	var project, ver string
+	var codeSize int
+	var bootloader bool
+	gen := &cobra.Command{
+		Use:   "build OUT.bin --chip C [--project P --version V | --bootloader]",
+		Short: "Generate a well-formed test image (for examples and tests; not firmware)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var out []byte
+			var err error
+			if bootloader {
+				out, err = testimage.Bootloader(chip)
+			} else {
+				out, err = testimage.App(testimage.AppSpec{Chip: chip, Project: project, Version: ver, CodeSize: codeSize})
+			}
+			if err != nil {
+				return usageError{err}
+			}
+			return a.writeOutput(args[0], out)
+		},
+	}
+	gf := gen.Flags()
+	gf.StringVar(&chip, "chip", "", "target chip")
+	gf.StringVar(&project, "project", "app", "project name in the app description")
+	gf.StringVar(&ver, "version", "1.0.0", "version in the app description")
+	gf.IntVar(&codeSize, "code-size", 0x4000, "bytes of filler code")
+	gf.BoolVar(&bootloader, "bootloader", false, "generate a bootloader image")
+	_ = gen.MarkFlagRequired("chip")
+	root.AddCommand(info, gen)
+	return root
+}
+
+func (a *app) newMergeCommand() *cobra.Command {
+	var opts merged.Options
+	var out, format, target string
+	cmd := &cobra.Command{
+		Use:   "merge -o OUT --chip C [flags] ADDR FILE [ADDR FILE...]",
+		Short: "Merge images into one flash image (esptool merge_bin compatible)",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 || len(args)%2 != 0 {
+				return usagef("merge takes address/file pairs")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usagef("merge needs -o OUT")
+			}
+			opts.Format = merged.Format(format)
+			if target != "" {
+				v, err := parseAddr("--target-offset", target)
+				if err != nil {
+					return err
+				}
+				opts.TargetOffset = v
+			}
+			var parts []merged.Part
+			for i := 0; i < len(args); i += 2 {
+				addr, err := parseAddr("address", args[i])
+				if err != nil {
+					return err
+				}
+				data, err := a.readInput(args[i+1])
+				if err != nil {
+					return err
+				}
+				data, err = merged.PrepareInput(addr, data)
+				if err != nil {
+					return usageError{fmt.Errorf("%s: %w", args[i+1], err)}
+				}
+				parts = append(parts, merged.Part{Addr: addr, Data: data, Name: args[i+1]})
+			}
+			b, err := merged.Merge(opts, parts)
+			if err != nil {
+				return usageError{err}
+			}
+			return a.writeOutput(out, b)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&out, "output", "o", "", "output file")
+	f.StringVar(&opts.Chip, "chip", "", "target chip")
+	f.StringVar(&opts.FlashMode, "flash-mode", "keep", "flash mode to patch into the bootloader")
+	f.StringVar(&opts.FlashFreq, "flash-freq", "keep", "flash frequency to patch into the bootloader")
+	f.StringVar(&opts.FlashSize, "flash-size", "keep", "flash size to patch into the bootloader")
+	f.StringVar(&opts.FillFlashSize, "fill-flash-size", "", "pad the output to this flash size")
+	f.StringVar(&target, "target-offset", "", "flash address the output starts at")
+	f.StringVar(&format, "format", "raw", "raw, hex or uf2")
+	for _, alias := range []string{"flash_mode", "flash_freq", "flash_size"} {
+		f.String(alias, "", "")
+		_ = f.MarkHidden(alias)
+	}
+	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
+		for alias, dst := range map[string]*string{"flash_mode": &opts.FlashMode, "flash_freq": &opts.FlashFreq, "flash_size": &opts.FlashSize} {
+			if v, _ := cmd.Flags().GetString(alias); v != "" {
+				*dst = v
+			}
+		}
+		if opts.Chip == "" {
+			return usagef("merge needs --chip")
+		}
+		return nil
+	}
+	return cmd
+}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/espcompose/espcompose/planner"
+	"github.com/espcompose/espcompose/stages"
+)
+
+func (a *app) newValidateCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate",
+		Short: "Check the manifest and its inputs without building",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := a.prepare(true); err != nil {
+				return err
+			}
+			if a.json {
+				return writeJSON(a.stdout, map[string]any{"valid": true, "diagnostics": []any{}})
+			}
+			fmt.Fprintf(a.stdout, "%s is valid.\n", a.file)
+			return nil
+		},
+	}
+}
+
+func (a *app) newPlanCommand() *cobra.Command {
+	var dot bool
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show the flash map and the stages a build will run",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := a.prepare(true)
+			if err != nil {
+				return err
+			}
+			if dot {
+				fmt.Fprint(a.stdout, s.plan.Graph.Dot(func(id string, st stages.Stage) string { return id }))
+				return nil
+			}
+			status, err := s.runner.Probe(cmd.Context(), s.plan.Graph)
+			if err != nil {
+				return err
+			}
+			if a.json {
+				return writeJSON(a.stdout, planJSON(s.plan, status))
+			}
+			printPlan(a, s.plan, status)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&dot, "dot", false, "print the stage graph in Graphviz format")
+	return cmd
+}
+
+func (a *app) newBuildCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "build",
+		Short: "Build the flash images into the output directory",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := a.prepare(false)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			res, err := a.build(ctx, s)
+			if err != nil {
+				return err
+			}
+			counts := map[stages.Status]int{}
+			for _, st := range res.Status {
+				counts[st]++
+			}
+			if a.json {
+				return writeJSON(a.stdout, map[string]any{"out": a.out, "stages": res.Status, "counts": counts})
+			}
+			total := len(res.Status) - counts[stages.StatusRead]
+			fmt.Fprintf(a.stdout, "Built %s: %d stages, %d ran, %d cached, %d inputs read.\n",
+				a.out, total, counts[stages.StatusRan], counts[stages.StatusCached], counts[stages.StatusRead])
+			for _, m := range s.plan.Merged {
+				fmt.Fprintf(a.stdout, "  %s/%s\n", a.out, m.File)
+			}
+			return nil
+		},
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func printPlan(a *app, pl *planner.Plan, status map[string]stages.Status) {
+	t := pl.Config.Target
+	fmt.Fprintf(a.stdout, "Target: %s, %s flash, mode %s, freq %s\n\n", pl.Chip.Name, t.FlashSizeName, orKeep(t.FlashMode), orKeep(t.FlashFreq))
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "OFFSET\tSIZE\tNAME\tTYPE\tENCRYPTED\tSIGNED\tCONTENTS")
+	for _, r := range pl.Regions {
+		name := strings.Repeat("  ", r.Depth) + r.Name
+		fmt.Fprintf(tw, "0x%06x\t0x%06x\t%s\t%s\t%s (%s)\t%s\t%s\n", r.Offset, r.Size, name, r.Type,
+			yesNo(r.Encrypted), r.EncryptReason, yesNo(r.Signed), r.Source)
+	}
+	tw.Flush()
+	fmt.Fprintf(a.stdout, "\nStages:\n")
+	order, _ := pl.Graph.TopoSort()
+	tw = tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	for _, id := range order {
+		fmt.Fprintf(tw, "  %s\t%s\n", id, status[id])
+	}
+	tw.Flush()
+	for _, s := range pl.OTA {
+		if s == pl.OTA[0] {
+			fmt.Fprintf(a.stdout, "\nOTA artifacts:\n")
+		}
+		fmt.Fprintf(a.stdout, "  %s → slot %s at 0x%x: %s\n", s.OTA, s.Slot, s.Offset, s.File)
+	}
+}
+
+func orKeep(s string) string {
+	if s == "" {
+		return "keep"
+	}
+	return s
+}
+
+func planJSON(pl *planner.Plan, status map[string]stages.Status) map[string]any {
+	var regions []map[string]any
+	for _, r := range pl.Regions {
+		regions = append(regions, map[string]any{
+			"name": r.Name, "offset": r.Offset, "size": r.Size, "type": r.Type, "source": r.Source,
+			"encrypted": r.Encrypted, "encrypted_because": r.EncryptReason, "signed": r.Signed, "depth": r.Depth,
+		})
+	}
+	order, _ := pl.Graph.TopoSort()
+	var st []map[string]any
+	for _, id := range order {
+		s, _ := pl.Graph.Node(id)
+		st = append(st, map[string]any{"id": id, "kind": s.Kind(), "deps": s.Deps(), "status": status[id]})
+	}
+	ids := make([]string, 0, len(status))
+	for id := range status {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return map[string]any{"chip": pl.Chip.Name, "flash_map": regions, "stages": st}
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+
+	"github.com/spf13/afero"
+
+	"github.com/espcompose/espcompose/internal/cas"
+	"github.com/espcompose/espcompose/manifest"
+	"github.com/espcompose/espcompose/planner"
+	"github.com/espcompose/espcompose/stages"
+)
+
+// randSource is the randomness for new keys; tests replace it.
+var randSource io.Reader = rand.Reader
+
+// session is a loaded manifest with its plan and the environment to run it.
+type session struct {
+	file   *manifest.File
+	cfg    *manifest.Config
+	plan   *planner.Plan
+	env    *stages.Env
+	keys   *stages.FileKeys
+	runner *stages.Runner
+}
+
+// prepare loads the manifest, plans it and sets up the runner. dryRun never creates keys.
+func (a *app) prepare(dryRun bool) (*session, error) {
+	f, cfg, err := a.load()
+	if err != nil {
+		return nil, err
+	}
+	plan, diags := planner.New(cfg, planner.Options{FS: a.fs, Log: a.log})
+	a.printDiags(f, diags)
+	if diags.HasErrors() {
+		return nil, diagError{diags}
+	}
+	keys := &stages.FileKeys{
+		FS: a.fs, Rand: randSource, Specs: map[string]stages.KeySpec{},
+		Generate: stages.GenerateKey, Validate: stages.ValidateKey, DryRun: dryRun,
+	}
+	for _, k := range cfg.Keys {
+		if k.File == "" {
+			continue
+		}
+		rel, _ := filepath.Rel(cfg.Dir, k.File)
+		keys.Specs[k.Name] = stages.KeySpec{Name: k.Name, Algorithm: k.Algorithm, Path: k.File, Rel: rel, Create: k.Create}
+	}
+	env := &stages.Env{FS: a.fs, Log: a.log, Keys: keys}
+	cacheDir := a.cache
+	if cacheDir == "" {
+		cacheDir = filepath.Join(cfg.Dir, ".espcompose", "cache")
+	}
+	cache := cas.New(a.fs, cacheDir, a.log)
+	return &session{file: f, cfg: cfg, plan: plan, env: env, keys: keys,
+		runner: &stages.Runner{Env: env, Cache: cache}}, nil
+}
+
+// build runs the plan and publishes dist/.
+func (a *app) build(ctx context.Context, s *session) (*stages.Result, error) {
+	defer s.keys.Wipe()
+	s.runner.OnDone = func(id string, st stages.Status) { a.log.Debugf("%-8s %s", st, id) }
+	res, err := s.runner.Run(ctx, s.plan.Graph)
+	if err != nil {
+		return nil, err
+	}
+	src, err := afero.ReadFile(a.fs, a.file)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(src)
+	opts := planner.BundleOptions{ToolVersion: version, ManifestPath: filepath.Base(a.file), ManifestSHA256: hex.EncodeToString(sum[:])}
+	if v := a.getenv("SOURCE_DATE_EPOCH"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, usagef("SOURCE_DATE_EPOCH=%q is not a number of seconds", v)
+		}
+		opts.SourceDateEpoch = &n
+	}
+	bundle, err := s.plan.Bundle(res, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := publish(a.fs, a.out, bundle); err != nil {
+		return nil, fmt.Errorf("write %s: %w", a.out, err)
+	}
+	return res, nil
+}

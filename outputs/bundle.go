@@ -1,0 +1,162 @@
+// Package outputs turns a finished build into the files of dist/: the merged factory
+// image, each region's image, per-OTA-slot artifacts, esptool arguments, SHA256SUMS and
+// the build record. Every file is a pure function of the build, and the directory is
+// published atomically.
+package outputs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Region is one flashed (or reserved) range.
+type Region struct {
+	Name           string
+	Type           string
+	Offset         uint32
+	Size           uint32
+	File           string // path inside dist/; "" when nothing is written
+	Data           []byte
+	Encrypted      bool // pre-encrypted by espcompose
+	DeviceEncrypts bool // plaintext; the device encrypts it on first boot
+	EncryptReason  string
+	Signed         bool
+	Source         string
+}
+
+// Merged is one merged image file.
+type Merged struct {
+	File string
+	Data []byte
+}
+
+// OTASlot is the artifact for one OTA slot.
+type OTASlot struct {
+	OTA       string
+	Slot      string
+	Offset    uint32
+	File      string
+	Data      []byte
+	Encrypted bool
+	Project   string
+	Version   string
+}
+
+// Extra is any further file (eFuse plan, reports).
+type Extra struct {
+	File string
+	Data []byte
+	Mode uint32 // 0 means 0644
+}
+
+// Bundle is everything a build produced.
+type Bundle struct {
+	Chip      string
+	FlashMode string
+	FlashFreq string
+	FlashSize string
+	Regions   []Region
+	Merged    []Merged
+	OTA       []OTASlot
+	Extras    []Extra
+	Record    Record
+}
+
+// File is one file of dist/.
+type File struct {
+	Name string // slash-separated, relative to dist/
+	Data []byte
+	Mode uint32
+}
+
+// Files renders the whole of dist/, sorted by name.
+func Files(b *Bundle) ([]File, error) {
+	var files []File
+	seen := map[string]bool{}
+	add := func(name string, data []byte, mode uint32) error {
+		if name == "" || strings.HasPrefix(name, "/") || strings.Contains(name, "..") {
+			return fmt.Errorf("output name %q is not a plain relative path", name)
+		}
+		if seen[name] {
+			return fmt.Errorf("two outputs are named %s", name)
+		}
+		seen[name] = true
+		if mode == 0 {
+			mode = 0o644
+		}
+		files = append(files, File{Name: name, Data: data, Mode: mode})
+		return nil
+	}
+	for _, m := range b.Merged {
+		if err := add(m.File, m.Data, 0); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range b.Regions {
+		if r.File == "" {
+			continue
+		}
+		if err := add(r.File, r.Data, 0); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range b.OTA {
+		if err := add(s.File, s.Data, 0); err != nil {
+			return nil, err
+		}
+	}
+	if len(b.OTA) > 0 {
+		if err := add("ota/manifest.json", otaManifest(b), 0); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range b.Extras {
+		if err := add(e.File, e.Data, e.Mode); err != nil {
+			return nil, err
+		}
+	}
+	fa, err := flasherArgsJSON(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := add("flasher_args.json", fa, 0); err != nil {
+		return nil, err
+	}
+	if err := add("flash_args", flashArgs(b), 0); err != nil {
+		return nil, err
+	}
+	sortFiles(files)
+	rec, err := b.Record.render(files)
+	if err != nil {
+		return nil, err
+	}
+	if err := add("build.json", rec, 0); err != nil {
+		return nil, err
+	}
+	sortFiles(files)
+	if err := add("SHA256SUMS", sha256sums(files), 0); err != nil {
+		return nil, err
+	}
+	sortFiles(files)
+	return files, nil
+}
+
+func sortFiles(fs []File) { sort.Slice(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name }) }
+
+// sha256sums is in `sha256sum -c` format: "<hex>  <name>\n", sorted by name.
+func sha256sums(files []File) []byte {
+	var sb strings.Builder
+	for _, f := range files {
+		sum := sha256.Sum256(f.Data)
+		fmt.Fprintf(&sb, "%s  %s\n", hex.EncodeToString(sum[:]), f.Name)
+	}
+	return []byte(sb.String())
+}
+
+func digest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

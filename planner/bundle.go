@@ -1,0 +1,154 @@
+package planner
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+
+	"github.com/espcompose/espcompose/manifest"
+	"github.com/espcompose/espcompose/outputs"
+	"github.com/espcompose/espcompose/stages"
+)
+
+// BundleOptions are the build facts from outside the plan.
+type BundleOptions struct {
+	ToolVersion     string
+	ManifestPath    string // as shown to users
+	ManifestSHA256  string
+	SourceDateEpoch *int64
+}
+
+// Bundle assembles the outputs of a finished build.
+func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle, error) {
+	cfg := pl.Config
+	b := &outputs.Bundle{
+		Chip: pl.Chip.Name, FlashMode: orKeep(cfg.Target.FlashMode), FlashFreq: orKeep(cfg.Target.FlashFreq),
+		FlashSize: cfg.Target.FlashSizeName,
+	}
+	get := func(id string) ([]byte, error) {
+		a, ok := res.Artifacts[id]
+		if !ok {
+			return nil, fmt.Errorf("internal: stage %s produced nothing", id)
+		}
+		return a.Data, nil
+	}
+	fe := pl.flashEncryption()
+	for _, r := range pl.Regions {
+		or := outputs.Region{
+			Name: r.Name, Type: r.Type, Offset: r.Offset, Size: r.Size, Source: r.Source,
+			Encrypted: r.Encrypted && fe != nil && !fe.DeviceEncrypts, EncryptReason: r.EncryptReason, Signed: r.Signed,
+		}
+		or.DeviceEncrypts = r.Encrypted && fe != nil && fe.DeviceEncrypts
+		if r.Stage != "" {
+			data, err := get(r.Stage)
+			if err != nil {
+				return nil, err
+			}
+			or.File, or.Data = r.File, data
+		}
+		b.Regions = append(b.Regions, or)
+	}
+	for _, m := range pl.Merged {
+		data, err := get(m.Stage)
+		if err != nil {
+			return nil, err
+		}
+		b.Merged = append(b.Merged, outputs.Merged{File: m.File, Data: data})
+	}
+	for _, s := range pl.OTA {
+		data, err := get(s.Stage)
+		if err != nil {
+			return nil, err
+		}
+		slot := outputs.OTASlot{OTA: s.OTA, Slot: s.Slot, Offset: s.Offset, File: s.File, Data: data,
+			Encrypted: fe != nil && !fe.DeviceEncrypts}
+		for _, o := range cfg.OTAs {
+			if o.Name == s.OTA {
+				if info := pl.Images[o.Image.Name]; info != nil && info.Image.AppDesc != nil {
+					slot.Project, slot.Version = info.Image.AppDesc.ProjectName, info.Image.AppDesc.Version
+				}
+			}
+		}
+		b.OTA = append(b.OTA, slot)
+	}
+	b.Record = pl.record(res, opts)
+	return b, nil
+}
+
+func (pl *Plan) flashEncryption() *manifest.FlashEncryption {
+	if pl.Config.Security == nil {
+		return nil
+	}
+	return pl.Config.Security.FlashEncryption
+}
+
+func relTo(dir, path string) string {
+	if path == "" {
+		return ""
+	}
+	if r, err := filepath.Rel(dir, path); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return filepath.ToSlash(path)
+}
+
+func orKeep(s string) string {
+	if s == "" {
+		return "keep"
+	}
+	return s
+}
+
+func (pl *Plan) record(res *stages.Result, opts BundleOptions) outputs.Record {
+	cfg := pl.Config
+	rec := outputs.Record{
+		Tool: "espcompose", ToolVersion: opts.ToolVersion,
+		Manifest:  outputs.Input{Path: opts.ManifestPath, SHA256: opts.ManifestSHA256},
+		Variables: cfg.Variables,
+		Target: map[string]string{"chip": pl.Chip.Name, "flash_size": cfg.Target.FlashSizeName,
+			"flash_mode": orKeep(cfg.Target.FlashMode), "flash_freq": orKeep(cfg.Target.FlashFreq)},
+		SourceDateEpoch: opts.SourceDateEpoch,
+	}
+	ids := make([]string, 0, len(pl.Sources))
+	for id := range pl.Sources {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		rec.Inputs = append(rec.Inputs, outputs.Input{Path: pl.Sources[id], SHA256: res.Artifacts[id].Digest})
+	}
+	for _, k := range cfg.Keys {
+		ref := outputs.KeyRef{Name: k.Name, Algorithm: k.Algorithm}
+		if k.File != "" {
+			ref.File = relTo(cfg.Dir, k.File)
+		} else {
+			ref.File = relTo(cfg.Dir, k.PublicKey)
+		}
+		if a, ok := res.Artifacts["key:"+k.Name]; ok {
+			ref.Fingerprint = string(a.Data)
+		}
+		rec.Keys = append(rec.Keys, ref)
+	}
+	order, _ := pl.Graph.TopoSort()
+	for _, id := range order {
+		s, _ := pl.Graph.Node(id)
+		rec.Stages = append(rec.Stages, outputs.Stage{
+			ID: id, Kind: s.Kind(), Version: s.Version(), Deps: s.Deps(),
+			Output: res.Artifacts[id].Digest, CacheKey: res.CacheKeys[id],
+		})
+	}
+	for _, r := range pl.Regions {
+		rec.FlashMap = append(rec.FlashMap, outputs.MapRow{
+			Name: r.Name, Offset: fmt.Sprintf("0x%x", r.Offset), Size: fmt.Sprintf("0x%x", r.Size), Type: r.Type,
+			Source: r.Source, Encrypted: r.Encrypted, EncryptReason: r.EncryptReason, Signed: r.Signed, File: fileIf(r),
+		})
+	}
+	return rec
+}
+
+func fileIf(r *Region) string {
+	if r.Stage == "" {
+		return ""
+	}
+	return r.File
+}

@@ -1,0 +1,9 @@
+target {
+  chip       = "esp32c3"
+  flash_size = "4MB"
+}
+partition "nvs" {
+  type    = "data"
+  subtype = "nvs"
+  size    = "24Q" # want: "24Q" is not a size
+}

@@ -1,0 +1,14 @@
+target {
+  chip       = "esp32c3"
+  flash_size = "4MB"
+}
+partition "nvs" {
+  type    = "data"
+  subtype = "nvs"
+  size    = "24K"
+}
+partition "nvs" { # want: Duplicate partition "nvs"
+  type    = "data"
+  subtype = "nvs"
+  size    = "24K"
+}

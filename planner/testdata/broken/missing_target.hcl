@@ -1,0 +1,5 @@
+partition "nvs" { # want: Missing target block
+  type    = "data"
+  subtype = "nvs"
+  size    = "24K"
+}

@@ -1,0 +1,18 @@
+target {
+  chip       = "esp32c3"
+  flash_size = "4MB"
+}
+nvs "mfg" {
+  namespace "factory" {
+    entry "version" { # want: "-1" is not a valid u8 (0..255)
+      type  = "u8"
+      value = -1
+    }
+  }
+}
+partition "mfg_nvs" {
+  type     = "data"
+  subtype  = "nvs"
+  size     = "24K"
+  contents = nvs.mfg
+}

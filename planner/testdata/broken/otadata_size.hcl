@@ -1,0 +1,9 @@
+target {
+  chip       = "esp32c3"
+  flash_size = "4MB"
+}
+partition "otadata" { # want: otadata partition must have size = 0x2000
+  type    = "data"
+  subtype = "ota"
+  size    = "4K"
+}

@@ -1,0 +1,7 @@
+variable "serial" { # want: Variable "serial" has no default
+  type = string
+}
+target {
+  chip       = "esp32c3"
+  flash_size = "4MB"
+}

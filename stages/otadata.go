@@ -1,0 +1,32 @@
+package stages
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/espcompose/espcompose/format/otadata"
+)
+
+// OTAData writes the otadata partition: blank, or selecting the boot slot.
+type OTAData struct {
+	Partition string
+	Slot      int // -1: blank
+	Slots     int // number of OTA app slots
+}
+
+func (s *OTAData) ID() string     { return "generate:otadata." + s.Partition }
+func (s *OTAData) Kind() string   { return "otadata" }
+func (s *OTAData) Version() int   { return 1 }
+func (s *OTAData) Deps() []string { return nil }
+func (s *OTAData) Params() any    { return map[string]int{"slot": s.Slot, "slots": s.Slots} }
+
+func (s *OTAData) Run(context.Context, *Env, []Artifact) (Artifact, error) {
+	if s.Slot < 0 {
+		return NewArtifact(otadata.Blank()), nil
+	}
+	b, err := otadata.Select(s.Slot, s.Slots)
+	if err != nil {
+		return Artifact{}, fmt.Errorf("otadata %s: %w", s.Partition, err)
+	}
+	return NewArtifact(b), nil
+}
