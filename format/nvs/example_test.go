@@ -1,0 +1,34 @@
+package nvs_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/espcompose/espcompose/format/nvs"
+)
+
+func Example() {
+	csv := "key,type,encoding,value\nstorage,namespace,,\nboot_count,data,u32,7\ngreeting,data,string,hello\n"
+	p, err := nvs.ParseCSV(strings.NewReader(csv), "nvs.csv", nil)
+	if err != nil {
+		panic(err)
+	}
+	img, err := nvs.Encode(p, nvs.Options{Size: 0x3000})
+	if err != nil {
+		panic(err)
+	}
+	d, err := nvs.Decode(img, nil)
+	if err != nil {
+		panic(err)
+	}
+	for _, ns := range d.Partition.Namespaces {
+		for _, e := range ns.Entries {
+			fmt.Println(ns.Name, e.Key, e.Type, e.Uint, e.Str)
+		}
+	}
+	fmt.Println(len(img), "bytes, version", d.Version)
+	// Output:
+	// storage boot_count u32 7
+	// storage greeting string 0 hello
+	// 12288 bytes, version 2
+}
