@@ -23,12 +23,17 @@ func Example() {
 	}
 	for _, ns := range d.Partition.Namespaces {
 		for _, e := range ns.Entries {
-			fmt.Println(ns.Name, e.Key, e.Type, e.Uint, e.Str)
+			switch e.Type {
+			case nvs.String:
+				fmt.Printf("%s/%s %s %q\n", ns.Name, e.Key, e.Type, e.Str)
+			default:
+				fmt.Printf("%s/%s %s %d\n", ns.Name, e.Key, e.Type, e.Uint)
+			}
 		}
 	}
 	fmt.Println(len(img), "bytes, version", d.Version)
 	// Output:
-	// storage boot_count u32 7
-	// storage greeting string 0 hello
+	// storage/boot_count u32 7
+	// storage/greeting string "hello"
 	// 12288 bytes, version 2
 }
