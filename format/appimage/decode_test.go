@@ -2,9 +2,11 @@ package appimage
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -251,6 +253,27 @@ func BenchmarkDecodeApp(b *testing.B) {
 	for b.Loop() {
 		if _, err := Decode(app); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	img, err := Decode(builtApp(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Describe(img, ChipAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"chip":"esp32"`, `"flash_mode":"dio"`, `"flash_size":"4MB"`, `"max_rev":"v3.99"`,
+		`"memory_types":["DROM"]`, `"project_name":"espcompose-esp32"`, `"sha256_valid":true`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("summary lacks %s: %s", want, b)
 		}
 	}
 }
