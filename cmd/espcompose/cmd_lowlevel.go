@@ -197,7 +197,7 @@ func (a *app) newImageCommand() *cobra.Command {
 	info.Flags().StringVar(&chip, "chip", appimage.ChipAuto, "chip (default: from the image header)")
 	info.Flags().IntVar(&infoVersion, "version", 2, "output format version: 1 or 2")
 
-	var project, ver string
+	var project, ver, fmode, ffreq, fsize string
 	var codeSize int
 	var bootloader bool
 	gen := &cobra.Command{
@@ -207,10 +207,12 @@ func (a *app) newImageCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var out []byte
 			var err error
+			spec := testimage.AppSpec{Chip: chip, Project: project, Version: ver, CodeSize: codeSize,
+				FlashMode: fmode, FlashFreq: ffreq, FlashSize: fsize}
 			if bootloader {
-				out, err = testimage.Bootloader(chip)
+				out, err = testimage.BootloaderWith(spec)
 			} else {
-				out, err = testimage.App(testimage.AppSpec{Chip: chip, Project: project, Version: ver, CodeSize: codeSize})
+				out, err = testimage.App(spec)
 			}
 			if err != nil {
 				return usageError{err}
@@ -224,6 +226,9 @@ func (a *app) newImageCommand() *cobra.Command {
 	gf.StringVar(&ver, "version", "1.0.0", "version in the app description")
 	gf.IntVar(&codeSize, "code-size", 0x4000, "bytes of filler code")
 	gf.BoolVar(&bootloader, "bootloader", false, "generate a bootloader image")
+	gf.StringVar(&fmode, "flash-mode", "", "flash mode in the header (default dio)")
+	gf.StringVar(&ffreq, "flash-freq", "", "flash frequency in the header (default 40m)")
+	gf.StringVar(&fsize, "flash-size", "", "flash size in the header (default 2MB)")
 	_ = gen.MarkFlagRequired("chip")
 	root.AddCommand(info, gen)
 	return root

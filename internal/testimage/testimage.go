@@ -21,6 +21,22 @@ type AppSpec struct {
 	SecureVersion uint32
 	// CodeSize is the size of the flash-mapped code segment; images grow with it.
 	CodeSize int
+	// Flash header fields; empty means dio, 40m (or the chip's equivalent), 2MB.
+	FlashMode, FlashFreq, FlashSize string
+}
+
+func (s AppSpec) flash(c *appimage.Chip) (mode, freq, size string) {
+	mode, freq, size = s.FlashMode, s.FlashFreq, s.FlashSize
+	if mode == "" {
+		mode = "dio"
+	}
+	if freq == "" {
+		freq = defaultFreq(c)
+	}
+	if size == "" {
+		size = "2MB"
+	}
+	return mode, freq, size
 }
 
 // App builds an application image.
@@ -41,8 +57,9 @@ func App(s AppSpec) ([]byte, error) {
 		idf = "v5.3.1"
 	}
 	seed := s.Project + "/" + s.Version
+	mode, freq, size := s.flash(c)
 	return appimage.Build(appimage.BuildSpec{
-		Chip: s.Chip, Entry: iram + 0x100, FlashMode: "dio", FlashFreq: defaultFreq(c), FlashSize: "2MB",
+		Chip: s.Chip, Entry: iram + 0x100, FlashMode: mode, FlashFreq: freq, FlashSize: size,
 		AppDesc: &appimage.AppDesc{
 			SecureVersion: s.SecureVersion, Version: s.Version, ProjectName: s.Project,
 			Time: "00:00:00", Date: "Jan  1 2026", IDFVersion: idf, MMUPageSizeLog2: 16,
@@ -57,7 +74,11 @@ func App(s AppSpec) ([]byte, error) {
 }
 
 // Bootloader builds a second-stage bootloader image (RAM segments only, as ESP-IDF's).
-func Bootloader(chip string) ([]byte, error) {
+func Bootloader(chip string) ([]byte, error) { return BootloaderWith(AppSpec{Chip: chip}) }
+
+// BootloaderWith builds a bootloader with the flash header fields of s.
+func BootloaderWith(s AppSpec) ([]byte, error) {
+	chip := s.Chip
 	c, err := appimage.LookupChip(chip)
 	if err != nil {
 		return nil, err
@@ -66,8 +87,9 @@ func Bootloader(chip string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	mode, freq, size := s.flash(c)
 	return appimage.Build(appimage.BuildSpec{
-		Chip: chip, Entry: iram + 0x80, FlashMode: "dio", FlashFreq: defaultFreq(c), FlashSize: "2MB",
+		Chip: chip, Entry: iram + 0x80, FlashMode: mode, FlashFreq: freq, FlashSize: size,
 		BootloaderDesc: &appimage.BootloaderDesc{Version: 1, IDFVersion: "v5.3.1", DateTime: "Jan  1 2026 00:00:00"},
 		Segments: []appimage.BuildSegment{
 			{Addr: iram + 0x1000, Data: filler(chip+"/bootloader/text", 0x3000)},

@@ -1,0 +1,5 @@
+package main
+
+import "testing"
+
+func checkInspect(t *testing.T, merged, dist string) {}
