@@ -87,10 +87,10 @@ func rsaMontgomery(n *big.Int) (rinv *big.Int, mdash uint32) {
 // keyMaterial is the public-key part of a block, exactly the bytes whose SHA-256 is the
 // key digest burnt into eFuse: RSA n, e, rinv, mdash; ECDSA curve id and point.
 func keyMaterial(k *PublicKey) ([]byte, error) {
+	if err := k.check(); err != nil {
+		return nil, err
+	}
 	if k.Scheme == SchemeRSA3072 {
-		if k.RSA == nil || k.RSA.N.BitLen() != rsaKeyBits {
-			return nil, fmt.Errorf("%w: RSA key is not 3072 bits", ErrKeyType)
-		}
 		out := make([]byte, offRSASig-offRSAN)
 		rinv, mdash := rsaMontgomery(k.RSA.N)
 		littleEndian(out[0:rsaLen], k.RSA.N)
@@ -100,9 +100,6 @@ func keyMaterial(k *PublicKey) ([]byte, error) {
 		return out, nil
 	}
 	c := curveByScheme(k.Scheme)
-	if c == nil || k.X == nil || k.Y == nil {
-		return nil, fmt.Errorf("%w: %v", ErrKeyType, k.Scheme)
-	}
 	field := max(ecdsaFieldLen, 2*c.size)
 	out := make([]byte, 1+field)
 	out[0] = c.id
@@ -123,8 +120,8 @@ func DigestPublicKeyV2(k *PublicKey) ([]byte, error) {
 
 // MarshalBinary encodes b as a 1216-byte signature block.
 func (b *SignatureBlock) MarshalBinary() ([]byte, error) {
-	if b.Key == nil {
-		return nil, fmt.Errorf("%w: no key", ErrBlock)
+	if err := b.Key.check(); err != nil {
+		return nil, err
 	}
 	hashLen := digestLen(b.Key.Scheme)
 	if len(b.ImageDigest) != hashLen {

@@ -59,10 +59,25 @@ type PrivateKey struct {
 
 // Public returns the public half of k.
 func (k *PrivateKey) Public() *PublicKey {
-	if k.Scheme == SchemeRSA3072 {
+	if k.Scheme == SchemeRSA3072 && k.RSA != nil {
 		return &PublicKey{Scheme: k.Scheme, RSA: &k.RSA.PublicKey}
 	}
 	return &PublicKey{Scheme: k.Scheme, X: k.X, Y: k.Y}
+}
+
+// check rejects a hand-built PrivateKey with missing or out-of-range fields.
+func (k *PrivateKey) check() error {
+	if k == nil {
+		return fmt.Errorf("%w: nil key", ErrKeyType)
+	}
+	if k.Scheme == SchemeRSA3072 {
+		if k.RSA == nil || k.RSA.D == nil {
+			return fmt.Errorf("%w: incomplete RSA private key", ErrKeyType)
+		}
+	} else if c := curveByScheme(k.Scheme); c == nil || k.D == nil || k.D.Sign() <= 0 || k.D.Cmp(c.n) >= 0 {
+		return fmt.Errorf("%w: incomplete or invalid ECDSA private key", ErrKeyType)
+	}
+	return k.Public().check()
 }
 
 // Equal reports whether k and o are the same key.
@@ -96,7 +111,12 @@ func newECPrivateKey(c *curve, d *big.Int) (*PrivateKey, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrKeyFormat, err)
 		}
-		k.X, k.Y = sk.X, sk.Y //nolint:staticcheck // big.Int coordinates are our model
+		pt, err := sk.PublicKey.Bytes()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrKeyFormat, err)
+		}
+		k.X = new(big.Int).SetBytes(pt[1 : 1+c.size])
+		k.Y = new(big.Int).SetBytes(pt[1+c.size:])
 		return k, nil
 	}
 	p := c.mul(c.base(), d)
@@ -141,4 +161,32 @@ func containsAny(data []byte, markers ...string) bool {
 		}
 	}
 	return false
+}
+
+// check rejects a PublicKey that was built by hand with missing or out-of-range fields,
+// before any encoder sizes a buffer from it.
+func (k *PublicKey) check() error {
+	if k == nil {
+		return fmt.Errorf("%w: nil key", ErrKeyType)
+	}
+	if k.Scheme == SchemeRSA3072 {
+		if k.RSA == nil || k.RSA.N == nil {
+			return fmt.Errorf("%w: RSA key without modulus", ErrKeyType)
+		}
+		if err := checkRSASize(k.RSA.N); err != nil {
+			return err
+		}
+		if k.RSA.E < 3 || int64(k.RSA.E) > 1<<31-1 {
+			return fmt.Errorf("%w: RSA exponent %d", ErrKeyType, k.RSA.E)
+		}
+		return nil
+	}
+	c := curveByScheme(k.Scheme)
+	if c == nil {
+		return fmt.Errorf("%w: %v", ErrKeyType, k.Scheme)
+	}
+	if k.X == nil || k.Y == nil || !c.onCurve(k.X, k.Y) {
+		return fmt.Errorf("%w: %s point is not on the curve", ErrKeyFormat, c.name)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package secureboot
 import (
 	"bytes"
 	"errors"
+	"math/big"
 	"testing"
 )
 
@@ -155,6 +156,40 @@ func TestBootloaderDigestErrors(t *testing.T) {
 		out, err := DigestSecureBootloader(make([]byte, n), make([]byte, 200), img)
 		if err != nil || len(out) != bootloaderDigestSector+256 {
 			t.Errorf("%d-byte key: %d bytes, %v", n, len(out), err)
+		}
+	}
+}
+
+// Hand-built keys with missing fields fail with an error, never a panic.
+func TestIncompleteKeys(t *testing.T) {
+	img := testImage(100)
+	for _, k := range []*PrivateKey{
+		nil, {}, {Scheme: SchemeRSA3072}, {Scheme: SchemeECDSAP256}, {Scheme: SchemeECDSAP192, D: big.NewInt(0)},
+	} {
+		if _, err := SignV2(img, []*PrivateKey{k}, SignOptions{}); err == nil {
+			t.Errorf("%+v: SignV2 succeeded", k)
+		}
+		if _, err := SignV1(k, img); err == nil {
+			t.Errorf("%+v: SignV1 succeeded", k)
+		}
+		if _, err := DigestPrivateKeyV1(k, 256); err == nil {
+			t.Errorf("%+v: DigestPrivateKeyV1 succeeded", k)
+		}
+	}
+	for _, p := range []*PublicKey{
+		nil, {}, {Scheme: SchemeRSA3072}, {Scheme: SchemeECDSAP384, X: big.NewInt(1), Y: big.NewInt(2)},
+	} {
+		if _, err := DigestPublicKeyV2(p); err == nil {
+			t.Errorf("%+v: DigestPublicKeyV2 succeeded", p)
+		}
+		if _, err := p.MarshalPEM(); err == nil {
+			t.Errorf("%+v: MarshalPEM succeeded", p)
+		}
+		if _, err := VerifyV2(make([]byte, 8192), p); err == nil {
+			t.Errorf("%+v: VerifyV2 succeeded", p)
+		}
+		if _, err := NewSignatureBlock(p, make([]byte, 32), make([]byte, 64)); err == nil {
+			t.Errorf("%+v: NewSignatureBlock succeeded", p)
 		}
 	}
 }

@@ -213,14 +213,13 @@ func (k *PublicKey) MarshalPEM() ([]byte, error) {
 
 // MarshalPKIX encodes k as DER SubjectPublicKeyInfo.
 func (k *PublicKey) MarshalPKIX() ([]byte, error) {
+	if err := k.check(); err != nil {
+		return nil, err
+	}
 	if k.Scheme == SchemeRSA3072 {
 		return x509.MarshalPKIXPublicKey(k.RSA)
 	}
-	c := curveByScheme(k.Scheme)
-	if c == nil {
-		return nil, fmt.Errorf("%w: %v", ErrKeyType, k.Scheme)
-	}
-	params, err := asn1.Marshal(c.oid)
+	params, err := asn1.Marshal(curveByScheme(k.Scheme).oid)
 	if err != nil {
 		return nil, err
 	}

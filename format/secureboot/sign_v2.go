@@ -116,6 +116,9 @@ func (u *Unsigned) Assemble(blocks ...*SignatureBlock) ([]byte, error) {
 		out = append(out, k...)
 	}
 	for i, b := range blocks {
+		if b == nil || b.Key == nil {
+			return nil, fmt.Errorf("%w: signature block %d is empty", ErrBlock, i)
+		}
 		if !bytes.Equal(b.ImageDigest, u.Digest(b.Key.Scheme)) {
 			return nil, fmt.Errorf("%w: signature block %d was made for another image", ErrDigestMismatch, i)
 		}
@@ -136,6 +139,9 @@ func (u *Unsigned) Assemble(blocks ...*SignatureBlock) ([]byte, error) {
 // An RSA signature is the big-endian RSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt)
 // value; an ECDSA signature is DER (as espsecure takes it) or raw big-endian r || s.
 func NewSignatureBlock(pub *PublicKey, digest, signature []byte) (*SignatureBlock, error) {
+	if err := pub.check(); err != nil {
+		return nil, err
+	}
 	if len(digest) != digestLen(pub.Scheme) {
 		return nil, fmt.Errorf("%w: digest is %d bytes, %v needs %d", ErrInvalidSignature, len(digest), pub.Scheme, digestLen(pub.Scheme))
 	}
@@ -197,6 +203,9 @@ func SignV2(image []byte, keys []*PrivateKey, opts SignOptions) ([]byte, error) 
 	}
 	blocks := make([]*SignatureBlock, 0, len(keys))
 	for _, k := range keys {
+		if err := k.check(); err != nil {
+			return nil, err
+		}
 		digest := u.Digest(k.Scheme)
 		sig, err := SignDigest(k, digest, opts.Rand)
 		if err != nil {
@@ -227,6 +236,9 @@ func SignV2Precalculated(image []byte, pubs []*PublicKey, signatures [][]byte, a
 	}
 	blocks := make([]*SignatureBlock, 0, len(pubs))
 	for i, pub := range pubs {
+		if err := pub.check(); err != nil {
+			return nil, fmt.Errorf("public key %d: %w", i, err)
+		}
 		b, err := NewSignatureBlock(pub, u.Digest(pub.Scheme), signatures[i])
 		if err != nil {
 			return nil, fmt.Errorf("signature %d: %w", i, err)
@@ -240,6 +252,9 @@ func SignV2Precalculated(image []byte, pubs []*PublicKey, signatures [][]byte, a
 // 384-byte big-endian RSA-PSS signature; ECDSA returns raw big-endian r || s. rand nil
 // means deterministic (see SignOptions.Rand).
 func SignDigest(k *PrivateKey, digest []byte, rand io.Reader) ([]byte, error) {
+	if err := k.check(); err != nil {
+		return nil, err
+	}
 	if len(digest) != digestLen(k.Scheme) {
 		return nil, fmt.Errorf("%w: digest is %d bytes, %v needs %d", ErrInvalidSignature, len(digest), k.Scheme, digestLen(k.Scheme))
 	}

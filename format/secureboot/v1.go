@@ -24,6 +24,9 @@ func checkV1Key(s Scheme) error {
 // to 24 bytes when keyLen is 192 (3/4 coding scheme eFuse), like
 // `espsecure.py digest_private_key --keylen`.
 func DigestPrivateKeyV1(k *PrivateKey, keyLen int) ([]byte, error) {
+	if err := k.check(); err != nil {
+		return nil, err
+	}
 	if err := checkV1Key(k.Scheme); err != nil {
 		return nil, err
 	}
@@ -37,6 +40,9 @@ func DigestPrivateKeyV1(k *PrivateKey, keyLen int) ([]byte, error) {
 // PublicKeyV1 returns the raw 64-byte X || Y of a P-256 key, as written by
 // `extract_public_key --version 1` and embedded in the V1 bootloader.
 func PublicKeyV1(k *PublicKey) ([]byte, error) {
+	if err := k.check(); err != nil {
+		return nil, err
+	}
 	if err := checkV1Key(k.Scheme); err != nil {
 		return nil, err
 	}
@@ -80,6 +86,9 @@ func ParseVerificationKeyV1(data []byte) (*PublicKey, error) {
 // deterministic RFC 6979 ECDSA P-256/SHA-256 signature), byte-exact with
 // `espsecure.py sign_data --version 1`.
 func SignV1(k *PrivateKey, data []byte) ([]byte, error) {
+	if err := k.check(); err != nil {
+		return nil, err
+	}
 	if err := checkV1Key(k.Scheme); err != nil {
 		return nil, err
 	}
@@ -106,6 +115,9 @@ func SignV1(k *PrivateKey, data []byte) ([]byte, error) {
 
 // VerifyV1 checks the V1 signature trailer of signed against pub.
 func VerifyV1(pub *PublicKey, signed []byte) error {
+	if err := pub.check(); err != nil {
+		return err
+	}
 	if err := checkV1Key(pub.Scheme); err != nil {
 		return err
 	}
@@ -128,10 +140,10 @@ func VerifyV1(pub *PublicKey, signed []byte) error {
 
 // verifyECDSA verifies (r, s) over digest with pub on any supported curve.
 func verifyECDSA(pub *PublicKey, digest []byte, r, s *big.Int) bool {
-	c := curveByScheme(pub.Scheme)
-	if c == nil {
+	if pub.check() != nil || !pub.Scheme.IsECDSA() {
 		return false
 	}
+	c := curveByScheme(pub.Scheme)
 	if c.std == nil {
 		return c.verifyGeneric(pub.X, pub.Y, digest, r, s)
 	}
@@ -139,6 +151,9 @@ func verifyECDSA(pub *PublicKey, digest []byte, r, s *big.Int) bool {
 	if err != nil {
 		return false
 	}
-	pk := &ecdsa.PublicKey{Curve: c.std, X: pub.X, Y: pub.Y} //nolint:staticcheck // coordinates are our model
+	pk, err := ecdsa.ParseUncompressedPublicKey(c.std, pub.uncompressed())
+	if err != nil {
+		return false
+	}
 	return ecdsa.VerifyASN1(pk, digest, der)
 }

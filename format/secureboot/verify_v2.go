@@ -62,6 +62,9 @@ func blockScheme(blk []byte) Scheme {
 // Unlike espsecure 4.8.1, which looks only at block 0 for an ECDSA key (fixed in later
 // esptool), every slot is checked for every key type.
 func VerifyV2(image []byte, pub *PublicKey) ([]BlockStatus, error) {
+	if err := pub.check(); err != nil {
+		return nil, err
+	}
 	if err := checkSignedImage(image); err != nil {
 		return nil, err
 	}
