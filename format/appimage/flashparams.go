@@ -14,7 +14,8 @@ type FlashParams struct {
 	Mode, Freq, Size string
 }
 
-func (p FlashParams) allKeep() bool {
+// AllKeep reports whether no parameter would change.
+func (p FlashParams) AllKeep() bool {
 	return isKeep(p.Mode) && isKeep(p.Freq) && isKeep(p.Size)
 }
 
@@ -50,7 +51,7 @@ func PatchFlashParams(b []byte, chip string, p FlashParams) ([]byte, FlashParams
 	}
 	copy(ch.Before[:], b[offFlashMode:offSizeFreq+1])
 	ch.After = ch.Before
-	if p.allKeep() {
+	if p.AllKeep() {
 		return b, ch, nil
 	}
 	if b[offMagic] != ImageMagic {

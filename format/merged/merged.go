@@ -108,11 +108,31 @@ func (o *Options) validate() (*appimage.Chip, error) {
 	default:
 		return nil, fmt.Errorf("%w: format %q (choose from raw, uf2, hex)", ErrOption, o.Format)
 	}
+	if o.Chip == esp8266.Name {
+		c := esp8266
+		return &c, nil
+	}
 	chip, err := appimage.LookupChip(o.Chip)
 	if err != nil {
-		return nil, fmt.Errorf("%w: Invalid chip choice: '%s'", err, o.Chip)
+		msg := fmt.Sprintf("Invalid chip choice: '%s'", o.Chip)
+		if o.Chip == "auto" || o.Chip == "" {
+			msg = "Please specify the chip argument"
+		}
+		return nil, fmt.Errorf("%w: %s (choose from %s)", err, msg, chipList())
 	}
 	return chip, nil
+}
+
+// esp8266 is known to merge_bin only for its bootloader offset and UF2 family;
+// appimage does not handle its image format, so its header is never patched.
+var esp8266 = appimage.Chip{Name: "esp8266", DisplayName: "ESP8266", BootloaderOffset: 0, UF2FamilyID: 0x7EAB61ED}
+
+func chipList() string {
+	names := []string{esp8266.Name}
+	for _, c := range appimage.Chips() {
+		names = append(names, c.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // Merge combines parts as `esptool.py --chip <chip> merge_bin` does.
@@ -151,13 +171,19 @@ func MergeWithEvents(opts Options, parts []Part) ([]byte, []Event, error) {
 		return nil, nil, fmt.Errorf("%w", ErrNoInput)
 	}
 	if in[0].Addr < opts.TargetOffset {
-		return nil, nil, fmt.Errorf("%w: Output file target offset is %#x. Input file offset %#x is before this",
+		return nil, nil, fmt.Errorf("%w: Output file target offset is %#x. Input file offset %#x is before this.",
 			ErrTargetOffset, opts.TargetOffset, in[0].Addr)
 	}
 	fp := appimage.FlashParams{Mode: opts.FlashMode, Freq: opts.FlashFreq, Size: opts.FlashSize}
 	for i := range in {
 		// esptool leaves data shorter than a header alone without a word.
 		if in[i].Addr != chip.BootloaderOffset || len(in[i].Data) < 8 {
+			continue
+		}
+		if chip.Name == esp8266.Name {
+			if !fp.AllKeep() && in[i].Data[0] == appimage.ImageMagic {
+				return nil, nil, fmt.Errorf("%w: %s: patching ESP8266 image headers is not supported", ErrOption, in[i].label())
+			}
 			continue
 		}
 		data, ch, err := appimage.PatchFlashParams(in[i].Data, chip.Name, fp)
@@ -204,29 +230,47 @@ func MergeWithEvents(opts Options, parts []Part) ([]byte, []Event, error) {
 	}
 }
 
-// raw lays sorted, non-overlapping parts out from the target offset; the gaps
-// and the fill up to FillFlashSize are 0xFF.
+// raw writes sorted parts one after the other from the target offset, padding
+// with 0xFF up to each part's address and finally up to FillFlashSize. Like
+// esptool it never seeks back: a part that grew past the next one's address
+// (a bootloader whose cut-short digest was completed) pushes it along.
 func raw(opts Options, in []Part) ([]byte, error) {
 	base := uint64(opts.TargetOffset)
-	size := uint64(0)
-	for _, p := range in {
-		size = max(size, uint64(p.Addr)-base+uint64(len(p.Data)))
-	}
+	fill := uint64(0)
 	if opts.FillFlashSize != "" {
 		n, err := appimage.FlashSizeBytes(opts.FillFlashSize)
 		if err != nil {
 			return nil, err
 		}
-		if uint64(n) > base {
-			size = max(size, uint64(n)-base)
+		fill = uint64(n)
+	}
+	size := uint64(0)
+	for _, p := range in {
+		size += uint64(len(p.Data))
+	}
+	if last := in[len(in)-1]; uint64(last.Addr)-base+uint64(len(last.Data)) > size {
+		size = uint64(last.Addr) - base + uint64(len(last.Data))
+	}
+	if fill > base {
+		size = max(size, fill-base)
+	}
+	out := make([]byte, 0, size)
+	padTo := func(addr uint64) {
+		if addr > base && addr-base > uint64(len(out)) {
+			n := int(addr - base - uint64(len(out)))
+			out = append(out, make([]byte, n)...)
+			ff := out[len(out)-n:]
+			for i := range ff {
+				ff[i] = 0xFF
+			}
 		}
 	}
-	out := make([]byte, size)
-	for i := range out {
-		out[i] = 0xFF
-	}
 	for _, p := range in {
-		copy(out[uint64(p.Addr)-base:], p.Data)
+		padTo(uint64(p.Addr))
+		out = append(out, p.Data...)
+	}
+	if fill > 0 {
+		padTo(fill)
 	}
 	return out, nil
 }

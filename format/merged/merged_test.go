@@ -18,8 +18,9 @@ func TestMergeErrors(t *testing.T) {
 		want  error
 		text  string
 	}{
-		{"chip", Options{Chip: "esp8266"}, one, appimage.ErrUnknownChip, "Invalid chip choice: 'esp8266'"},
-		{"auto chip", Options{Chip: "auto"}, one, appimage.ErrUnknownChip, ""},
+		{"chip", Options{Chip: "esp9000"}, one, appimage.ErrUnknownChip, "Invalid chip choice: 'esp9000' (choose from esp8266, esp32, esp32s2"},
+		{"esp8266 patch", Options{Chip: "esp8266", FlashMode: "dio"}, []Part{{Addr: 0, Data: []byte{0xE9, 1, 2, 3, 4, 5, 6, 7, 8}}}, ErrOption, ""},
+		{"auto chip", Options{Chip: "auto"}, one, appimage.ErrUnknownChip, "Please specify the chip argument"},
 		{"format", Options{Chip: "esp32", Format: "elf"}, one, ErrOption, ""},
 		{"mode", Options{Chip: "esp32", FlashMode: "quad"}, one, ErrOption, ""},
 		{"freq", Options{Chip: "esp32", FlashFreq: "81m"}, one, ErrOption, ""},
@@ -107,5 +108,12 @@ func BenchmarkMerge4MiB(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestMergeESP8266(t *testing.T) {
+	out, err := Merge(Options{Chip: "esp8266", Format: FormatUF2}, []Part{{Addr: 0, Data: []byte{0xE9, 1, 2, 3}}})
+	if err != nil || len(out) != 512 || out[28] != 0xED || out[31] != 0x7E {
+		t.Fatalf("esp8266 uf2: %v %x", err, out[28:32])
 	}
 }
