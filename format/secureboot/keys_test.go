@@ -193,3 +193,22 @@ func TestIncompleteKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestSignV1Precalculated(t *testing.T) {
+	k := loadKey(t, "p256_sec1.pem")
+	data := testImage(777)
+	want, err := SignV1(k, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := SignV1Precalculated(k.Public(), data, want[len(data)+4:])
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("precalculated V1 differs: %v", err)
+	}
+	if _, err := SignV1Precalculated(k.Public(), data[1:], want[len(data)+4:]); !errors.Is(err, ErrInvalidSignature) {
+		t.Errorf("wrong data: %v", err)
+	}
+	if _, err := SignV1Precalculated(k.Public(), data, want[len(data)+5:]); !errors.Is(err, ErrInvalidSignature) {
+		t.Errorf("short signature: %v", err)
+	}
+}

@@ -113,6 +113,29 @@ func SignV1(k *PrivateKey, data []byte) ([]byte, error) {
 	return out, nil
 }
 
+// SignV1Precalculated appends a V1 signature made elsewhere (raw big-endian r || s,
+// 64 bytes, ECDSA P-256 over SHA-256 of data) after verifying it with pub, like
+// `sign_data --version 1 --pub-key ... --signature ...`.
+func SignV1Precalculated(pub *PublicKey, data, signature []byte) ([]byte, error) {
+	if err := pub.check(); err != nil {
+		return nil, err
+	}
+	if err := checkV1Key(pub.Scheme); err != nil {
+		return nil, err
+	}
+	if len(signature) != 64 {
+		return nil, fmt.Errorf("%w: V1 signature is %d bytes, want 64", ErrInvalidSignature, len(signature))
+	}
+	out := make([]byte, len(data), len(data)+V1SignatureLen)
+	copy(out, data)
+	out = binary.LittleEndian.AppendUint32(out, 0)
+	out = append(out, signature...)
+	if err := VerifyV1(pub, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // VerifyV1 checks the V1 signature trailer of signed against pub.
 func VerifyV1(pub *PublicKey, signed []byte) error {
 	if err := pub.check(); err != nil {
