@@ -119,6 +119,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newPartitionTableCommand(),
 		a.newImageCommand(),
 		a.newMergeCommand(),
+		a.newInspectCommand(),
 	)
 	return root
 }

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/espcompose/espcompose/format/nvs"
+	"github.com/espcompose/espcompose/outputs"
+)
+
+func (a *app) newInspectCommand() *cobra.Command {
+	var keyFile, nvsKeyFile, chip, tableOffset string
+	var cryptConf int
+	cmd := &cobra.Command{
+		Use:   "inspect IMAGE.bin",
+		Short: "Read a merged flash image back: tables, images, otadata, NVS; decrypts with --key",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			img, err := a.readInput(args[0])
+			if err != nil {
+				return err
+			}
+			opts := outputs.InspectOptions{Chip: chip}
+			if tableOffset != "" {
+				if opts.TableOffset, err = parseAddr("--table-offset", tableOffset); err != nil {
+					return err
+				}
+			}
+			if keyFile != "" {
+				if opts.FlashKey, err = a.readInput(keyFile); err != nil {
+					return err
+				}
+				defer clear(opts.FlashKey)
+			}
+			if cryptConf >= 0 {
+				v := uint8(cryptConf)
+				opts.CryptConfig = &v
+			}
+			if nvsKeyFile != "" {
+				raw, err := a.readInput(nvsKeyFile)
+				if err != nil {
+					return err
+				}
+				k, err := nvs.ParseKeyPartition(raw)
+				if err != nil {
+					return usageError{fmt.Errorf("%s: %w", nvsKeyFile, err)}
+				}
+				opts.NVSKeys = &k
+			}
+			in, err := outputs.Inspect(img, opts)
+			if err != nil {
+				return usageError{fmt.Errorf("%s: %w", args[0], err)}
+			}
+			if a.json {
+				return writeJSON(a.stdout, in)
+			}
+			printInspection(a, in)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&keyFile, "key", "", "flash encryption key, to read encrypted regions")
+	f.StringVar(&nvsKeyFile, "nvs-keys", "", "nvs_keys partition image, to decode encrypted NVS")
+	f.StringVar(&chip, "chip", "", "chip (default: from the bootloader header)")
+	f.StringVar(&tableOffset, "table-offset", "", "partition table offset (default 0x8000)")
+	f.IntVar(&cryptConf, "flash-crypt-conf", -1, "ESP32 FLASH_CRYPT_CONFIG (default 0xF)")
+	return cmd
+}
+
+func printInspection(a *app, in *outputs.Inspection) {
+	fmt.Fprintf(a.stdout, "Image: %d bytes, chip %s, flash encryption %s\n", in.Size, in.Chip, map[bool]string{true: "on", false: "off"}[in.Encrypted])
+	if b := in.Bootloader; b != nil {
+		fmt.Fprintf(a.stdout, "Bootloader: %d bytes, %s %s %s, checksum %s, sha256 %s, %d signature block(s)\n",
+			b.Length, b.FlashMode, b.FlashFreq, b.FlashSize, okBad(b.ChecksumOK), okBad(b.SHA256OK), b.SignedBlocks)
+	}
+	for _, t := range in.Tables {
+		where := "primary"
+		if t.Parent != "" {
+			where = "secondary, in " + t.Parent
+		}
+		fmt.Fprintf(a.stdout, "Partition table at 0x%x (%s): %d entries\n", t.Offset, where, t.Entries)
+	}
+	fmt.Fprintln(a.stdout)
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "OFFSET\tSIZE\tNAME\tTYPE\tENCRYPTED\tCONTENTS")
+	for _, p := range in.Partitions {
+		name := p.Name
+		if p.Parent != "" {
+			name = "  " + name
+		}
+		fmt.Fprintf(tw, "0x%06x\t0x%06x\t%s\t%s\t%s\t%s\n", p.Offset, p.Size, name, p.TypeName, yesNo(p.Encrypted), describePartition(p))
+	}
+	tw.Flush()
+	for _, p := range in.Partitions {
+		if len(p.NVS) == 0 {
+			continue
+		}
+		fmt.Fprintf(a.stdout, "\nNVS %s:\n", p.Name)
+		for _, e := range p.NVS {
+			fmt.Fprintf(a.stdout, "  %s/%s (%s) = %s\n", e.Namespace, e.Key, e.Type, e.Value)
+		}
+	}
+}
+
+func okBad(b bool) string {
+	if b {
+		return "ok"
+	}
+	return "BAD"
+}
+
+func describePartition(p outputs.PartitionSummary) string {
+	switch {
+	case p.Problem != "":
+		return "problem: " + p.Problem
+	case p.Erased:
+		return "erased"
+	case p.Image != nil:
+		s := fmt.Sprintf("app %q %s, %d bytes, checksum %s, sha256 %s", p.Image.Project, p.Image.Version, p.Image.Length, okBad(p.Image.ChecksumOK), okBad(p.Image.SHA256OK))
+		if p.Image.SignedBlocks > 0 {
+			s += fmt.Sprintf(", %d signature block(s)", p.Image.SignedBlocks)
+		}
+		return s
+	case p.OTAData != nil:
+		if p.OTAData.Slot < 0 {
+			return "otadata: no slot selected (boots factory / ota_0)"
+		}
+		return fmt.Sprintf("otadata: boots ota_%d", p.OTAData.Slot)
+	case len(p.NVS) > 0:
+		ns := map[string]bool{}
+		for _, e := range p.NVS {
+			ns[e.Namespace] = true
+		}
+		return fmt.Sprintf("NVS: %d entries in %d namespaces", len(p.NVS), len(ns))
+	}
+	return "data"
+}
