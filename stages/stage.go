@@ -50,9 +50,10 @@ type Uncached interface{ Uncached() }
 
 // Env is what a stage may use from the outside world, passed explicitly.
 type Env struct {
-	FS   afero.Fs
-	Log  logx.Logger
-	Keys KeyStore
+	FS      afero.Fs
+	Log     logx.Logger
+	Keys    KeyStore
+	Signers Signers
 }
 
 // KeyStore hands out key material by key name. Implementations never log or cache it.
