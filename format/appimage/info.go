@@ -23,8 +23,9 @@ func Info(img *Image, chip string, version int) (string, error) {
 	var c *Chip
 	var title string
 	if chip == ChipAuto {
+		// esptool detects the chip from the low byte of the chip id only.
 		var err error
-		if c, err = ChipByImageID(img.Header.ChipID); err != nil {
+		if c, err = ChipByImageID(img.Header.ChipID & 0xFF); err != nil {
 			return "", err
 		}
 		title = strings.ToUpper(c.DisplayName)
@@ -35,10 +36,10 @@ func Info(img *Image, chip string, version int) (string, error) {
 			return "", err
 		}
 		title = strings.ToUpper(c.Name)
-		if img.Header.ChipID != c.ImageChipID {
-			fmt.Fprintf(&w, "Unexpected chip id in image. Expected %d but value was %d. "+
-				"Is this image for a different chip model?\n", c.ImageChipID, img.Header.ChipID)
-		}
+	}
+	if img.Header.ChipID != c.ImageChipID {
+		fmt.Fprintf(&w, "Unexpected chip id in image. Expected %d but value was %d. "+
+			"Is this image for a different chip model?\n", c.ImageChipID, img.Header.ChipID)
 	}
 	segs := displaySegments(img)
 	switch version {
@@ -134,13 +135,61 @@ func infoV2(w *strings.Builder, img *Image, c *Chip, title string, segs []Segmen
 	fmt.Fprintf(w, "Maximal chip revision: v%d.%d\n", h.MaxRevFull/100, h.MaxRevFull%100)
 	fmt.Fprintln(w)
 
+	appDesc, bootDesc := segmentTable(w, segs, c.MemoryTypes)
+
+	heading(w, title+" image footer")
+	fmt.Fprintf(w, "Checksum: %#x (%s)\n", img.Checksum, checksumVerdict(img.Checksum, img.CalcChecksum()))
+	if h.HashAppended {
+		fmt.Fprintf(w, "Validation hash: %s\n", digestVerdict(img))
+	}
+
+	return descriptors(w, appDesc, bootDesc)
+}
+
+func heading(w *strings.Builder, title string) {
+	fmt.Fprintf(w, "%s\n%s\n", title, strings.Repeat("=", len(title)))
+}
+
+// zeroHex mimics Python's "{:#0Nx}": the width counts the 0x prefix.
+func zeroHex(v uint64, width int) string {
+	return fmt.Sprintf("0x%0*x", max(width-2, 0), v)
+}
+
+func checksumVerdict(stored, calc byte) string {
+	if stored == calc {
+		return "valid"
+	}
+	return fmt.Sprintf("invalid - calculated %02x", calc)
+}
+
+func digestVerdict(img *Image) string {
+	v := "invalid"
+	if img.SHA256Valid() {
+		v = "valid"
+	}
+	return hex.EncodeToString(img.CalcSHA256[:]) + " (" + v + ")"
+}
+
+// checkUTF8 refuses what esptool cannot print (it would stop with a decode error).
+func checkUTF8(fields ...[]byte) error {
+	for _, f := range fields {
+		if !utf8.Valid(f) {
+			return fmt.Errorf("%w: descriptor string %q is not valid UTF-8", ErrBadDescriptor, f)
+		}
+	}
+	return nil
+}
+
+// segmentTable prints the v2 segment table and returns what esptool takes for
+// descriptor candidates: the start of the last DROM segment and of the last
+// DRAM segment of at least 80 bytes.
+func segmentTable(w *strings.Builder, segs []Segment, memTypes func(uint32) []string) (appDesc, bootDesc []byte) {
 	heading(w, "Segments information")
 	fmt.Fprintf(w, "%7s  %7s  %10s  %10s  %-10s\n", "Segment", "Length", "Load addr", "File offs", "Memory types")
 	fmt.Fprintf(w, "%s  %s  %s  %s  %s\n", strings.Repeat("-", 7), strings.Repeat("-", 7),
 		strings.Repeat("-", 10), strings.Repeat("-", 10), strings.Repeat("-", 12))
-	var appDesc, bootDesc []byte
 	for i, s := range segs {
-		types := c.MemoryTypes(s.Addr)
+		types := memTypes(s.Addr)
 		if has(types, "DROM") {
 			appDesc = s.Data[:min(len(s.Data), AppDescLen)]
 		} else if has(types, "DRAM") && len(s.Data) >= BootloaderDescLen {
@@ -150,13 +199,11 @@ func infoV2(w *strings.Builder, img *Image, c *Chip, title string, segs []Segmen
 			zeroHex(uint64(s.Addr), 10), zeroHex(uint64(s.FileOffset), 10), strings.Join(types, ", "))
 	}
 	fmt.Fprintln(w)
+	return appDesc, bootDesc
+}
 
-	heading(w, title+" image footer")
-	fmt.Fprintf(w, "Checksum: %#x (%s)\n", img.Checksum, checksumVerdict(img.Checksum, img.CalcChecksum()))
-	if h.HashAppended {
-		fmt.Fprintf(w, "Validation hash: %s\n", digestVerdict(img))
-	}
-
+// descriptors prints "Application information" or "Bootloader information".
+func descriptors(w *strings.Builder, appDesc, bootDesc []byte) error {
 	switch {
 	case len(appDesc) > 0:
 		if len(appDesc) < AppDescLen {
@@ -191,40 +238,6 @@ func infoV2(w *strings.Builder, img *Image, c *Chip, title string, segs []Segmen
 		fmt.Fprintf(w, "Bootloader version: %d\n", le32(bootDesc[bdVersion:]))
 		fmt.Fprintf(w, "ESP-IDF: %s\n", idf)
 		fmt.Fprintf(w, "Compile time: %s\n", dt)
-	}
-	return nil
-}
-
-func heading(w *strings.Builder, title string) {
-	fmt.Fprintf(w, "%s\n%s\n", title, strings.Repeat("=", len(title)))
-}
-
-// zeroHex mimics Python's "{:#0Nx}": the width counts the 0x prefix.
-func zeroHex(v uint64, width int) string {
-	return fmt.Sprintf("0x%0*x", max(width-2, 0), v)
-}
-
-func checksumVerdict(stored, calc byte) string {
-	if stored == calc {
-		return "valid"
-	}
-	return fmt.Sprintf("invalid - calculated %02x", calc)
-}
-
-func digestVerdict(img *Image) string {
-	v := "invalid"
-	if img.SHA256Valid() {
-		v = "valid"
-	}
-	return hex.EncodeToString(img.CalcSHA256[:]) + " (" + v + ")"
-}
-
-// checkUTF8 refuses what esptool cannot print (it would stop with a decode error).
-func checkUTF8(fields ...[]byte) error {
-	for _, f := range fields {
-		if !utf8.Valid(f) {
-			return fmt.Errorf("%w: descriptor string %q is not valid UTF-8", ErrBadDescriptor, f)
-		}
 	}
 	return nil
 }
