@@ -277,3 +277,27 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+func TestCheck(t *testing.T) {
+	app := builtApp(t)
+	if _, err := Check(app, "esp32"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Check(app, "esp32c3"); !errors.Is(err, ErrWrongChip) {
+		t.Errorf("wrong chip: %v", err)
+	}
+	img, _ := Decode(app)
+	bad := append([]byte{}, app...)
+	bad[img.ChecksumOffset] ^= 0xFF
+	if _, err := Check(bad, "esp32"); !errors.Is(err, ErrChecksum) {
+		t.Errorf("checksum: %v", err)
+	}
+	bad = append([]byte{}, app...)
+	bad[len(bad)-1] ^= 0xFF
+	if _, err := Check(bad, "esp32"); !errors.Is(err, ErrDigest) {
+		t.Errorf("digest: %v", err)
+	}
+	if _, err := Check(app[:50], "esp32"); !errors.Is(err, ErrTruncated) {
+		t.Errorf("truncated: %v", err)
+	}
+}

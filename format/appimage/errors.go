@@ -18,6 +18,8 @@ var (
 	ErrNotImage        = errors.New("appimage: not a firmware image")
 	ErrBadDescriptor   = errors.New("appimage: invalid descriptor")
 	ErrBuild           = errors.New("appimage: cannot build image")
+	ErrChecksum        = errors.New("appimage: checksum mismatch")
+	ErrDigest          = errors.New("appimage: appended SHA-256 mismatch")
 )
 
 // OffsetError locates a decoding problem in the input.
