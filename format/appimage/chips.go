@@ -2,6 +2,7 @@ package appimage
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -335,34 +336,16 @@ func (c *Chip) IsFlashAddr(addr uint32) bool {
 
 // FlashSizeBytes converts "4MB"/"512KB" to bytes, like esptool's flash_size_bytes.
 func FlashSizeBytes(size string) (uint32, error) {
-	var n uint64
-	var unit uint64
+	num, unit := size, uint64(0)
 	switch {
 	case strings.HasSuffix(size, "MB"):
-		unit = 1 << 20
+		num, unit = strings.TrimSuffix(size, "MB"), 1<<20
 	case strings.HasSuffix(size, "KB"):
-		unit = 1 << 10
-	default:
+		num, unit = strings.TrimSuffix(size, "KB"), 1<<10
+	}
+	n, err := strconv.ParseUint(num, 10, 32)
+	if unit == 0 || err != nil || n*unit >= 1<<32 {
 		return 0, fmt.Errorf("%w: unknown size %s", ErrFlashParam, size)
-	}
-	num := strings.TrimSuffix(strings.TrimSuffix(size, "MB"), "KB")
-	if num == "" {
-		return 0, fmt.Errorf("%w: unknown size %s", ErrFlashParam, size)
-	}
-	for _, r := range num {
-		if r < '0' || r > '9' {
-			return 0, fmt.Errorf("%w: unknown size %s", ErrFlashParam, size)
-		}
-		n = n*10 + uint64(r-'0')
-		if n > 1<<32 {
-			return 0, fmt.Errorf("%w: size %s too large", ErrFlashParam, size)
-		}
-	}
-	if n*unit > 1<<32 {
-		return 0, fmt.Errorf("%w: size %s too large", ErrFlashParam, size)
-	}
-	if n*unit == 1<<32 {
-		return 0, fmt.Errorf("%w: size %s too large", ErrFlashParam, size)
 	}
 	return uint32(n * unit), nil
 }

@@ -301,3 +301,16 @@ func TestCheck(t *testing.T) {
 		t.Errorf("truncated: %v", err)
 	}
 }
+
+func TestFlashSizeBytes(t *testing.T) {
+	for in, want := range map[string]uint32{"256KB": 256 << 10, "4MB": 4 << 20, "128MB": 128 << 20} {
+		if got, err := FlashSizeBytes(in); err != nil || got != want {
+			t.Errorf("%s: %d %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "MB", "4GB", "4096MB", "-1MB", "4 MB"} {
+		if _, err := FlashSizeBytes(in); !errors.Is(err, ErrFlashParam) {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}

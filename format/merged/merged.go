@@ -153,7 +153,6 @@ func MergeWithEvents(opts Options, parts []Part) ([]byte, []Event, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var events []Event
 	in := make([]Part, len(parts))
 	for i, p := range parts {
 		data, err := PrepareInput(p.Addr, p.Data)
@@ -174,39 +173,9 @@ func MergeWithEvents(opts Options, parts []Part) ([]byte, []Event, error) {
 		return nil, nil, fmt.Errorf("%w: Output file target offset is %#x. Input file offset %#x is before this.",
 			ErrTargetOffset, opts.TargetOffset, in[0].Addr)
 	}
-	fp := appimage.FlashParams{Mode: opts.FlashMode, Freq: opts.FlashFreq, Size: opts.FlashSize}
-	for i := range in {
-		// esptool leaves data shorter than a header alone without a word.
-		if in[i].Addr != chip.BootloaderOffset || len(in[i].Data) < 8 {
-			continue
-		}
-		if chip.Name == esp8266.Name {
-			if !fp.AllKeep() && in[i].Data[0] == appimage.ImageMagic {
-				return nil, nil, fmt.Errorf("%w: %s: patching ESP8266 image headers is not supported", ErrOption, in[i].label())
-			}
-			continue
-		}
-		data, ch, err := appimage.PatchFlashParams(in[i].Data, chip.Name, fp)
-		switch {
-		case errors.Is(err, appimage.ErrNotImage):
-			msg := fmt.Sprintf("Warning: Image file at %#x is not a valid %s image, so not changing any flash settings.",
-				in[i].Addr, chip.DisplayName)
-			if in[i].Data[0] != appimage.ImageMagic {
-				msg = fmt.Sprintf("Warning: Image file at %#x doesn't look like an image file, so not changing any flash settings.",
-					in[i].Addr)
-			}
-			events = append(events, Event{in[i].label(), msg})
-			continue
-		case err != nil:
-			return nil, nil, fmt.Errorf("%s: %w", in[i].label(), err)
-		}
-		if ch.HeaderChanged {
-			events = append(events, Event{in[i].label(), fmt.Sprintf("Flash params set to 0x%02x%02x", ch.After[0], ch.After[1])})
-		}
-		if ch.SHAUpdated {
-			events = append(events, Event{in[i].label(), "SHA digest in image updated"})
-		}
-		in[i].Data = data
+	events, err := patchBootloader(chip, appimage.FlashParams{Mode: opts.FlashMode, Freq: opts.FlashFreq, Size: opts.FlashSize}, in)
+	if err != nil {
+		return nil, nil, err
 	}
 
 	switch opts.Format {
@@ -228,6 +197,46 @@ func MergeWithEvents(opts Options, parts []Part) ([]byte, []Event, error) {
 		out, err := raw(opts, in)
 		return out, events, err
 	}
+}
+
+// patchBootloader applies the flash options to the part at the chip's
+// bootloader offset, in place, reporting what esptool would print.
+func patchBootloader(chip *appimage.Chip, fp appimage.FlashParams, in []Part) ([]Event, error) {
+	var events []Event
+	for i := range in {
+		// esptool leaves data shorter than a header alone without a word.
+		if in[i].Addr != chip.BootloaderOffset || len(in[i].Data) < 8 {
+			continue
+		}
+		if chip.Name == esp8266.Name {
+			if !fp.AllKeep() && in[i].Data[0] == appimage.ImageMagic {
+				return nil, fmt.Errorf("%w: %s: patching ESP8266 image headers is not supported", ErrOption, in[i].label())
+			}
+			continue
+		}
+		data, ch, err := appimage.PatchFlashParams(in[i].Data, chip.Name, fp)
+		switch {
+		case errors.Is(err, appimage.ErrNotImage):
+			msg := fmt.Sprintf("Warning: Image file at %#x is not a valid %s image, so not changing any flash settings.",
+				in[i].Addr, chip.DisplayName)
+			if in[i].Data[0] != appimage.ImageMagic {
+				msg = fmt.Sprintf("Warning: Image file at %#x doesn't look like an image file, so not changing any flash settings.",
+					in[i].Addr)
+			}
+			events = append(events, Event{in[i].label(), msg})
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("%s: %w", in[i].label(), err)
+		}
+		if ch.HeaderChanged {
+			events = append(events, Event{in[i].label(), fmt.Sprintf("Flash params set to 0x%02x%02x", ch.After[0], ch.After[1])})
+		}
+		if ch.SHAUpdated {
+			events = append(events, Event{in[i].label(), "SHA digest in image updated"})
+		}
+		in[i].Data = data
+	}
+	return events, nil
 }
 
 // raw writes sorted parts one after the other from the target offset, padding
