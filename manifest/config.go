@@ -40,6 +40,7 @@ type Target struct {
 	FlashSizeName string // "4MB", as esptool spells it
 	FlashMode     string // qio qout dio dout; "" keeps the image's own
 	FlashFreq     string // e.g. "40m"; "" keeps the image's own
+	MinRevision   int    // major*100+minor, from min_revision = "v3.0"
 	Range         hcl.Range
 }
 

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -48,6 +49,16 @@ func (d *decoder) target(b *Block) (Target, cty.Value) {
 			t.FlashFreq = strings.ToLower(f)
 		}
 	}
+	if a := b.Attr("min_revision"); a != nil {
+		if s, ok := d.str(a); ok {
+			var major, minor int
+			if n, _ := fmt.Sscanf(strings.TrimPrefix(strings.ToLower(s), "v"), "%d.%d", &major, &minor); n != 2 || major < 0 || minor < 0 || minor > 99 {
+				d.errorf(a.Expr.Range(), "Invalid chip revision", "min_revision is written like \"v3.0\" or \"v0.4\", not %q.", s)
+			} else {
+				t.MinRevision = major*100 + minor
+			}
+		}
+	}
 	return t, cty.ObjectVal(map[string]cty.Value{
 		"chip":       cty.StringVal(t.Chip),
 		"flash_size": cty.StringVal(t.FlashSizeName),
@@ -57,7 +68,7 @@ func (d *decoder) target(b *Block) (Target, cty.Value) {
 }
 
 var keyAlgorithms = []string{
-	"aes-256", "aes-128", "aes-192", "xts-aes-128", "xts-aes-256",
+	"aes-256", "aes-128", "aes-192", "xts-aes-128", "xts-aes-128-derived", "xts-aes-256",
 	"rsa-3072", "ecdsa-p192", "ecdsa-p256", "ecdsa-p384",
 	"nvs-xts", "nvs-hmac", "hmac",
 }

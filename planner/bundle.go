@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/espcompose/espcompose/format/secureboot"
 	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/outputs"
 	"github.com/espcompose/espcompose/stages"
@@ -72,7 +73,78 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 		b.OTA = append(b.OTA, slot)
 	}
 	b.Record = pl.record(res, opts)
+	if err := pl.efusePlan(b, res); err != nil {
+		return nil, err
+	}
 	return b, nil
+}
+
+// efusePlan adds the reviewed eFuse plan and the public keys it references.
+func (pl *Plan) efusePlan(b *outputs.Bundle, res *stages.Result) error {
+	cfg := pl.Config
+	sec := cfg.Security
+	var hmacKey string
+	for _, n := range cfg.NVS {
+		if n.EncryptWith != nil {
+			if k := cfg.Key(n.EncryptWith.Name); k.Algorithm == "nvs-hmac" {
+				hmacKey = relTo(cfg.Dir, k.File)
+			}
+		}
+	}
+	if sec == nil && hmacKey == "" {
+		return nil
+	}
+	plan := &outputs.EfusePlan{Chip: pl.Chip.Name, NVSHMACKeyFile: hmacKey}
+	if sec != nil && sec.FlashEncryption != nil {
+		fe := sec.FlashEncryption
+		k := cfg.Key(fe.Key.Name)
+		plan.FlashEncryption = &outputs.EfuseFlashEncryption{
+			KeyFile: relTo(cfg.Dir, k.File), KeyBytes: keyBytes(k.Algorithm), CryptConfig: fe.CryptConfig,
+			Release: fe.Mode == "release", DeviceEncrypts: fe.DeviceEncrypts,
+		}
+	}
+	if sec != nil && sec.SecureBoot != nil {
+		sb := sec.SecureBoot
+		esb := &outputs.EfuseSecureBoot{Version: sb.Version}
+		for _, ref := range sb.Keys {
+			k := cfg.Key(ref.Name)
+			if sb.Version == 1 {
+				esb.SigningKey = relTo(cfg.Dir, k.File)
+				continue
+			}
+			pem, ok := res.Artifacts["signer:"+ref.Name]
+			if !ok {
+				return fmt.Errorf("internal: no public key for key %q", ref.Name)
+			}
+			pub, err := secureboot.ParsePublicKeyPEM(pem.Data)
+			if err != nil {
+				return fmt.Errorf("key %q: %w", ref.Name, err)
+			}
+			digest, err := secureboot.DigestPublicKeyV2(pub)
+			if err != nil {
+				return fmt.Errorf("key %q: %w", ref.Name, err)
+			}
+			file := "keys/" + ref.Name + ".pub.pem"
+			b.Extras = append(b.Extras, outputs.Extra{File: file, Data: pem.Data})
+			esb.PublicKeys = append(esb.PublicKeys, "\"$DIST/"+file+"\"")
+			esb.Digests = append(esb.Digests, fmt.Sprintf("%x", digest))
+		}
+		plan.SecureBoot = esb
+	}
+	b.Extras = append(b.Extras,
+		outputs.Extra{File: "efuse-plan.md", Data: plan.Markdown()},
+		outputs.Extra{File: "efuse-plan.sh", Data: plan.Script(), Mode: 0o755})
+	return nil
+}
+
+func keyBytes(algorithm string) int {
+	switch algorithm {
+	case "xts-aes-256":
+		return 64
+	case "aes-128", "xts-aes-128-derived":
+		return 16
+	}
+	return 32
 }
 
 func (pl *Plan) flashEncryption() *manifest.FlashEncryption {

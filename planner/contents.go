@@ -204,3 +204,46 @@ func otaSlots(cfg *manifest.Config) []*manifest.Partition {
 	}
 	return slots
 }
+
+// bootloaderRegion adds the bootloader: header parameters set, signed (V2) or preceded
+// by its reflashable digest (V1), then encrypted at its offset.
+func (p *planner) bootloaderRegion(bl *manifest.Bootloader, l *layout) {
+	plain := p.imageStage(bl.Image.Name, true)
+	enc, why := p.encryptionRule(nil, "bootloader")
+	r := &Region{
+		Name: "bootloader", Kind: "bootloader", Offset: l.bootloaderAt,
+		Size: p.cfg.PartitionTable.Offset - l.bootloaderAt, Type: "bootloader",
+		Source:    fmt.Sprintf("image.%s (%s)", bl.Image.Name, p.rel(p.cfg.Image(bl.Image.Name).File)),
+		Encrypted: enc, EncryptReason: why, Signed: p.signs(), File: "bootloader.bin",
+	}
+	if info := p.plan.Images[bl.Image.Name]; info != nil {
+		need := uint64(info.Size)
+		if sb := p.secureBoot(); sb != nil && sb.Version == 2 {
+			need = signedSize(need, 2)
+		}
+		if need > uint64(r.Size) {
+			p.errorf(bl.Range, "Bootloader does not fit",
+				"The bootloader needs %d bytes (signed) but only %d fit between 0x%x and the partition table at 0x%x.",
+				need, r.Size, r.Offset, p.cfg.PartitionTable.Offset)
+		}
+	}
+	if sb := p.secureBoot(); sb != nil && sb.Version == 1 && p.sbOK {
+		key := p.cfg.Key(sb.Keys[0].Name)
+		if key.File == "" {
+			p.errorf(sb.Range, "Secure Boot V1 needs the signing key",
+				"The V1 reflashable bootloader digest is keyed by a secret derived from the signing key, so key.%s must be a local file.", key.Name)
+			return
+		}
+		if r.Offset < 0x1000 {
+			p.errorf(bl.Range, "No room for the bootloader digest", "Secure Boot V1 writes a digest sector below the bootloader; it is at 0x%x.", r.Offset)
+			return
+		}
+		p.keyStage(key.Name)
+		plain = p.add(&stages.BootloaderDigestV1{Dep: plain, Key: key.Name})
+		r.Offset -= 0x1000
+		r.Size += 0x1000
+		r.Source += " with V1 reflashable digest"
+	}
+	r.Stage = p.encryptAt(plain, "bootloader", r.Offset, enc)
+	p.plan.Regions = append(p.plan.Regions, r)
+}

@@ -89,6 +89,8 @@ type planner struct {
 	plan  *Plan
 	diags hcl.Diagnostics
 	g     *graph.Graph[stages.Stage]
+
+	sbChecked, sbOK bool
 }
 
 // New plans a build. Every problem found is returned as a diagnostic with the
@@ -106,6 +108,7 @@ func New(cfg *manifest.Config, opts Options) (*Plan, hcl.Diagnostics) {
 	}
 	p.plan.Chip = chip
 	p.checkTarget()
+	p.checkFlashEncryption()
 	layout := p.layout()
 	p.loadImages()
 	if p.diags.HasErrors() {

@@ -3,6 +3,9 @@ package planner
 import (
 	"fmt"
 
+	"github.com/espcompose/espcompose/format/secureboot"
+
+	"github.com/espcompose/espcompose/format/flashenc"
 	"github.com/espcompose/espcompose/format/parttable"
 	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/stages"
@@ -74,24 +77,88 @@ func (p *planner) keyStage(name string) string {
 func (p *planner) signs() bool { return p.secureBoot() != nil }
 
 // signedSize is what an image occupies once signed: Secure Boot V2 pads it to a 4 KiB
-// boundary and appends a 4 KiB signature sector; V1 appends a 68-byte signature block
-// after padding to 16 bytes... then the app must fit its 64 KiB-aligned partition.
+// boundary and appends a 4 KiB signature sector; V1 appends a version word and a
+// 64-byte ECDSA signature.
 func signedSize(n uint64, version int) uint64 {
 	if version == 1 {
-		return (n+15)/16*16 + 68
+		return n + 68
 	}
 	return (n+4095)/4096*4096 + 4096
 }
 
-// sign returns the stage that signs an image when secure boot is on.
+// sign returns the stage that signs an image when secure boot is on. Signing always
+// follows every header change and precedes encryption: the graph has no other path.
 func (p *planner) sign(plain, image string, isBootloader bool) string {
 	sb := p.secureBoot()
-	if sb == nil {
+	if sb == nil || !p.checkSecureBoot(sb) {
 		return plain
 	}
-	p.errorf(sb.Range, "Secure boot signing is not available yet",
-		"This build of espcompose cannot sign images yet; remove the secure_boot block or sign outside espcompose.")
-	return plain
+	names := make([]string, len(sb.Keys))
+	for i, k := range sb.Keys {
+		names[i] = k.Name
+		p.add(&stages.SignerKey{Name: k.Name})
+	}
+	if sb.Version == 1 {
+		if isBootloader {
+			return plain // V1 protects the bootloader with a digest, added in contents
+		}
+		return p.add(&stages.SignV1{Name: "image." + image, Dep: plain, Key: names[0]})
+	}
+	return p.add(&stages.SignV2{Name: "image." + image, Dep: plain, Keys: names, Chip: p.plan.Chip.Name})
+}
+
+// v2Scheme maps key algorithms to Secure Boot schemes.
+var sbSchemes = map[string]secureboot.Scheme{
+	"rsa-3072": secureboot.SchemeRSA3072, "ecdsa-p192": secureboot.SchemeECDSAP192,
+	"ecdsa-p256": secureboot.SchemeECDSAP256, "ecdsa-p384": secureboot.SchemeECDSAP384,
+}
+
+// checkSecureBoot reports, once, keys and versions the chip cannot use.
+func (p *planner) checkSecureBoot(sb *manifest.SecureBoot) bool {
+	if p.sbChecked {
+		return p.sbOK
+	}
+	p.sbChecked, p.sbOK = true, true
+	chip := p.plan.Chip.Name
+	caps, err := secureboot.CapsFor(chip, p.cfg.Target.MinRevision)
+	if err != nil {
+		p.errorf(sb.Range, "Secure boot not supported", "%s: %v.", chip, err)
+		p.sbOK = false
+		return false
+	}
+	if sb.Version == 1 && !caps.V1 {
+		p.errorf(sb.Range, "Secure Boot V1 not supported", "Secure Boot V1 exists only on the ESP32; %s uses version = 2.", chip)
+		p.sbOK = false
+	}
+	if sb.Version == 2 && len(caps.Schemes) == 0 {
+		hint := ""
+		if chip == "esp32" {
+			hint = " Secure Boot V2 needs ESP32 revision v3.0: set target.min_revision = \"v3.0\"."
+		}
+		p.errorf(sb.Range, "Secure Boot V2 not supported", "%s has no Secure Boot V2 at this revision.%s", chip, hint)
+		p.sbOK = false
+	}
+	if sb.Version == 2 && len(sb.Keys) > caps.KeyDigests && caps.KeyDigests > 0 {
+		p.errorf(sb.Range, "Too many secure boot keys", "%s holds %d public-key digest(s) in eFuse, so it can check at most %d signature block(s); %d keys are given.",
+			chip, caps.KeyDigests, caps.KeyDigests, len(sb.Keys))
+		p.sbOK = false
+	}
+	for _, ref := range sb.Keys {
+		k := p.cfg.Key(ref.Name)
+		scheme, ok := sbSchemes[k.Algorithm]
+		switch {
+		case !ok:
+			p.errorf(ref.Range, "Not a signing key", "key.%s has algorithm %q; secure boot signs with rsa-3072 or ecdsa-p192/p256/p384.", k.Name, k.Algorithm)
+			p.sbOK = false
+		case sb.Version == 1 && scheme != secureboot.SchemeECDSAP256:
+			p.errorf(ref.Range, "Wrong key for Secure Boot V1", "Secure Boot V1 signs with ecdsa-p256, not %s.", k.Algorithm)
+			p.sbOK = false
+		case sb.Version == 2 && !caps.Supports(scheme):
+			p.errorf(ref.Range, "Signing scheme not supported by the chip", "%s cannot verify %s signatures; it accepts %v.", chip, k.Algorithm, caps.Schemes)
+			p.sbOK = false
+		}
+	}
+	return p.sbOK
 }
 
 // keyPartition fills a partition from a key: the nvs_keys image of an nvs-xts key.
@@ -115,4 +182,32 @@ func (p *planner) keyPartition(k *manifest.Key, mp *manifest.Partition, ref *man
 	}
 	p.keyStage(k.Name)
 	return p.add(&stages.KeyPartition{Partition: mp.Name, KeyName: k.Name})
+}
+
+// flashKeyLen is the key file length of each flash encryption algorithm.
+var flashKeyLen = map[string]int{"aes-256": 32, "aes-192": 24, "aes-128": 16, "xts-aes-128": 32, "xts-aes-128-derived": 16, "xts-aes-256": 64}
+
+// checkFlashEncryption refuses keys the chip cannot use, before any key is created.
+func (p *planner) checkFlashEncryption() {
+	fe := p.flashEncryption()
+	if fe == nil {
+		return
+	}
+	k := p.cfg.Key(fe.Key.Name)
+	n, ok := flashKeyLen[k.Algorithm]
+	if !ok {
+		p.errorf(fe.Key.Range, "Not a flash encryption key",
+			"key.%s has algorithm %q; flash encryption takes aes-256 (ESP32), xts-aes-128, xts-aes-256 or xts-aes-128-derived (ESP32-C2).", k.Name, k.Algorithm)
+		return
+	}
+	if k.File == "" {
+		p.errorf(fe.Key.Range, "Flash encryption key must be local", "key.%s has no file; pre-encryption needs the key itself.", k.Name)
+		return
+	}
+	if _, err := flashenc.SchemeFor(p.plan.Chip.Name, n); err != nil {
+		p.errorf(fe.Key.Range, "Wrong flash encryption key for the chip", "key.%s (%s): %v.", k.Name, k.Algorithm, err)
+	}
+	if p.plan.Chip.Name == "esp32" && fe.CryptConfig != 0xF {
+		p.warnf(fe.Range, "Weak FLASH_CRYPT_CONFIG", "crypt_config 0x%X tweaks fewer key bits than the default 0xF.", fe.CryptConfig)
+	}
 }

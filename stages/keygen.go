@@ -1,8 +1,16 @@
 package stages
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/espcompose/espcompose/format/secureboot"
 
 	"github.com/espcompose/espcompose/format/nvs"
 )
@@ -13,13 +21,38 @@ var symmetricKeyLen = map[string]int{
 	"aes-128": 16, "aes-192": 24, "aes-256": 32,
 	"xts-aes-128": 32, // two 128-bit halves: data key and tweak key
 	"xts-aes-256": 64,
-	"hmac":        32,
-	"nvs-hmac":    32,
+	// ESP32-C2: a 128-bit eFuse key from which the chip derives its XTS key
+	"xts-aes-128-derived": 16,
+	"hmac":                32,
+	"nvs-hmac":            32,
 }
 
-// GenerateKey makes new key material for symmetric and NVS algorithms. Signing keys
-// are made by the secure boot code (see secureboot keys) and are not handled here.
+// GenerateKey makes new key material: raw bytes for symmetric keys, the nvs_keys
+// partition image for "nvs-xts", and a PEM private key for signing keys (PKCS#1 for RSA
+// and SEC1 for ECDSA, as espsecure generate_signing_key writes them).
 func GenerateKey(algorithm string, rand io.Reader) ([]byte, error) {
+	switch algorithm {
+	case "rsa-3072":
+		k, err := rsa.GenerateKey(rand, 3072)
+		if err != nil {
+			return nil, err
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}), nil
+	case "ecdsa-p256", "ecdsa-p384":
+		curve := elliptic.P256()
+		if algorithm == "ecdsa-p384" {
+			curve = elliptic.P384()
+		}
+		k, err := ecdsa.GenerateKey(curve, rand)
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.MarshalECPrivateKey(k)
+		if err != nil {
+			return nil, err
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
+	}
 	if algorithm == "nvs-xts" {
 		k, err := nvs.GenerateKeys(rand)
 		if err != nil {
@@ -38,8 +71,18 @@ func GenerateKey(algorithm string, rand io.Reader) ([]byte, error) {
 	return b, nil
 }
 
-// ValidateKey checks the length and structure of symmetric and NVS key material.
+// ValidateKey checks the length and structure of key material.
 func ValidateKey(algorithm string, data []byte) error {
+	if strings.HasPrefix(algorithm, "rsa-") || strings.HasPrefix(algorithm, "ecdsa-") {
+		k, err := secureboot.ParsePrivateKeyPEM(data)
+		if err != nil {
+			return err
+		}
+		if want := signingAlgorithm(k.Scheme); want != algorithm {
+			return fmt.Errorf("the file holds a %s key, but the manifest says %s", want, algorithm)
+		}
+		return nil
+	}
 	if algorithm == "nvs-xts" {
 		_, err := nvs.ParseKeyPartition(data)
 		return err
@@ -48,4 +91,18 @@ func ValidateKey(algorithm string, data []byte) error {
 		return fmt.Errorf("a %s key is %d bytes, this file has %d", algorithm, n, len(data))
 	}
 	return nil
+}
+
+func signingAlgorithm(s secureboot.Scheme) string {
+	switch s {
+	case secureboot.SchemeRSA3072:
+		return "rsa-3072"
+	case secureboot.SchemeECDSAP192:
+		return "ecdsa-p192"
+	case secureboot.SchemeECDSAP256:
+		return "ecdsa-p256"
+	case secureboot.SchemeECDSAP384:
+		return "ecdsa-p384"
+	}
+	return s.String()
 }

@@ -1,0 +1,169 @@
+package outputs
+
+import (
+	"fmt"
+	"strings"
+)
+
+// EfusePlan is what must be burned into a device's eFuses for the build to boot. It
+// becomes efuse-plan.md (for review) and efuse-plan.sh (espefuse.py commands), which
+// espcompose never runs: burning eFuses is irreversible and belongs to a person.
+type EfusePlan struct {
+	Chip            string
+	FlashEncryption *EfuseFlashEncryption
+	SecureBoot      *EfuseSecureBoot
+	NVSHMACKeyFile  string // key for NVS encryption with HMAC-derived keys
+	FlashArgs       string // file with the esptool arguments, e.g. "flash_args"
+}
+
+// EfuseFlashEncryption describes the flash encryption key and mode.
+type EfuseFlashEncryption struct {
+	KeyFile     string // relative to the manifest directory; never inlined
+	KeyBytes    int
+	CryptConfig uint8
+	Release     bool
+	// DeviceEncrypts: the device generates or uses its key and encrypts on first boot.
+	DeviceEncrypts bool
+}
+
+// EfuseSecureBoot describes the secure boot keys.
+type EfuseSecureBoot struct {
+	Version    int
+	PublicKeys []string // PEM files (V2), relative to the manifest directory
+	Digests    []string // hex public-key digests, for review against espefuse summary
+	SigningKey string   // V1: the signing key, from which the bootloader key is derived
+}
+
+// xtsChip is true for chips with key blocks and key purposes (all but the ESP32).
+func xtsChip(chip string) bool { return chip != "esp32" }
+
+// Markdown renders the reviewed plan.
+func (p *EfusePlan) Markdown() []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# eFuse plan for %s\n\n", p.Chip)
+	b.WriteString("espcompose never burns eFuses. Review this plan, then run `efuse-plan.sh` step by step.\n")
+	b.WriteString("Burning is irreversible: a wrong key or order can make the device unbootable for good.\n\n")
+	b.WriteString("Key material is referenced by file (paths relative to the manifest directory) and is\n")
+	b.WriteString("never copied into this directory.\n\n## Order\n\n")
+	for i, s := range p.steps() {
+		fmt.Fprintf(&b, "%d. **%s** — %s\n", i+1, s.title, s.why)
+		for _, c := range s.cmds {
+			fmt.Fprintf(&b, "   - `%s`\n", c)
+		}
+	}
+	if sb := p.SecureBoot; sb != nil && len(sb.Digests) > 0 {
+		b.WriteString("\n## Public-key digests (check against `espefuse.py summary` after burning)\n\n")
+		for i, d := range sb.Digests {
+			fmt.Fprintf(&b, "- key %d (%s): `%s`\n", i, sb.PublicKeys[i], d)
+		}
+	}
+	return []byte(b.String())
+}
+
+// Script renders the espefuse.py commands; it asks before each irreversible step.
+func (p *EfusePlan) Script() []byte {
+	var b strings.Builder
+	b.WriteString("#!/bin/sh\n# eFuse plan written by espcompose. Review efuse-plan.md first.\n")
+	b.WriteString("# Run from the directory holding the manifest, with PORT set and DIST naming the build output.\n")
+	b.WriteString("# espefuse.py asks for confirmation before every burn; do not add --do-not-confirm.\nset -eu\n")
+	b.WriteString(": \"${PORT:?set PORT to the serial port}\"\n: \"${DIST:=dist}\"\n")
+	fmt.Fprintf(&b, "EFUSE=\"espefuse.py --chip %s --port $PORT\"\n\n", p.Chip)
+	for i, s := range p.steps() {
+		fmt.Fprintf(&b, "# %d. %s: %s\n", i+1, s.title, s.why)
+		for _, c := range s.cmds {
+			b.WriteString(c + "\n")
+		}
+		b.WriteString("\n")
+	}
+	return []byte(b.String())
+}
+
+type efuseStep struct {
+	title, why string
+	cmds       []string
+}
+
+func (p *EfusePlan) steps() []efuseStep {
+	var steps []efuseStep
+	flashArgs := p.FlashArgs
+	if flashArgs == "" {
+		flashArgs = "flash_args"
+	}
+	steps = append(steps, efuseStep{"Flash the images", "written before any security eFuse, while the device still accepts plaintext downloads",
+		[]string{fmt.Sprintf("(cd \"$DIST\" && esptool.py --chip %s --port \"$PORT\" write_flash @%s)", p.Chip, flashArgs)}})
+	xts := xtsChip(p.Chip)
+	block := 0
+	nextBlock := func() string {
+		s := fmt.Sprintf("BLOCK_KEY%d", block)
+		block++
+		return s
+	}
+	if fe := p.FlashEncryption; fe != nil && !fe.DeviceEncrypts {
+		var cmd string
+		switch {
+		case !xts:
+			cmd = fmt.Sprintf("$EFUSE burn_key flash_encryption %s", fe.KeyFile)
+		case fe.KeyBytes == 64:
+			cmd = fmt.Sprintf("$EFUSE burn_key %s %s XTS_AES_256_KEY", nextBlock(), fe.KeyFile)
+			block++ // a 512-bit key takes two blocks
+		case fe.KeyBytes == 16:
+			cmd = fmt.Sprintf("$EFUSE burn_key %s %s XTS_AES_128_KEY_DERIVED_FROM_128_EFUSE_BITS", nextBlock(), fe.KeyFile)
+		default:
+			cmd = fmt.Sprintf("$EFUSE burn_key %s %s XTS_AES_128_KEY", nextBlock(), fe.KeyFile)
+		}
+		steps = append(steps, efuseStep{"Burn the flash encryption key", "burn_key also read- and write-protects it", []string{cmd}})
+	}
+	if sb := p.SecureBoot; sb != nil {
+		var cmds []string
+		switch {
+		case sb.Version == 1:
+			cmds = append(cmds,
+				fmt.Sprintf("espsecure.py digest_private_key --keyfile %s --keylen 256 secure-bootloader-key.bin", sb.SigningKey),
+				"$EFUSE burn_key secure_boot_v1 secure-bootloader-key.bin",
+				"rm -P secure-bootloader-key.bin 2>/dev/null || rm secure-bootloader-key.bin")
+		case !xts:
+			cmds = append(cmds, fmt.Sprintf("$EFUSE burn_key_digest %s", sb.PublicKeys[0]))
+		default:
+			for i, pub := range sb.PublicKeys {
+				cmds = append(cmds, fmt.Sprintf("$EFUSE burn_key_digest %s %s SECURE_BOOT_DIGEST%d", nextBlock(), pub, i))
+			}
+		}
+		steps = append(steps, efuseStep{"Burn the secure boot key digests", "the ROM verifies the bootloader against these", cmds})
+	}
+	if p.NVSHMACKeyFile != "" && xts {
+		steps = append(steps, efuseStep{"Burn the NVS HMAC key", "NVS encryption keys are derived from it on the device",
+			[]string{fmt.Sprintf("$EFUSE burn_key %s %s HMAC_UP", nextBlock(), p.NVSHMACKeyFile)}})
+	}
+	if fe := p.FlashEncryption; fe != nil && !fe.DeviceEncrypts {
+		var cmds []string
+		if !xts {
+			cmds = append(cmds, fmt.Sprintf("$EFUSE burn_efuse FLASH_CRYPT_CONFIG 0x%X", fe.CryptConfig), "$EFUSE burn_efuse FLASH_CRYPT_CNT 1")
+		} else {
+			cmds = append(cmds, "$EFUSE burn_efuse SPI_BOOT_CRYPT_CNT 1")
+		}
+		steps = append(steps, efuseStep{"Enable flash encryption", "the images are already encrypted, so the bootloader must not encrypt them again", cmds})
+	}
+	if sb := p.SecureBoot; sb != nil {
+		cmd := "$EFUSE burn_efuse SECURE_BOOT_EN 1"
+		switch {
+		case sb.Version == 1:
+			cmd = "$EFUSE burn_efuse ABS_DONE_0 1"
+		case !xts:
+			cmd = "$EFUSE burn_efuse ABS_DONE_1 1"
+		}
+		steps = append(steps, efuseStep{"Enable secure boot", "after the digests, so the device never runs secure boot without a key", []string{cmd}})
+	}
+	var hard []string
+	if fe := p.FlashEncryption; fe != nil && fe.Release {
+		if !xts {
+			hard = append(hard, "$EFUSE burn_efuse DISABLE_DL_ENCRYPT 1", "$EFUSE burn_efuse DISABLE_DL_DECRYPT 1", "$EFUSE burn_efuse DISABLE_DL_CACHE 1")
+		} else {
+			hard = append(hard, "$EFUSE burn_efuse DIS_DOWNLOAD_MANUAL_ENCRYPT 1")
+		}
+		hard = append(hard, "$EFUSE write_protect_efuse "+map[bool]string{true: "SPI_BOOT_CRYPT_CNT", false: "FLASH_CRYPT_CNT"}[xts])
+	}
+	if len(hard) > 0 {
+		steps = append(steps, efuseStep{"Release-mode hardening", "last, once the device has booted the image above at least once", hard})
+	}
+	return steps
+}
