@@ -31,6 +31,7 @@ type app struct {
 	stderr  io.Writer
 	getenv  func(string) string
 	environ func() []string
+	rand    io.Reader // source of fresh key material; nil means crypto/rand
 
 	file    string
 	out     string
@@ -120,6 +121,13 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newImageCommand(),
 		a.newMergeCommand(),
 		a.newInspectCommand(),
+		a.newSignRequestCommand(),
+		a.newNVSCommand(),
+		a.newEncryptCommand(),
+		a.newDecryptCommand(),
+		a.newSignCommand(),
+		a.newVerifyCommand(),
+		a.newDigestPubkeyCommand(),
 	)
 	return root
 }
