@@ -121,7 +121,6 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newImageCommand(),
 		a.newMergeCommand(),
 		a.newInspectCommand(),
-		a.newSignRequestCommand(),
 		a.newNVSCommand(),
 		a.newEncryptCommand(),
 		a.newDecryptCommand(),
