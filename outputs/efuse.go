@@ -136,9 +136,16 @@ func (p *EfusePlan) steps() []efuseStep {
 	}
 	if fe := p.FlashEncryption; fe != nil && !fe.DeviceEncrypts {
 		var cmds []string
-		if !xts {
+		// An odd count enables encryption; release mode sets every bit so it can never
+		// be turned off, development leaves room to disable it again.
+		switch {
+		case !xts && fe.Release:
+			cmds = append(cmds, fmt.Sprintf("$EFUSE burn_efuse FLASH_CRYPT_CONFIG 0x%X", fe.CryptConfig), "$EFUSE burn_efuse FLASH_CRYPT_CNT 0x7F")
+		case !xts:
 			cmds = append(cmds, fmt.Sprintf("$EFUSE burn_efuse FLASH_CRYPT_CONFIG 0x%X", fe.CryptConfig), "$EFUSE burn_efuse FLASH_CRYPT_CNT 1")
-		} else {
+		case fe.Release:
+			cmds = append(cmds, "$EFUSE burn_efuse SPI_BOOT_CRYPT_CNT 7")
+		default:
 			cmds = append(cmds, "$EFUSE burn_efuse SPI_BOOT_CRYPT_CNT 1")
 		}
 		steps = append(steps, efuseStep{"Enable flash encryption", "the images are already encrypted, so the bootloader must not encrypt them again", cmds})

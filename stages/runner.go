@@ -93,8 +93,9 @@ func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, 
 	if _, ok := s.(Uncached); ok || r.Cache == nil {
 		art, err := s.Run(ctx, r.Env, in)
 		st := StatusRan
-		if s.Kind() == "source" {
-			st = StatusRead
+		switch s.Kind() {
+		case "source", "key", "signer":
+			st = StatusRead // inputs: read and fingerprinted every build, never cached
 		}
 		return art, st, "", err
 	}
@@ -126,13 +127,21 @@ func (r *Runner) Probe(ctx context.Context, g *graph.Graph[Stage]) (map[string]S
 	status := map[string]Status{}
 	for _, id := range order {
 		s, _ := g.Node(id)
-		if s.Kind() == "source" {
+		switch s.Kind() {
+		case "source":
 			art, err := s.Run(ctx, r.Env, nil)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", id, err)
 			}
 			known[id], status[id] = art, StatusRead
 			continue
+		case "key", "signer":
+			// Cheap and read-only under a dry-run key store; a key still to be created
+			// simply leaves its dependents unknown.
+			if art, err := s.Run(ctx, r.Env, nil); err == nil {
+				known[id], status[id] = art, StatusRead
+				continue
+			}
 		}
 		status[id] = StatusWillRun
 		if _, ok := s.(Uncached); ok || r.Cache == nil {

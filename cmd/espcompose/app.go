@@ -121,6 +121,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newImageCommand(),
 		a.newMergeCommand(),
 		a.newInspectCommand(),
+		a.newSignRequestCommand(),
 		a.newNVSCommand(),
 		a.newEncryptCommand(),
 		a.newDecryptCommand(),

@@ -62,12 +62,13 @@ func (a *app) newPlanCommand() *cobra.Command {
 }
 
 func (a *app) newBuildCommand() *cobra.Command {
-	return &cobra.Command{
+	var sigDir string
+	cmd := &cobra.Command{
 		Use:   "build",
 		Short: "Build the flash images into the output directory",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.prepare(false)
+			s, err := a.prepareWith(false, sigDir)
 			if err != nil {
 				return err
 			}
@@ -95,6 +96,8 @@ func (a *app) newBuildCommand() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&sigDir, "signatures", "", "directory of signatures returned for a sign-request (two-phase signing)")
+	return cmd
 }
 
 func yesNo(b bool) string {

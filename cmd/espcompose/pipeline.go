@@ -32,7 +32,10 @@ type session struct {
 }
 
 // prepare loads the manifest, plans it and sets up the runner. dryRun never creates keys.
-func (a *app) prepare(dryRun bool) (*session, error) {
+func (a *app) prepare(dryRun bool) (*session, error) { return a.prepareWith(dryRun, "") }
+
+// prepareWith also takes the directory of offline signatures (build --signatures).
+func (a *app) prepareWith(dryRun bool, sigDir string) (*session, error) {
 	f, cfg, err := a.load()
 	if err != nil {
 		return nil, err
@@ -53,7 +56,11 @@ func (a *app) prepare(dryRun bool) (*session, error) {
 		rel, _ := filepath.Rel(cfg.Dir, k.File)
 		keys.Specs[k.Name] = stages.KeySpec{Name: k.Name, Algorithm: k.Algorithm, Path: k.File, Rel: rel, Create: k.Create}
 	}
-	env := &stages.Env{FS: a.fs, Log: a.log, Keys: keys}
+	set, err := a.buildSigners(cfg, keys, sigDir)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	env := &stages.Env{FS: a.fs, Log: a.log, Keys: keys, Signers: set}
 	cacheDir := a.cache
 	if cacheDir == "" {
 		cacheDir = filepath.Join(cfg.Dir, ".espcompose", "cache")

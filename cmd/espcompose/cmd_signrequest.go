@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/espcompose/espcompose/stages"
+)
+
+// newSignRequestCommand writes every digest a build needs signed, for two-phase
+// (offline) signing: the signing service returns one <digest>.sig file each, and
+// `build --signatures DIR` assembles the signature blocks, verifying each first.
+func (a *app) newSignRequestCommand() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "sign-request -o REQUEST.json",
+		Short: "Write the digests a build needs signed (two-phase offline signing)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return usagef("sign-request needs -o FILE")
+			}
+			s, err := a.prepare(false)
+			if err != nil {
+				return err
+			}
+			defer s.keys.Wipe()
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			reqs, err := signRequests(ctx, s)
+			if err != nil {
+				return err
+			}
+			if len(reqs) == 0 {
+				return usagef("%s signs nothing: there is no security.secure_boot block", a.file)
+			}
+			doc, _ := json.MarshalIndent(map[string]any{
+				"format":   "espcompose-sign-request/1",
+				"requests": reqs,
+				"note":     "Sign each digest (it is the image digest itself: use a digest-input mechanism, do not hash it again) and save the raw signature as signature_file in one directory; then run espcompose build --signatures DIR.",
+			}, "", "  ")
+			if err := a.writeOutput(out, append(doc, '\n')); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%d digest(s) to sign written to %s\n", len(reqs), out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "request file")
+	return cmd
+}
+
+// signRequests runs the stages that produce what is signed, then asks each signing
+// stage for its digests.
+func signRequests(ctx context.Context, s *session) ([]stages.DigestRequest, error) {
+	g := s.plan.Graph
+	var signIDs, need []string
+	seen := map[string]bool{}
+	for _, id := range g.IDs() {
+		st, _ := g.Node(id)
+		if _, ok := st.(stages.Requester); !ok {
+			continue
+		}
+		signIDs = append(signIDs, id)
+		dep := st.Deps()[0]
+		for _, anc := range append(g.Ancestors(dep), dep) {
+			if !seen[anc] {
+				seen[anc] = true
+				need = append(need, anc)
+			}
+		}
+	}
+	sub, err := g.Subgraph(need)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.runner.Run(ctx, sub)
+	if err != nil {
+		return nil, err
+	}
+	var reqs []stages.DigestRequest
+	for _, id := range signIDs {
+		st, _ := g.Node(id)
+		rs, err := st.(stages.Requester).Requests(s.env, res.Artifacts[st.Deps()[0]].Data)
+		if err != nil {
+			return nil, err
+		}
+		reqs = append(reqs, rs...)
+	}
+	return reqs, nil
+}
