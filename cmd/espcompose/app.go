@@ -122,6 +122,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newMergeCommand(),
 		a.newInspectCommand(),
 		a.newSignRequestCommand(),
+		a.newSignDigestCommand(),
 		a.newNVSCommand(),
 		a.newEncryptCommand(),
 		a.newDecryptCommand(),

@@ -236,7 +236,7 @@ func (a *app) newImageCommand() *cobra.Command {
 
 func (a *app) newMergeCommand() *cobra.Command {
 	var opts merged.Options
-	var out, format, target string
+	var format, target string
 	cmd := &cobra.Command{
 		Use:   "merge -o OUT --chip C [flags] ADDR FILE [ADDR FILE...]",
 		Short: "Merge images into one flash image (esptool merge_bin compatible)",
@@ -247,9 +247,10 @@ func (a *app) newMergeCommand() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if out == "" {
+			if !cmd.Flags().Changed("out") {
 				return usagef("merge needs -o OUT")
 			}
+			out := a.out
 			opts.Format = merged.Format(format)
 			if target != "" {
 				v, err := parseAddr("--target-offset", target)
@@ -282,7 +283,6 @@ func (a *app) newMergeCommand() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&out, "output", "o", "", "output file")
 	f.StringVar(&opts.Chip, "chip", "", "target chip")
 	f.StringVar(&opts.FlashMode, "flash-mode", "keep", "flash mode to patch into the bootloader")
 	f.StringVar(&opts.FlashFreq, "flash-freq", "keep", "flash frequency to patch into the bootloader")

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/espcompose/espcompose/internal/signers"
 	"github.com/espcompose/espcompose/stages"
 )
 
@@ -14,15 +16,15 @@ import (
 // (offline) signing: the signing service returns one <digest>.sig file each, and
 // `build --signatures DIR` assembles the signature blocks, verifying each first.
 func (a *app) newSignRequestCommand() *cobra.Command {
-	var out string
 	cmd := &cobra.Command{
 		Use:   "sign-request -o REQUEST.json",
 		Short: "Write the digests a build needs signed (two-phase offline signing)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if out == "" {
+			if !cmd.Flags().Changed("out") {
 				return usagef("sign-request needs -o FILE")
 			}
+			out := a.out
 			s, err := a.prepare(false)
 			if err != nil {
 				return err
@@ -51,7 +53,6 @@ func (a *app) newSignRequestCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&out, "output", "o", "", "request file")
 	return cmd
 }
 
@@ -93,4 +94,45 @@ func signRequests(ctx context.Context, s *session) ([]stages.DigestRequest, erro
 		reqs = append(reqs, rs...)
 	}
 	return reqs, nil
+}
+
+// newSignDigestCommand signs one digest with a local key, deterministically: a
+// stand-in for an HSM or signing service in tests and examples, and a building block
+// for teams writing their own signing service.
+func (a *app) newSignDigestCommand() *cobra.Command {
+	var keyFile string
+	cmd := &cobra.Command{
+		Use:   "sign-digest --key PRIVATE.pem DIGEST_FILE SIGNATURE_FILE",
+		Short: "Sign a raw image digest with a local key (a signing-service stand-in)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if keyFile == "" {
+				return usagef("sign-digest needs --key")
+			}
+			pemData, err := a.readInput(keyFile)
+			if err != nil {
+				return err
+			}
+			defer clear(pemData)
+			signer, err := signers.NewLocalPEM(filepath.Base(keyFile), pemData, nil)
+			if err != nil {
+				return usageError{err}
+			}
+			digest, err := a.readInput(args[0])
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			sig, err := signer.SignDigest(ctx, digest)
+			if err != nil {
+				return usageError{err}
+			}
+			return a.writeOutput(args[1], sig)
+		},
+	}
+	cmd.Flags().StringVar(&keyFile, "key", "", "private key PEM")
+	return cmd
 }
