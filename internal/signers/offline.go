@@ -84,4 +84,6 @@ func (o *Offline) SignDigest(ctx context.Context, digest []byte) ([]byte, error)
 }
 
 // String names the signer.
-func (o *Offline) String() string { return fmt.Sprintf("offline signatures for key %q in %s", o.name, o.dir) }
+func (o *Offline) String() string {
+	return fmt.Sprintf("offline signatures for key %q in %s", o.name, o.dir)
+}
