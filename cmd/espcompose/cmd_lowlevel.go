@@ -179,16 +179,16 @@ func (a *app) newImageCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			img, err := appimage.Decode(src)
-			if err != nil {
-				return usageError{fmt.Errorf("%s: %w", args[0], err)}
-			}
 			if a.json {
+				img, err := appimage.Decode(src)
+				if err != nil {
+					return usageError{fmt.Errorf("%s: %w", args[0], err)}
+				}
 				return writeJSON(a.stdout, img)
 			}
-			text, err := appimage.Info(img, chip, infoVersion)
+			text, err := appimage.InfoBytes(src, chip, infoVersion)
 			if err != nil {
-				return usageError{err}
+				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
 			fmt.Fprint(a.stdout, text)
 			return nil
