@@ -145,9 +145,9 @@ Signing is deterministic unless --randomize is given. Signatures made elsewhere
 			}
 			var out []byte
 			if len(pubs) > 0 {
-				out, err = a.signPrecalculated(version, image, pubs, sigs, appendSigs)
+				out, err = a.signPrecalculated(version, args[0], image, pubs, sigs, appendSigs)
 			} else {
-				out, err = a.signWithKeys(version, image, keys, appendSigs, random)
+				out, err = a.signWithKeys(version, args[0], image, keys, appendSigs, random)
 			}
 			if err != nil {
 				return err
@@ -165,7 +165,7 @@ Signing is deterministic unless --randomize is given. Signatures made elsewhere
 	return cmd
 }
 
-func (a *app) signWithKeys(version int, image []byte, paths []string, appendSigs, random bool) ([]byte, error) {
+func (a *app) signWithKeys(version int, imagePath string, image []byte, paths []string, appendSigs, random bool) ([]byte, error) {
 	var keys []*secureboot.PrivateKey
 	for _, p := range paths {
 		b, err := a.readInput(p)
@@ -192,12 +192,12 @@ func (a *app) signWithKeys(version int, image []byte, paths []string, appendSigs
 	}
 	out, err := secureboot.SignV2(image, keys, opts)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, usageError{fmt.Errorf("%s: %w", imagePath, err)}
 	}
 	return out, nil
 }
 
-func (a *app) signPrecalculated(version int, image []byte, pubPaths, sigPaths []string, appendSigs bool) ([]byte, error) {
+func (a *app) signPrecalculated(version int, imagePath string, image []byte, pubPaths, sigPaths []string, appendSigs bool) ([]byte, error) {
 	var pubs []*secureboot.PublicKey
 	var sigs [][]byte
 	for i, p := range pubPaths {
@@ -221,15 +221,26 @@ func (a *app) signPrecalculated(version int, image []byte, pubPaths, sigPaths []
 		}
 		pubs, sigs = append(pubs, pub), append(sigs, sig)
 	}
-	var out []byte
-	var err error
 	if version == 1 {
-		out, err = secureboot.SignV1Precalculated(pubs[0], image, sigs[0])
-	} else {
-		out, err = secureboot.SignV2Precalculated(image, pubs, sigs, appendSigs)
+		out, err := secureboot.SignV1Precalculated(pubs[0], image, sigs[0])
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--signature %s: %w", sigPaths[0], err)}
+		}
+		return out, nil
 	}
+	// Check each signature on its own first, so that a failure names its file.
+	u, err := secureboot.PrepareV2(image, secureboot.PrepareOptions{Append: appendSigs, RequireAligned: true})
 	if err != nil {
-		return nil, usageError{err}
+		return nil, usageError{fmt.Errorf("%s: %w", imagePath, err)}
+	}
+	for i, pub := range pubs {
+		if _, err := secureboot.NewSignatureBlock(pub, u.Digest(pub.Scheme), sigs[i]); err != nil {
+			return nil, usageError{fmt.Errorf("--signature %s (for --pub-key %s): %w", sigPaths[i], pubPaths[i], err)}
+		}
+	}
+	out, err := secureboot.SignV2Precalculated(image, pubs, sigs, appendSigs)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("%s: %w", imagePath, err)}
 	}
 	return out, nil
 }

@@ -565,3 +565,69 @@ func leaks(out string, secret []byte) bool {
 	}
 	return false
 }
+
+func TestSignPrecalculatedV1AndRandomized(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	image := bytes.Repeat([]byte{0xC7}, 3000)
+	writeFiles(t, fs, map[string][]byte{"ec.pem": []byte(testECKey), "image.bin": image})
+	if code, _, stderr := runCLI(t, fs, nil, "sign", "--version", "1", "--key", "ec.pem", "image.bin", "det.bin"); code != 0 {
+		t.Fatal(stderr)
+	}
+	det := readMem(t, fs, "det.bin")
+	writeFiles(t, fs, map[string][]byte{"sig.bin": det[len(det)-64:]})
+	code, _, stderr := runCLI(t, fs, nil, "sign", "--version", "1", "--pub-key", "ec.pem", "--signature", "sig.bin", "image.bin", "pre.bin")
+	if code != 0 || !bytes.Equal(readMem(t, fs, "pre.bin"), det) {
+		t.Errorf("V1 pre-calculated signature: exit %d %s", code, stderr)
+	}
+	// A signature over other data is refused and writes nothing.
+	writeFiles(t, fs, map[string][]byte{"other.bin": image[:2999]})
+	code, _, stderr = runCLI(t, fs, nil, "sign", "--version", "1", "--pub-key", "ec.pem", "--signature", "sig.bin", "other.bin", "bad.bin")
+	if want := "espcompose: --signature sig.bin: secureboot: invalid signature: Signature is not valid\n"; code != exitUsage || stderr != want || exists(fs, "bad.bin") {
+		t.Errorf("mismatched pre-calculated signature: exit %d, stderr %q", code, stderr)
+	}
+	for _, out := range []string{"r1.bin", "r2.bin"} {
+		if code, _, stderr := runCLI(t, fs, nil, "sign", "--randomize", "--key", "ec.pem", "image.bin", out); code != 0 {
+			t.Fatal(stderr)
+		}
+		if code, _, stderr := runCLI(t, fs, nil, "verify", "--key", "ec.pem", out); code != 0 {
+			t.Errorf("randomized signature does not verify: %s", stderr)
+		}
+	}
+	if bytes.Equal(readMem(t, fs, "r1.bin"), readMem(t, fs, "r2.bin")) {
+		t.Errorf("--randomize gave identical signatures")
+	}
+}
+
+func TestSignPrecalculatedV2NamesBadSignature(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	image := bytes.Repeat([]byte{0x3C}, secureboot.SectorSize)
+	k, err := secureboot.ParsePrivateKeyPEM([]byte(testECKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := secureboot.PrepareV2(image, secureboot.PrepareOptions{RequireAligned: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := secureboot.SignDigest(k, u.Digest(k.Scheme), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := bytes.Clone(u.Digest(k.Scheme))
+	wrong[0] ^= 1
+	bad, err := secureboot.SignDigest(k, wrong, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, fs, map[string][]byte{"ec.pem": []byte(testECKey), "image.bin": image, "good.sig": good, "bad.sig": bad})
+	code, _, stderr := runCLI(t, fs, nil, "sign", "--pub-key", "ec.pem", "--signature", "good.sig", "--pub-key", "ec.pem", "--signature", "bad.sig", "image.bin", "out.bin")
+	if want := "espcompose: --signature bad.sig (for --pub-key ec.pem): "; code != exitUsage || !strings.HasPrefix(stderr, want) || exists(fs, "out.bin") {
+		t.Errorf("exit %d, stderr %q, want prefix %q", code, stderr, want)
+	}
+	if code, _, stderr := runCLI(t, fs, nil, "sign", "--pub-key", "ec.pem", "--signature", "good.sig", "image.bin", "out.bin"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := runCLI(t, fs, nil, "verify", "--key", "ec.pem", "out.bin"); code != 0 {
+		t.Errorf("pre-calculated V2 signature does not verify: %s", stderr)
+	}
+}
