@@ -238,7 +238,7 @@ func (a *app) newNVSKeygenCommand() *cobra.Command {
 		Short: "Write an nvs_keys partition image with fresh keys, or keys derived from an HMAC key",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkAbsent("OUT", args[0]); err != nil {
+			if err := a.checkAbsent("nvs keygen", args[0]); err != nil {
 				return err
 			}
 			kf := nvsKeyFlags{hmacKey: hmacKey}
@@ -256,7 +256,7 @@ func (a *app) newNVSKeygenCommand() *cobra.Command {
 			defer wipeKeys(k)
 			part := k.MarshalPartition()
 			defer clear(part)
-			return a.writeSecret("OUT", args[0], part)
+			return a.writeSecret("nvs keygen", args[0], part)
 		},
 	}
 	cmd.Flags().StringVar(&hmacKey, "hmac-key", "", "32-byte eFuse HMAC key to derive the XTS keys from (HMAC scheme)")

@@ -60,7 +60,7 @@ func readMem(t testing.TB, fs afero.Fs, name string) []byte {
 	return b
 }
 
-func exists(fs afero.Fs, name string) bool {
+func memExists(fs afero.Fs, name string) bool {
 	_, err := fs.Stat(name)
 	return err == nil
 }
@@ -163,7 +163,7 @@ func TestNVSConformance(t *testing.T) {
 				if !strings.Contains(stderr, c.ErrorContains) {
 					t.Errorf("stderr %q does not contain %q", stderr, c.ErrorContains)
 				}
-				if (ta.out != "" && exists(fs, ta.out)) || (ta.keysOut != "" && exists(fs, ta.keysOut)) {
+				if (ta.out != "" && memExists(fs, ta.out)) || (ta.keysOut != "" && memExists(fs, ta.keysOut)) {
 					t.Errorf("failed command left output behind")
 				}
 				return
@@ -301,12 +301,12 @@ func TestNVSKeysOutRefusesExisting(t *testing.T) {
 	if got := readMem(t, fs, "nvs_keys.bin"); !bytes.Equal(got, old) {
 		t.Errorf("existing key file changed")
 	}
-	if exists(fs, "out.bin") {
+	if memExists(fs, "out.bin") {
 		t.Errorf("image written although the command failed")
 	}
 	// keygen refuses the same way.
 	code, _, stderr = runCLI(t, fs, nil, "nvs", "keygen", "nvs_keys.bin")
-	want = "espcompose: OUT nvs_keys.bin: file exists; refusing to overwrite a key file\n"
+	want = "espcompose: nvs keygen nvs_keys.bin: file exists; refusing to overwrite a key file\n"
 	if code != exitUsage || stderr != want || !bytes.Equal(readMem(t, fs, "nvs_keys.bin"), old) {
 		t.Errorf("keygen: exit %d, stderr %q", code, stderr)
 	}
@@ -392,7 +392,7 @@ func TestNVSBadInput(t *testing.T) {
 			if code != exitUsage || stderr != tt.want || stdout != "" {
 				t.Errorf("exit %d, stdout %q, stderr %q\nwant stderr %q", code, stdout, stderr, tt.want)
 			}
-			if exists(fs, "out.bin") {
+			if memExists(fs, "out.bin") {
 				t.Errorf("out.bin written although the command failed")
 			}
 		})

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	mathrand "math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -113,7 +114,7 @@ func TestFlashEncryptionConformance(t *testing.T) {
 				if code != exitUsage || !strings.Contains(stderr, c.ErrorContains) {
 					t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, c.ErrorContains)
 				}
-				if exists(fs, "out/enc.bin") {
+				if memExists(fs, "out/enc.bin") {
 					t.Errorf("failed command left output behind")
 				}
 				return
@@ -227,7 +228,7 @@ func TestSecureBootConformance(t *testing.T) {
 					if code == 0 || !strings.Contains(stderr, c.ErrorContains) {
 						t.Errorf("%q: exit %d, stderr %q; want failure with %q", args, code, stderr, c.ErrorContains)
 					}
-					if exists(fs, "out/result.bin") {
+					if memExists(fs, "out/result.bin") {
 						t.Errorf("failed command left output behind")
 					}
 					return
@@ -248,7 +249,7 @@ func TestSecureBootConformance(t *testing.T) {
 			}
 			for _, v := range x.Verify {
 				ran = true
-				args := []string{"verify", "--version", itoa(v.Version), "--key", "case/" + v.Key, "case/" + v.Datafile}
+				args := []string{"verify", "--version", strconv.Itoa(v.Version), "--key", "case/" + v.Key, "case/" + v.Datafile}
 				code, stdout, stderr := runCLI(t, fs, nil, args...)
 				if v.ExpectedVerify != (code == 0) {
 					t.Errorf("%q: exit %d, want verified=%v\n%s%s", args, code, v.ExpectedVerify, stdout, stderr)
@@ -266,13 +267,6 @@ func TestSecureBootConformance(t *testing.T) {
 			}
 		})
 	}
-}
-
-func itoa(v int) string {
-	if v == 1 {
-		return "1"
-	}
-	return "2"
 }
 
 // checkInfoText runs verify on the signature_info_v2 command's file and checks that it
@@ -364,7 +358,7 @@ e9S2EzHjXy57oqwE20acOmfrF1KIyG204Q==
 `
 )
 
-func writeFiles(t *testing.T, fs afero.Fs, files map[string][]byte) {
+func writeMemFiles(t *testing.T, fs afero.Fs, files map[string][]byte) {
 	t.Helper()
 	for name, data := range files {
 		if err := afero.WriteFile(fs, name, data, 0o644); err != nil {
@@ -413,7 +407,7 @@ func TestSecurityBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fs := afero.NewMemMapFs()
-			writeFiles(t, fs, map[string][]byte{"k16.bin": key16, "k32.bin": key32, "plain.bin": plain, "ec.pem": []byte(testECKey)})
+			writeMemFiles(t, fs, map[string][]byte{"k16.bin": key16, "k32.bin": key32, "plain.bin": plain, "ec.pem": []byte(testECKey)})
 			code, stdout, stderr := runCLI(t, fs, nil, tt.args...)
 			match := stderr == tt.want
 			if !strings.HasSuffix(tt.want, "\n") {
@@ -422,7 +416,7 @@ func TestSecurityBadInput(t *testing.T) {
 			if code != tt.code || !match || stdout != "" {
 				t.Errorf("exit %d, stdout %q, stderr %q\nwant exit %d, stderr %q", code, stdout, stderr, tt.code, tt.want)
 			}
-			if exists(fs, "out.bin") {
+			if memExists(fs, "out.bin") {
 				t.Errorf("out.bin written although the command failed")
 			}
 		})
@@ -432,7 +426,7 @@ func TestSecurityBadInput(t *testing.T) {
 func TestSignVerifyRoundTrip(t *testing.T) {
 	fs := afero.NewMemMapFs()
 	image := bytes.Repeat([]byte{0x5A}, 5000)
-	writeFiles(t, fs, map[string][]byte{"ec.pem": []byte(testECKey), "other.pem": []byte(testECKey2), "image.bin": image})
+	writeMemFiles(t, fs, map[string][]byte{"ec.pem": []byte(testECKey), "other.pem": []byte(testECKey2), "image.bin": image})
 	if code, _, stderr := runCLI(t, fs, nil, "sign", "--version", "1", "--key", "ec.pem", "image.bin", "v1.bin"); code != 0 {
 		t.Fatal(stderr)
 	}
@@ -476,7 +470,7 @@ func TestNoKeyBytesPrinted(t *testing.T) {
 	flashKey := []byte("0123456789abcdefFEDCBA9876543210")
 	flashKey64 := append(bytes.Clone(flashKey), []byte("ghijklmnopqrstuvGHIJKLMNOPQRSTUV")...)
 	fixedKeys, _ := nvs.KeysFromBytes(bytes.Repeat([]byte{0x6B, 0xE1}, 32))
-	writeFiles(t, fs, map[string][]byte{
+	writeMemFiles(t, fs, map[string][]byte{
 		"hmac.bin": hmacKey, "flash.bin": flashKey, "flash64.bin": flashKey64, "ec.pem": []byte(testECKey),
 		"nvs_keys.bin": fixedKeys.MarshalPartition(), "plain.bin": bytes.Repeat([]byte{1}, 4096),
 	})
@@ -569,20 +563,20 @@ func leaks(out string, secret []byte) bool {
 func TestSignPrecalculatedV1AndRandomized(t *testing.T) {
 	fs := afero.NewMemMapFs()
 	image := bytes.Repeat([]byte{0xC7}, 3000)
-	writeFiles(t, fs, map[string][]byte{"ec.pem": []byte(testECKey), "image.bin": image})
+	writeMemFiles(t, fs, map[string][]byte{"ec.pem": []byte(testECKey), "image.bin": image})
 	if code, _, stderr := runCLI(t, fs, nil, "sign", "--version", "1", "--key", "ec.pem", "image.bin", "det.bin"); code != 0 {
 		t.Fatal(stderr)
 	}
 	det := readMem(t, fs, "det.bin")
-	writeFiles(t, fs, map[string][]byte{"sig.bin": det[len(det)-64:]})
+	writeMemFiles(t, fs, map[string][]byte{"sig.bin": det[len(det)-64:]})
 	code, _, stderr := runCLI(t, fs, nil, "sign", "--version", "1", "--pub-key", "ec.pem", "--signature", "sig.bin", "image.bin", "pre.bin")
 	if code != 0 || !bytes.Equal(readMem(t, fs, "pre.bin"), det) {
 		t.Errorf("V1 pre-calculated signature: exit %d %s", code, stderr)
 	}
 	// A signature over other data is refused and writes nothing.
-	writeFiles(t, fs, map[string][]byte{"other.bin": image[:2999]})
+	writeMemFiles(t, fs, map[string][]byte{"other.bin": image[:2999]})
 	code, _, stderr = runCLI(t, fs, nil, "sign", "--version", "1", "--pub-key", "ec.pem", "--signature", "sig.bin", "other.bin", "bad.bin")
-	if want := "espcompose: --signature sig.bin: secureboot: invalid signature: Signature is not valid\n"; code != exitUsage || stderr != want || exists(fs, "bad.bin") {
+	if want := "espcompose: --signature sig.bin: secureboot: invalid signature: Signature is not valid\n"; code != exitUsage || stderr != want || memExists(fs, "bad.bin") {
 		t.Errorf("mismatched pre-calculated signature: exit %d, stderr %q", code, stderr)
 	}
 	for _, out := range []string{"r1.bin", "r2.bin"} {
@@ -619,9 +613,9 @@ func TestSignPrecalculatedV2NamesBadSignature(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFiles(t, fs, map[string][]byte{"ec.pem": []byte(testECKey), "image.bin": image, "good.sig": good, "bad.sig": bad})
+	writeMemFiles(t, fs, map[string][]byte{"ec.pem": []byte(testECKey), "image.bin": image, "good.sig": good, "bad.sig": bad})
 	code, _, stderr := runCLI(t, fs, nil, "sign", "--pub-key", "ec.pem", "--signature", "good.sig", "--pub-key", "ec.pem", "--signature", "bad.sig", "image.bin", "out.bin")
-	if want := "espcompose: --signature bad.sig (for --pub-key ec.pem): "; code != exitUsage || !strings.HasPrefix(stderr, want) || exists(fs, "out.bin") {
+	if want := "espcompose: --signature bad.sig (for --pub-key ec.pem): "; code != exitUsage || !strings.HasPrefix(stderr, want) || memExists(fs, "out.bin") {
 		t.Errorf("exit %d, stderr %q, want prefix %q", code, stderr, want)
 	}
 	if code, _, stderr := runCLI(t, fs, nil, "sign", "--pub-key", "ec.pem", "--signature", "good.sig", "image.bin", "out.bin"); code != 0 {
