@@ -56,6 +56,7 @@ type PartitionSummary struct {
 	OTAData   *otadata.State `json:"otadata,omitempty"`
 	NVS       []NVSEntry     `json:"nvs,omitempty"`
 	Problem   string         `json:"problem,omitempty"`
+	SubTable  int            `json:"secondary_table_entries,omitempty"`
 	Data      []byte         `json:"-"` // plaintext as read (decrypted when encrypted)
 	table     *parttable.Table
 }
@@ -306,7 +307,7 @@ func (r *reader) partitions(in *Inspection, t *parttable.Table, parent string) {
 			// Decoded after the loop, once an nvs_keys partition may have been seen.
 		default:
 			if nested, err := parttable.Decode(data[:min(len(data), parttable.TableSize)]); err == nil && len(data) >= parttable.TableSize {
-				ps.table = nested
+				ps.table, ps.SubTable = nested, len(nested.Entries)
 			}
 		}
 		in.Partitions = append(in.Partitions, ps)

@@ -73,6 +73,8 @@ func (p *planner) partitionContents(mp *manifest.Partition, off uint32, slots []
 		} else {
 			r.Source = "otadata: blank"
 		}
+	case mp.Table != nil:
+		r.Source = "secondary table and the partitions below"
 	default:
 		r.Source = "erased"
 	}

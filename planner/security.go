@@ -38,7 +38,7 @@ func (p *planner) encryptionRule(mp *manifest.Partition, kind string) (bool, str
 	}
 	switch {
 	case isNVS(mp):
-		return false, "NVS is never flash-encrypted (use NVS encryption)"
+		return false, "NVS is never flash-encrypted; NVS encryption protects it"
 	case mp.Type == parttable.TypeApp:
 		return true, "app partitions are always encrypted"
 	case mp.Type == parttable.TypeData && mp.Subtype == parttable.SubtypeDataOTA:
@@ -50,7 +50,7 @@ func (p *planner) encryptionRule(mp *manifest.Partition, kind string) (bool, str
 	case mp.Encrypted:
 		return true, "flagged encrypted"
 	}
-	return false, "data partitions are plaintext unless flagged encrypted"
+	return false, "only app, otadata, nvs_keys and partitions flagged encrypted are"
 }
 
 const subtypeNVSKeys = 0x04

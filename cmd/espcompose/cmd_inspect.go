@@ -117,6 +117,8 @@ func describePartition(p outputs.PartitionSummary) string {
 		return "problem: " + p.Problem
 	case p.Erased:
 		return "erased"
+	case p.SubTable > 0:
+		return fmt.Sprintf("secondary partition table (%d entries)", p.SubTable)
 	case p.Image != nil:
 		s := fmt.Sprintf("app %q %s, %d bytes, checksum %s, sha256 %s", p.Image.Project, p.Image.Version, p.Image.Length, okBad(p.Image.ChecksumOK), okBad(p.Image.SHA256OK))
 		if p.Image.SignedBlocks > 0 {
