@@ -314,3 +314,27 @@ func TestFlashSizeBytes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecode feeds arbitrary bytes: nothing may panic, and what decodes must be
+// internally consistent.
+func FuzzDecode(f *testing.F) {
+	f.Add(builtApp(f)[:600])
+	v2, _ := os.ReadFile("testdata/esp8266_v2.bin")
+	f.Add(v2)
+	f.Add([]byte{0xE9, 1, 2, 0x20, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		img, err := Decode(b)
+		if err == nil {
+			if img.Len()+len(img.Trailer) != len(b) || img.DataLen%16 != 0 {
+				t.Fatalf("extent %d+%d of %d, data %d", img.Len(), len(img.Trailer), len(b), img.DataLen)
+			}
+			_, _ = Info(img, ChipAuto, 2)
+			_, _ = Describe(img, "esp32")
+			_, _ = SetFlashParams(b, "esp32", "dio", "80m", "4MB")
+		}
+		for _, chip := range []string{ChipAuto, "esp8266", "esp32c3"} {
+			_, _ = InfoBytes(b, chip, 1)
+			_, _ = InfoBytes(b, chip, 2)
+		}
+	})
+}

@@ -105,13 +105,9 @@ func (f *File) MaxAddr() (addr uint32, ok bool) {
 // the bounds, so the result runs from the last data byte up to start; this
 // quirk is kept for fidelity. A file without data gives an empty result.
 func (f *File) Binary(start uint32) []byte {
-	maxAddr, ok := f.MaxAddr()
+	lo, hi, ok := f.binaryRange(start)
 	if !ok {
 		return []byte{}
-	}
-	lo, hi := start, maxAddr
-	if lo > hi {
-		lo, hi = hi, lo
 	}
 	out := make([]byte, uint64(hi)-uint64(lo)+1)
 	for i := range out {
@@ -126,4 +122,26 @@ func (f *File) Binary(start uint32) []byte {
 		copy(out[from-uint64(lo):], s.Data[from-uint64(s.Addr):to-uint64(s.Addr)])
 	}
 	return out
+}
+
+// BinaryLen is len(f.Binary(start)), without building it: check it before
+// flattening data spread over a large address range.
+func (f *File) BinaryLen(start uint32) uint64 {
+	lo, hi, ok := f.binaryRange(start)
+	if !ok {
+		return 0
+	}
+	return uint64(hi) - uint64(lo) + 1
+}
+
+func (f *File) binaryRange(start uint32) (lo, hi uint32, ok bool) {
+	maxAddr, ok := f.MaxAddr()
+	if !ok {
+		return 0, 0, false
+	}
+	lo, hi = start, maxAddr
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	return lo, hi, true
 }

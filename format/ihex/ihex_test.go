@@ -195,3 +195,29 @@ func BenchmarkDecode4MiB(b *testing.B) {
 		}
 	}
 }
+
+// FuzzDecode feeds arbitrary text: nothing may panic, and what decodes must
+// encode and decode back to the same data.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(":020000021000EC\r\n:020010001122BB\n:00000001FF\n"))
+	f.Add([]byte(":0400000540080000AF\n:00000001FF\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		file, err := Decode(b)
+		if err != nil {
+			return
+		}
+		out, err := Encode(file)
+		if err != nil {
+			t.Fatalf("re-encode: %v", err)
+		}
+		again, err := Decode(out)
+		if err != nil || !reflect.DeepEqual(again.Segments, file.Segments) || !reflect.DeepEqual(again.Start, file.Start) {
+			t.Fatalf("round trip changed the data: %v", err)
+		}
+		if lo, ok := file.MinAddr(); ok && file.BinaryLen(lo) < 1<<20 {
+			if bin := file.Binary(lo); uint64(len(bin)) != file.BinaryLen(lo) {
+				t.Fatalf("Binary gave %d bytes, BinaryLen %d", len(bin), file.BinaryLen(lo))
+			}
+		}
+	})
+}

@@ -3,10 +3,15 @@ package merged
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"unicode/utf8"
 
 	"github.com/espcompose/espcompose/format/ihex"
 )
+
+// MaxHexSpan bounds the binary a HEX input may flatten to (twice the largest
+// flash esptool knows), so a stray far-away record cannot demand gigabytes.
+const MaxHexSpan = 256 << 20
 
 // pyTextChunk is the block size Python's text layer decodes at a time; esptool
 // only notices bad UTF-8 in the blocks it has read up to the end-of-file record.
@@ -30,6 +35,9 @@ func PrepareInput(addr uint32, data []byte) ([]byte, error) {
 	}
 	if !utf8Prefix(data) {
 		return data, nil
+	}
+	if n := f.BinaryLen(addr); n > MaxHexSpan {
+		return nil, fmt.Errorf("%w: Intel HEX input placed at %#x would flatten to %d bytes (limit %d)", ErrOption, addr, n, MaxHexSpan)
 	}
 	return f.Binary(addr), nil
 }

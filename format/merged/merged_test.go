@@ -117,3 +117,11 @@ func TestMergeESP8266(t *testing.T) {
 		t.Fatalf("esp8266 uf2: %v %x", err, out[28:32])
 	}
 }
+
+func TestPrepareInputSpanLimit(t *testing.T) {
+	// Two bytes 4 GiB apart: esptool would try to build a 4 GiB file.
+	far := []byte(":0100000000FF\n:02000004FFFFFC\n:01FFFF000001\n:00000001FF\n")
+	if _, err := PrepareInput(0, far); !errors.Is(err, ErrOption) {
+		t.Fatalf("got %v", err)
+	}
+}
