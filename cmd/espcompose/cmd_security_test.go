@@ -181,7 +181,6 @@ type sbCaseInfo struct {
 // espcompose output goes. ok is false for commands espcompose has no equivalent of.
 func secureBootArgs(t *testing.T, a espsecureArgv, out string) (args []string, ok bool) {
 	t.Helper()
-	output := a.one("--output")
 	switch a.sub {
 	case "digest_private_key":
 		args = []string{"digest-pubkey", "--version", "1", "--key", "case/" + a.one("--keyfile")}
@@ -202,7 +201,6 @@ func secureBootArgs(t *testing.T, a espsecureArgv, out string) (args []string, o
 		if a.has("--append-signatures") {
 			args = append(args, "--append")
 		}
-		_ = output
 		return append(args, "case/"+a.pos[0], out), true
 	}
 	return nil, false
