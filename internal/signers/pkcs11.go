@@ -304,7 +304,10 @@ func (p *PKCS11) SignDigest(ctx context.Context, digest []byte) ([]byte, error) 
 			return err
 		}
 		if !ok {
-			return p.errorf("no private key with this label (is the PIN variable %s set for a token that hides private objects?)", p.cfg.PinEnv)
+			if p.cfg.PinEnv == "" {
+				return p.errorf("no private key with this label (no PIN is configured, and tokens usually show private keys only after login)")
+			}
+			return p.errorf("no private key with this label")
 		}
 		if err := c.SignInit(sh, []*pkcs11.Mechanism{mech}, obj); err != nil {
 			return p.errorf("sign init: %w", err)
