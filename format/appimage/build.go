@@ -52,6 +52,12 @@ type BuildSpec struct {
 	BootloaderDesc *BootloaderDesc
 	DescAddr       uint32
 
+	// SecurePad is esptool's --secure-pad ("1") or --secure-pad-v2 ("2"): a
+	// final zero segment makes the image, once signed, end on a 64 KiB
+	// boundary so that all mapped flash is covered by the signature. It needs
+	// the appended digest.
+	SecurePad string
+
 	// PadToSize pads the finished image with 0xFF to a multiple of this size.
 	PadToSize uint32
 }
@@ -188,6 +194,26 @@ func Build(spec BuildSpec) ([]byte, error) {
 	}
 	for _, s := range ram {
 		put(s.Addr, s.Data)
+	}
+	if spec.SecurePad != "" {
+		if spec.NoHash {
+			return nil, fmt.Errorf("%w: secure padding needs the appended SHA-256", ErrBuild)
+		}
+		// After the checksum block come the digest and, for V1, the signature
+		// (version word, 64-byte signature, alignment); a V2 signature sector
+		// starts on the next 64 KiB boundary.
+		after := 0
+		switch spec.SecurePad {
+		case "1":
+			after = sha256Len + 4 + 64 + 12
+		case "2":
+			after = sha256Len
+		default:
+			return nil, fmt.Errorf("%w: secure pad %q (want \"1\" or \"2\")", ErrBuild, spec.SecurePad)
+		}
+		alignPast := (w.Len() + segmentHeaderLen) % mmuPage
+		pad := ((mmuPage-alignPast-16-after)%mmuPage + mmuPage) % mmuPage
+		put(0, make([]byte, pad))
 	}
 	if count > maxSegments {
 		return nil, fmt.Errorf("%w: %d segments (max 16)", ErrTooManySegments, count)

@@ -85,6 +85,23 @@ var buildCases = []struct {
 			{0x40080400, fill(13, 0x900)},
 		},
 	}},
+	{"esp32_app_securepad2", BuildSpec{
+		Chip: "esp32", Entry: 0x40081234, FlashMode: "dio", FlashFreq: "40m", FlashSize: "4MB", SecurePad: "2",
+		AppDesc: desc("espcompose-sbv2"),
+		Segments: []BuildSegment{
+			{0x3F400120, fill(17, 0x300)},
+			{0x3FFB0000, fill(18, 0x400)},
+			{0x400D0020, fill(19, 0x800)},
+		},
+	}},
+	{"esp32c3_app_securepad1", BuildSpec{
+		Chip: "esp32c3", Entry: 0x40380080, FlashMode: "dio", FlashFreq: "40m", FlashSize: "4MB", SecurePad: "1",
+		AppDesc: desc("espcompose-sbv1"),
+		Segments: []BuildSegment{
+			{0x3FC8A000, fill(20, 0x120)},
+			{0x42000020, fill(21, 0x100)},
+		},
+	}},
 	{"esp32s3_app_padded", BuildSpec{
 		Chip: "esp32s3", Entry: 0x40375000, FlashMode: "dout", FlashFreq: "20m", FlashSize: "16MB", PadToSize: 0x1000,
 		AppDesc: desc("espcompose-s3"),
