@@ -86,7 +86,7 @@ func (img *Image) SHA256Valid() bool {
 		[32]byte(img.StoredSHA256) == img.CalcSHA256
 }
 
-// FlashMode, FlashSize and FlashFreq decode the header's flash parameters for a chip.
+// FlashModeName returns the flash mode spelling, e.g. "dio".
 func (img *Image) FlashModeName() (string, bool) { return FlashModeName(img.Header.FlashMode) }
 
 // FlashSizeName returns the flash size spelling, e.g. "4MB".
