@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/spf13/afero"
+
+	"github.com/espcompose/espcompose/format/flashenc"
+	"github.com/espcompose/espcompose/format/otadata"
+)
+
+// TestPerSlotOTAArtifacts is seed 002: flash encryption is keyed by address, so each OTA
+// slot gets its own ciphertext of the same signed app, listed in ota/manifest.json; and
+// blank otadata is itself pre-encrypted.
+func TestPerSlotOTAArtifacts(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(examplesDir, "secure-production"), dir)
+	dist := filepath.Join(dir, "dist")
+	code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "build", "-f", filepath.Join(dir, "espcompose.hcl"), "-o", dist)
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	key, _ := os.ReadFile(filepath.Join(dir, "keys", "flash_encryption_key.bin"))
+	raw, _ := os.ReadFile(filepath.Join(dist, "ota", "manifest.json"))
+	var m struct {
+		Slots []struct {
+			Slot, Offset, File, SHA256 string
+			Encrypted                  bool
+		} `json:"slots"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Slots) != 2 {
+		t.Fatalf("want two slots, got %+v", m.Slots)
+	}
+	var cipher, plain [][]byte
+	for _, s := range m.Slots {
+		data, _ := os.ReadFile(filepath.Join(dist, s.File))
+		off, _ := strconv.ParseUint(s.Offset, 0, 32)
+		p := make([]byte, len(data))
+		if err := flashenc.Decrypt(p, data, key, uint32(off), flashenc.Options{Scheme: flashenc.XTSAES128}); err != nil {
+			t.Fatal(err)
+		}
+		if !s.Encrypted || p[0] != 0xE9 {
+			t.Errorf("slot %s does not decrypt to an image at %s", s.Slot, s.Offset)
+		}
+		cipher, plain = append(cipher, data), append(plain, p)
+	}
+	if bytes.Equal(cipher[0], cipher[1]) {
+		t.Error("both slots have the same ciphertext; encryption must depend on the slot address")
+	}
+	if !bytes.Equal(plain[0], plain[1]) {
+		t.Error("the slots decrypt to different images")
+	}
+	slot0, _ := os.ReadFile(filepath.Join(dist, "partitions", "ota_0.bin"))
+	if !bytes.Equal(slot0, cipher[0]) {
+		t.Error("ota/app/ota_0.bin differs from the factory image's ota_0")
+	}
+	enc, _ := os.ReadFile(filepath.Join(dist, "partitions", "otadata.bin"))
+	if bytes.Equal(enc, otadata.Blank()) {
+		t.Fatal("blank otadata was written in plaintext; the bootloader would read garbage")
+	}
+	dec := make([]byte, len(enc))
+	_ = flashenc.Decrypt(dec, enc, key, 0xf000, flashenc.Options{Scheme: flashenc.XTSAES128})
+	if !bytes.Equal(dec, otadata.Blank()) {
+		t.Error("otadata does not decrypt to blank")
+	}
+}
