@@ -19,9 +19,11 @@ func (a *app) newValidateCommand() *cobra.Command {
 		Short: "Check the manifest and its inputs without building",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, err := a.prepare(true); err != nil {
+			s, err := a.prepare(true)
+			if err != nil {
 				return err
 			}
+			s.close()
 			if a.json {
 				return writeJSON(a.stdout, map[string]any{"valid": true, "diagnostics": []any{}})
 			}
@@ -42,6 +44,7 @@ func (a *app) newPlanCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer s.close()
 			if dot {
 				fmt.Fprint(a.stdout, s.plan.Graph.Dot(func(id string, st stages.Stage) string { return id }))
 				return nil

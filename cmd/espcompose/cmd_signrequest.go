@@ -29,7 +29,7 @@ func (a *app) newSignRequestCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer s.keys.Wipe()
+			defer s.close()
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/espcompose/espcompose/internal/cas"
+	"github.com/espcompose/espcompose/internal/signers"
 	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/planner"
 	"github.com/espcompose/espcompose/stages"
@@ -23,12 +24,19 @@ var randSource io.Reader = rand.Reader
 
 // session is a loaded manifest with its plan and the environment to run it.
 type session struct {
-	file   *manifest.File
-	cfg    *manifest.Config
-	plan   *planner.Plan
-	env    *stages.Env
-	keys   *stages.FileKeys
-	runner *stages.Runner
+	file    *manifest.File
+	cfg     *manifest.Config
+	plan    *planner.Plan
+	env     *stages.Env
+	keys    *stages.FileKeys
+	modules *signers.Modules
+	runner  *stages.Runner
+}
+
+// close forgets key material and releases tokens.
+func (s *session) close() {
+	s.keys.Wipe()
+	s.modules.Close()
 }
 
 // prepare loads the manifest, plans it and sets up the runner. dryRun never creates keys.
@@ -56,8 +64,10 @@ func (a *app) prepareWith(dryRun bool, sigDir string) (*session, error) {
 		rel, _ := filepath.Rel(cfg.Dir, k.File)
 		keys.Specs[k.Name] = stages.KeySpec{Name: k.Name, Algorithm: k.Algorithm, Path: k.File, Rel: rel, Create: k.Create}
 	}
-	set, err := a.buildSigners(cfg, keys, sigDir)
+	mods := &signers.Modules{}
+	set, err := a.buildSigners(cfg, keys, sigDir, mods)
 	if err != nil {
+		mods.Close()
 		return nil, usageError{err}
 	}
 	env := &stages.Env{FS: a.fs, Log: a.log, Keys: keys, Signers: set}
@@ -66,13 +76,13 @@ func (a *app) prepareWith(dryRun bool, sigDir string) (*session, error) {
 		cacheDir = filepath.Join(cfg.Dir, ".espcompose", "cache")
 	}
 	cache := cas.New(a.fs, cacheDir, a.log)
-	return &session{file: f, cfg: cfg, plan: plan, env: env, keys: keys,
+	return &session{file: f, cfg: cfg, plan: plan, env: env, keys: keys, modules: mods,
 		runner: &stages.Runner{Env: env, Cache: cache}}, nil
 }
 
 // build runs the plan and publishes dist/.
 func (a *app) build(ctx context.Context, s *session) (*stages.Result, error) {
-	defer s.keys.Wipe()
+	defer s.close()
 	s.runner.OnDone = func(id string, st stages.Status) { a.log.Debugf("%-8s %s", st, id) }
 	res, err := s.runner.Run(ctx, s.plan.Graph)
 	if err != nil {

@@ -15,7 +15,7 @@ var signingAlgorithms = map[string]bool{"rsa-3072": true, "ecdsa-p192": true, "e
 // buildSigners maps each signing key to its back-end: a local key file (read through
 // the key store, so create = true works), an external command, a PKCS#11 token, or
 // signatures returned by an offline service (sigDir, two-phase signing).
-func (a *app) buildSigners(cfg *manifest.Config, keys *stages.FileKeys, sigDir string) (signers.Set, error) {
+func (a *app) buildSigners(cfg *manifest.Config, keys *stages.FileKeys, sigDir string, mods *signers.Modules) (signers.Set, error) {
 	set := signers.Set{}
 	for _, k := range cfg.Keys {
 		if !signingAlgorithms[k.Algorithm] {
@@ -31,7 +31,7 @@ func (a *app) buildSigners(cfg *manifest.Config, keys *stages.FileKeys, sigDir s
 			}
 			set[k.Name] = s
 		case k.PKCS11 != nil:
-			s, err := newPKCS11Signer(k, a.getenv)
+			s, err := newPKCS11Signer(k, a.getenv, mods)
 			if err != nil {
 				return nil, err
 			}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The README's first command: builds the bundled quickstart example into dist/quickstart.
+# Everything it needs comes from the Go module proxy on first run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v go >/dev/null 2>&1; then
+  export PATH="/usr/local/go/bin:$PATH"
+fi
+go run ./cmd/espcompose plan  -f examples/quickstart/espcompose.hcl
+go run ./cmd/espcompose build -f examples/quickstart/espcompose.hcl -o dist/quickstart
+echo
+echo "Flash it with:  (cd dist/quickstart && esptool.py --chip esp32c3 write_flash @flash_args)"
