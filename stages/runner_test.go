@@ -50,13 +50,12 @@ func testGraph(t *testing.T, runs map[string]*int32) *graph.Graph[Stage] {
 	}
 	add(&Source{Name: "a", Path: "/in/a", Rel: "a"})
 	add(&Source{Name: "b", Path: "/in/b", Rel: "b"})
-	for id, deps := range map[string][]string{
-		"left":  {"source:a"},
-		"right": {"source:b"},
-		"top":   {"left", "right"},
-	} {
-		runs[id] = new(int32)
-		add(&concat{id: id, deps: deps, runs: runs[id]})
+	for _, n := range []struct {
+		id   string
+		deps []string
+	}{{"left", []string{"source:a"}}, {"right", []string{"source:b"}}, {"top", []string{"left", "right"}}} {
+		runs[n.id] = new(int32)
+		add(&concat{id: n.id, deps: n.deps, runs: runs[n.id]})
 	}
 	return g
 }
