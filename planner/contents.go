@@ -12,16 +12,7 @@ import (
 // fixed order: header parameters → hash → sign → encrypt at the final offset.
 func (p *planner) contents(l *layout) {
 	if bl := p.cfg.Bootloader; bl != nil && l.hasBootloader {
-		plain := p.imageStage(bl.Image.Name, true)
-		enc, why := p.encryptionRule(nil, "bootloader")
-		r := &Region{
-			Name: "bootloader", Kind: "bootloader", Offset: l.bootloaderAt,
-			Size: p.cfg.PartitionTable.Offset - l.bootloaderAt, Type: "bootloader",
-			Source:    fmt.Sprintf("image.%s (%s)", bl.Image.Name, p.rel(p.cfg.Image(bl.Image.Name).File)),
-			Encrypted: enc, EncryptReason: why, Signed: p.signs(), File: "bootloader.bin",
-		}
-		r.Stage = p.encryptAt(plain, "bootloader", r.Offset, enc)
-		p.plan.Regions = append(p.plan.Regions, r)
+		p.bootloaderRegion(bl, l)
 	}
 	for _, r := range p.plan.Regions {
 		if r.Kind == "partition-table" || r.Kind == "secondary-table" {

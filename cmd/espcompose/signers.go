@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"sync"
 
 	"github.com/espcompose/espcompose/format/secureboot"
@@ -17,13 +18,19 @@ var signingAlgorithms = map[string]bool{"rsa-3072": true, "ecdsa-p192": true, "e
 // signatures returned by an offline service (sigDir, two-phase signing).
 func (a *app) buildSigners(cfg *manifest.Config, keys *stages.FileKeys, sigDir string, mods *signers.Modules) (signers.Set, error) {
 	set := signers.Set{}
+	// Signatures are deterministic unless the manifest opts out; then signing draws
+	// fresh randomness (RSA-PSS salts; ECDSA uses the system's own).
+	var rnd io.Reader
+	if sec := cfg.Security; sec != nil && sec.SecureBoot != nil && !sec.SecureBoot.Deterministic {
+		rnd = randSource
+	}
 	for _, k := range cfg.Keys {
 		if !signingAlgorithms[k.Algorithm] {
 			continue
 		}
 		switch {
 		case k.File != "":
-			set[k.Name] = &storeSigner{keys: keys, name: k.Name}
+			set[k.Name] = &storeSigner{keys: keys, name: k.Name, rand: rnd}
 		case len(k.Signer) > 0:
 			s, err := signers.NewCommand(signers.CommandConfig{Name: k.Name, Argv: k.Signer, FS: a.fs, PublicKeyPath: k.PublicKey, Dir: cfg.Dir})
 			if err != nil {
@@ -53,6 +60,7 @@ func (a *app) buildSigners(cfg *manifest.Config, keys *stages.FileKeys, sigDir s
 type storeSigner struct {
 	keys *stages.FileKeys
 	name string
+	rand io.Reader // nil: deterministic
 
 	once  sync.Once
 	local *signers.Local
@@ -66,7 +74,7 @@ func (s *storeSigner) load() (*signers.Local, error) {
 			s.err = err
 			return
 		}
-		s.local, s.err = signers.NewLocalPEM(s.name, material, nil)
+		s.local, s.err = signers.NewLocalPEM(s.name, material, s.rand)
 	})
 	return s.local, s.err
 }
