@@ -83,7 +83,7 @@ func (a *app) prepareWith(dryRun bool, sigDir string) (*session, error) {
 // build runs the plan and publishes dist/.
 func (a *app) build(ctx context.Context, s *session) (*stages.Result, error) {
 	defer s.close()
-	s.runner.OnDone = func(id string, st stages.Status) { a.log.Debugf("%-8s %s", st, id) }
+	s.runner.OnDone = a.progress(s.plan.Graph.Len())
 	res, err := s.runner.Run(ctx, s.plan.Graph)
 	if err != nil {
 		return nil, err
