@@ -2,7 +2,7 @@ package encimg
 
 import (
 	"bytes"
-	"crypto/ecdh"
+	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
@@ -82,7 +82,7 @@ func TestDeviceKeyMatchesTool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := pub.(interface{ ECDH() (*ecdh.PublicKey, error) }).ECDH()
+	want, err := pub.(*ecdsa.PublicKey).ECDH()
 	if err != nil {
 		t.Fatal(err)
 	}
