@@ -59,12 +59,14 @@ func (h *Header) CheckLength(n int) error {
 func (h *Header) PackageSize() int64 { return HeaderSize + int64(h.Size) }
 
 // ServerKey is the ECIES view of the key block: the server's ephemeral P-256
-// public key as X||Y (the uncompressed point without its 0x04 prefix).
+// public key as X||Y (the uncompressed point without its 0x04 prefix). The
+// slice aliases KeyBlock.
 func (h *Header) ServerKey() []byte {
 	return h.KeyBlock[OffsetServerKey-OffsetKeyBlock : OffsetSalt-OffsetKeyBlock]
 }
 
-// Salt is the ECIES view of the key block: the HKDF salt.
+// Salt is the ECIES view of the key block: the HKDF salt. The slice aliases
+// KeyBlock.
 func (h *Header) Salt() []byte {
 	return h.KeyBlock[OffsetSalt-OffsetKeyBlock : OffsetECIESReserved-OffsetKeyBlock]
 }
