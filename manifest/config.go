@@ -227,7 +227,10 @@ type OTA struct {
 	Image            Ref
 	Slots            []Ref
 	PackagePublicKey string
-	Range            hcl.Range
+	// PackageSecret keys the deterministic AES key/IV derivation of the package; without
+	// it every build draws fresh randomness.
+	PackageSecret *Ref
+	Range         hcl.Range
 }
 
 // AllPartitions returns every partition with nested children right after their parent.

@@ -216,6 +216,11 @@ func (d *decoder) ota(b *Block) (*OTA, cty.Value) {
 	o.Slots, _ = d.refList(b.Attr("slots"), "partition")
 	for _, ep := range b.NestedOf("encrypted_package") {
 		o.PackagePublicKey, _ = d.path(ep.Attr("public_key"))
+		if a := ep.Attr("secret"); a != nil {
+			if r, ok := d.ref(a, "key"); ok {
+				o.PackageSecret = &r
+			}
+		}
 	}
 	return o, refObject("ota", o.Name, nil)
 }

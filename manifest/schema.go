@@ -107,7 +107,7 @@ var blockSchemas = map[string]*hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{{Name: "image", Required: true}, {Name: "slots", Required: true}},
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "encrypted_package"}},
 	},
-	"ota/encrypted_package": {Attributes: []hcl.AttributeSchema{{Name: "public_key", Required: true}}},
+	"ota/encrypted_package": {Attributes: []hcl.AttributeSchema{{Name: "public_key", Required: true}, {Name: "secret"}}},
 	"output": {Attributes: []hcl.AttributeSchema{
 		{Name: "name"}, {Name: "fill_flash"}, {Name: "hex"}, {Name: "uf2"},
 	}},

@@ -45,6 +45,15 @@ type OTASlot struct {
 	Version   string
 }
 
+// OTAPackage is an esp_encrypted_img package for network delivery.
+type OTAPackage struct {
+	OTA     string
+	File    string
+	Data    []byte
+	Project string
+	Version string
+}
+
 // Extra is any further file (eFuse plan, reports).
 type Extra struct {
 	File string
@@ -61,6 +70,7 @@ type Bundle struct {
 	Regions   []Region
 	Merged    []Merged
 	OTA       []OTASlot
+	Packages  []OTAPackage
 	Extras    []Extra
 	Record    Record
 }
@@ -108,7 +118,12 @@ func Files(b *Bundle) ([]File, error) {
 			return nil, err
 		}
 	}
-	if len(b.OTA) > 0 {
+	for _, pk := range b.Packages {
+		if err := add(pk.File, pk.Data, 0); err != nil {
+			return nil, err
+		}
+	}
+	if len(b.OTA) > 0 || len(b.Packages) > 0 {
 		if err := add("ota/manifest.json", otaManifest(b), 0); err != nil {
 			return nil, err
 		}

@@ -106,6 +106,20 @@ func otaManifest(b *Bundle) []byte {
 			SHA256: digest(s.Data), Size: len(s.Data), Encrypted: s.Encrypted, Project: s.Project, Version: s.Version,
 		})
 	}
-	out, _ := json.MarshalIndent(map[string]any{"format": "espcompose-ota/1", "chip": b.Chip, "slots": entries}, "", "  ")
+	type pkgEntry struct {
+		OTA     string `json:"ota"`
+		File    string `json:"file"`
+		SHA256  string `json:"sha256"`
+		Size    int    `json:"size"`
+		Format  string `json:"format"`
+		Project string `json:"project,omitempty"`
+		Version string `json:"version,omitempty"`
+	}
+	pkgs := make([]pkgEntry, 0, len(b.Packages))
+	for _, p := range b.Packages {
+		pkgs = append(pkgs, pkgEntry{OTA: p.OTA, File: p.File, SHA256: digest(p.Data), Size: len(p.Data),
+			Format: "esp_encrypted_img (RSA-3072)", Project: p.Project, Version: p.Version})
+	}
+	out, _ := json.MarshalIndent(map[string]any{"format": "espcompose-ota/1", "chip": b.Chip, "slots": entries, "packages": pkgs}, "", "  ")
 	return append(out, '\n')
 }

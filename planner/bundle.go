@@ -72,6 +72,21 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 		}
 		b.OTA = append(b.OTA, slot)
 	}
+	for _, pk := range pl.Packages {
+		data, err := get(pk.Stage)
+		if err != nil {
+			return nil, err
+		}
+		op := outputs.OTAPackage{OTA: pk.OTA, File: pk.File, Data: data}
+		for _, o := range cfg.OTAs {
+			if o.Name == pk.OTA {
+				if info := pl.Images[o.Image.Name]; info != nil && info.Image.AppDesc != nil {
+					op.Project, op.Version = info.Image.AppDesc.ProjectName, info.Image.AppDesc.Version
+				}
+			}
+		}
+		b.Packages = append(b.Packages, op)
+	}
 	b.Record = pl.record(res, opts)
 	if err := pl.efusePlan(b, res); err != nil {
 		return nil, err

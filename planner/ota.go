@@ -41,6 +41,9 @@ func (p *planner) ota() {
 			continue
 		}
 		plain := p.imageStage(o.Image.Name, false)
+		if o.PackagePublicKey != "" {
+			p.encryptedPackage(o, plain)
+		}
 		for _, ref := range o.Slots {
 			mp := p.cfg.Partition(ref.Name)
 			if mp.Type != parttable.TypeApp {
@@ -112,4 +115,25 @@ func sortedRegions(rs []*Region) []*Region {
 		}
 	}
 	return out
+}
+
+// encryptedPackage adds the esp_encrypted_img package of an ota block's signed app.
+func (p *planner) encryptedPackage(o *manifest.OTA, plain string) {
+	pub := p.source("ota."+o.Name+".package_key", o.PackagePublicKey)
+	s := &stages.EncryptedPackage{Name: o.Name, Dep: plain, PublicKey: pub}
+	if o.PackageSecret != nil {
+		k := p.cfg.Key(o.PackageSecret.Name)
+		if k.File == "" {
+			p.errorf(o.PackageSecret.Range, "Package secret must be a local key",
+				"key.%s has no file; the package key derivation needs secret material.", k.Name)
+			return
+		}
+		s.Secret = k.Name
+		p.keyStage(k.Name)
+	} else {
+		p.warnf(o.Range, "Encrypted package is not reproducible",
+			"ota %q has no encrypted_package.secret, so each build draws a fresh AES key and IV. Set secret = key.<name> (any local key) for reproducible packages.", o.Name)
+	}
+	p.plan.Packages = append(p.plan.Packages, OTAPackage{OTA: o.Name, Stage: p.add(s),
+		File: fmt.Sprintf("ota/%s/%s-encrypted.bin", o.Name, o.Image.Name), Random: s.Secret == ""})
 }

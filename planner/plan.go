@@ -36,6 +36,8 @@ type Plan struct {
 	Merged []MergedOutput
 	// OTA lists per-slot artifacts.
 	OTA []OTASlot
+	// Packages lists esp_encrypted_img packages for network delivery.
+	Packages []OTAPackage
 	// Sources maps source stage ids to the path shown to users.
 	Sources map[string]string
 	// Images are the decoded input images, by image name.
@@ -72,6 +74,14 @@ type OTASlot struct {
 	Offset uint32
 	Stage  string
 	File   string
+}
+
+// OTAPackage is an encrypted OTA package of one ota block.
+type OTAPackage struct {
+	OTA    string
+	Stage  string
+	File   string
+	Random bool
 }
 
 // ImageInfo is a decoded input image.

@@ -90,7 +90,7 @@ func (r *Runner) Run(ctx context.Context, g *graph.Graph[Stage]) (*Result, error
 }
 
 func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, Status, string, error) {
-	if _, ok := s.(Uncached); ok || r.Cache == nil {
+	if !cacheable(s) || r.Cache == nil {
 		art, err := s.Run(ctx, r.Env, in)
 		st := StatusRan
 		switch s.Kind() {
@@ -144,7 +144,7 @@ func (r *Runner) Probe(ctx context.Context, g *graph.Graph[Stage]) (map[string]S
 			}
 		}
 		status[id] = StatusWillRun
-		if _, ok := s.(Uncached); ok || r.Cache == nil {
+		if !cacheable(s) || r.Cache == nil {
 			continue
 		}
 		in := make([]Artifact, 0, len(s.Deps()))

@@ -6,6 +6,7 @@ package stages
 
 import (
 	"context"
+	"io"
 	"crypto/sha256"
 	"encoding/hex"
 
@@ -48,12 +49,26 @@ type Stage interface {
 // (the file itself is the truth) and anything that touches key material directly.
 type Uncached interface{ Uncached() }
 
+// CachePolicy is implemented by stages that are cacheable only in some configurations.
+type CachePolicy interface{ Cacheable() bool }
+
+func cacheable(s Stage) bool {
+	if _, ok := s.(Uncached); ok {
+		return false
+	}
+	if p, ok := s.(CachePolicy); ok {
+		return p.Cacheable()
+	}
+	return true
+}
+
 // Env is what a stage may use from the outside world, passed explicitly.
 type Env struct {
 	FS      afero.Fs
 	Log     logx.Logger
 	Keys    KeyStore
 	Signers Signers
+	Rand    io.Reader // fresh randomness, for outputs a manifest asks to be random
 }
 
 // KeyStore hands out key material by key name. Implementations never log or cache it.

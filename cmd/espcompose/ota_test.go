@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
+	"encoding/pem"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/espcompose/espcompose/format/encimg"
 	"github.com/espcompose/espcompose/format/flashenc"
 	"github.com/espcompose/espcompose/format/otadata"
 )
@@ -57,6 +60,24 @@ func TestPerSlotOTAArtifacts(t *testing.T) {
 	}
 	if !bytes.Equal(plain[0], plain[1]) {
 		t.Error("the slots decrypt to different images")
+	}
+	// The network package decrypts, with the device's private key, to the same signed app.
+	pkg, err := os.ReadFile(filepath.Join(dist, "ota", "app", "app-encrypted.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	devPEM, _ := os.ReadFile(filepath.Join(dir, "device", "ota_rsa_private.pem"))
+	blk, _ := pem.Decode(devPEM)
+	dev, err := x509.ParsePKCS1PrivateKey(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := encimg.Decrypt(pkg, dev)
+	if err != nil || !bytes.Equal(app, plain[0][:len(app)]) || len(app) < len(plain[0])-128 {
+		t.Errorf("encrypted package does not decrypt to the signed app: %v", err)
+	}
+	if bytes.Contains(pkg, app[:256]) {
+		t.Error("plaintext visible in the encrypted package")
 	}
 	slot0, _ := os.ReadFile(filepath.Join(dist, "partitions", "ota_0.bin"))
 	if !bytes.Equal(slot0, cipher[0]) {

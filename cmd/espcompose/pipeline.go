@@ -70,7 +70,7 @@ func (a *app) prepareWith(dryRun bool, sigDir string) (*session, error) {
 		mods.Close()
 		return nil, usageError{err}
 	}
-	env := &stages.Env{FS: a.fs, Log: a.log, Keys: keys, Signers: set}
+	env := &stages.Env{FS: a.fs, Log: a.log, Keys: keys, Signers: set, Rand: randSource}
 	cacheDir := a.cache
 	if cacheDir == "" {
 		cacheDir = filepath.Join(cfg.Dir, ".espcompose", "cache")

@@ -129,7 +129,11 @@ nvs "device" {
 
 ota "app" {
   image = image.app
-  slots = [partition.ota_0, partition.ota_1]
+  slots = [partition.ota_0, partition.ota_1] # one flash-encrypted artifact per slot (seed 002)
+  encrypted_package {                        # esp_encrypted_img, for network delivery
+    public_key = "keys/ota_rsa_pub.pem"      # the device holds the private half (device/, EXAMPLE only)
+    secret     = key.flash                   # keys the deterministic AES key/IV derivation
+  }
 }
 
 output {

@@ -1,0 +1,68 @@
+package stages
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+
+	"github.com/espcompose/espcompose/format/encimg"
+)
+
+// EncryptedPackage wraps an app in Espressif's esp_encrypted_img format (RSA-3072),
+// for sending firmware over the network without plaintext. Its input is the signed
+// plaintext app, never a flash-encrypted one: the device decrypts the package and then
+// flash-encrypts what it writes, like any OTA download.
+type EncryptedPackage struct {
+	Name      string // ota block name
+	Dep       string // signed plaintext image
+	PublicKey string // source stage of the recipient's public key PEM
+	Secret    string // key whose material keys the deterministic derivation; "" = random
+}
+
+func (s *EncryptedPackage) ID() string   { return "package:ota." + s.Name }
+func (s *EncryptedPackage) Kind() string { return "encrypted-package" }
+func (s *EncryptedPackage) Version() int { return 1 }
+func (s *EncryptedPackage) Deps() []string {
+	deps := []string{s.Dep, s.PublicKey}
+	if s.Secret != "" {
+		deps = append(deps, "key:"+s.Secret)
+	}
+	return deps
+}
+func (s *EncryptedPackage) Params() any { return map[string]string{"ota": s.Name, "secret": s.Secret} }
+
+// Uncached when random: a cached package would silently repeat the "fresh" key.
+func (s *EncryptedPackage) Cacheable() bool { return s.Secret != "" }
+
+func (s *EncryptedPackage) Run(_ context.Context, env *Env, in []Artifact) (Artifact, error) {
+	block, _ := pem.Decode(in[1].Data)
+	if block == nil {
+		return Artifact{}, fmt.Errorf("ota %s: the package public key is not PEM", s.Name)
+	}
+	parsed, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return Artifact{}, fmt.Errorf("ota %s: package public key: %w", s.Name, err)
+	}
+	pub, ok := parsed.(*rsa.PublicKey)
+	if !ok {
+		return Artifact{}, fmt.Errorf("ota %s: the package public key must be RSA-3072", s.Name)
+	}
+	var opts encimg.Options
+	if s.Secret == "" {
+		opts.Rand = env.Rand
+	} else {
+		material, err := env.Keys.Secret(s.Secret)
+		if err != nil {
+			return Artifact{}, err
+		}
+		// A derived secret, so the key's own bytes never reach the codec's derivation.
+		opts.Secret = hmacSHA256(material, []byte("espcompose ota package secret v1"))
+	}
+	out, err := encimg.Encrypt(in[0].Data, pub, opts)
+	if err != nil {
+		return Artifact{}, fmt.Errorf("ota %s: %w", s.Name, err)
+	}
+	return NewArtifact(out), nil
+}
