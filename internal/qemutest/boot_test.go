@@ -180,12 +180,12 @@ func TestBootFlashEncrypted(t *testing.T) {
 			if other.project != app.project {
 				bad = append(bad, projectLine(other))
 			}
-			log := boot(t, qemu, merged, efuseFile(t, key), seen(want, append(bad, romRejects)...))
+			log := boot(t, qemu, merged, efuseFile(t, fuses{xtsKey: key}), seen(want, append(bad, romRejects)...))
 			requireAll(t, log, want...)
 			forbid(t, log, bad...)
 
 			t.Run("without-key", func(t *testing.T) {
-				log := boot(t, qemu, merged, efuseFile(t, nil), seen([]string{romRejects}, projectLine(app)))
+				log := boot(t, qemu, merged, efuseFile(t, fuses{}), seen([]string{romRejects}, projectLine(app)))
 				requireAll(t, log, romRejects)
 				forbid(t, log, projectLine(app))
 			})

@@ -26,6 +26,7 @@ type layout struct {
 	bootloader, ota0, ota1 *input
 	boot                   string // "", "ota_0" or "ota_1": what otadata selects
 	encrypt                bool
+	sbKey                  []byte // PEM of an RSA-3072 key: Secure Boot V2 when set
 }
 
 // flashKey is the XTS-AES-128 key (two 128-bit halves) the encrypted builds use.
@@ -40,7 +41,19 @@ func (l layout) manifest() string {
 	b.WriteString("target {\n  chip       = \"esp32c3\"\n  flash_size = \"4MB\"\n  flash_mode = \"dio\"\n  flash_freq = \"80m\"\n}\n\n")
 	if l.encrypt {
 		b.WriteString("key \"flash\" {\n  algorithm = \"xts-aes-128\"\n  file      = \"flash_key.bin\"\n}\n\n")
-		b.WriteString("security {\n  flash_encryption {\n    key  = key.flash\n    mode = \"development\"\n  }\n}\n\n")
+	}
+	if l.sbKey != nil {
+		b.WriteString("key \"sb\" {\n  algorithm = \"rsa-3072\"\n  file      = \"sb_key.pem\"\n}\n\n")
+	}
+	if l.encrypt || l.sbKey != nil {
+		b.WriteString("security {\n")
+		if l.encrypt {
+			b.WriteString("  flash_encryption {\n    key  = key.flash\n    mode = \"development\"\n  }\n")
+		}
+		if l.sbKey != nil {
+			b.WriteString("  secure_boot {\n    version = 2\n    keys    = [key.sb]\n  }\n")
+		}
+		b.WriteString("}\n\n")
 	}
 	b.WriteString("image \"bootloader\" {\n  file = \"bootloader.bin\"\n}\n\n")
 	for _, s := range []struct {
@@ -103,6 +116,9 @@ func (l layout) build(t *testing.T) string {
 	}
 	if l.encrypt {
 		write("flash_key.bin", flashKey(), 0o600)
+	}
+	if l.sbKey != nil {
+		write("sb_key.pem", l.sbKey, 0o600)
 	}
 	dist := filepath.Join(dir, "dist")
 	cmd := exec.Command(espcompose(t), "build", "-f", filepath.Join(dir, "espcompose.hcl"), "-o", dist)

@@ -1,6 +1,8 @@
 // Package qemutest proves on an emulated ESP32-C3 that images espcompose composes
-// actually boot: a plain build, an otadata that selects ota_1, and a flash-encrypted
-// build whose key sits in emulated eFuses.
+// actually boot: a plain build, an otadata that selects ota_1, a flash-encrypted build
+// whose key sits in emulated eFuses, and Secure Boot V2 signatures the ROM checks.
+// Each positive boot has a negative twin (broken otadata CRC, no key, untrusted key)
+// so a pass cannot come from the emulator ignoring what is tested.
 //
 // The tests are opt-in. They need Espressif's QEMU fork (github.com/espressif/qemu,
 // machine "esp32c3"; nothing of QEMU is part of this project) and real ESP-IDF build

@@ -50,31 +50,48 @@ func bootTimeout(t *testing.T) time.Duration {
 // BLOCK0 (wr_dis and five repeat words), BLOCK1, BLOCK2, BLOCK3, KEY0..KEY5, BLOCK10.
 const (
 	efuseRepeat0   = 4  // RD_DIS in bits 0..6
-	efuseRepeat1   = 8  // SPI_BOOT_CRYPT_CNT bits 18..20, KEY_PURPOSE_0 bits 24..27
+	efuseRepeat1   = 8  // SPI_BOOT_CRYPT_CNT bits 18..20, KEY_PURPOSE_0/1 bits 24..31
+	efuseRepeat2   = 12 // SECURE_BOOT_EN bit 20
 	efuseMacSys3   = 36 // WAFER_VERSION_MINOR_LO bits 18..20
 	efuseKey0      = 112
+	efuseKeyLen    = 32
 	efuseFileSize  = 1024
 	purposeXTS128  = 4
+	purposeSBDig0  = 9
 	chipRevMinorV3 = 3
 )
 
+// fuses is what a test device has burned.
+type fuses struct {
+	xtsKey   []byte // XTS_AES_128_KEY, with SPI_BOOT_CRYPT_CNT = 1
+	sbDigest []byte // SECURE_BOOT_DIGEST0, with SECURE_BOOT_EN
+}
+
 // efuseFile is an eFuse image for a chip revision v0.3 device (what QEMU assumes when
-// given none). With key it holds what the build's efuse-plan.sh burns for development
-// mode: `burn_key BLOCK_KEY0 key XTS_AES_128_KEY` (which stores the key byte-reversed
-// and read-protects it) and SPI_BOOT_CRYPT_CNT = 1.
-func efuseFile(t *testing.T, key []byte) string {
+// given none) holding what the build's efuse-plan.sh burns, in its block order:
+// `burn_key BLOCK_KEY0 key XTS_AES_128_KEY` (stored byte-reversed, read-protected),
+// then `burn_key_digest BLOCK_KEY<n> pub SECURE_BOOT_DIGEST0`, SPI_BOOT_CRYPT_CNT = 1
+// (development mode) and SECURE_BOOT_EN.
+func efuseFile(t *testing.T, f fuses) string {
 	t.Helper()
 	e := make([]byte, efuseFileSize)
 	or32 := func(off int, v uint32) {
 		binary.LittleEndian.PutUint32(e[off:], binary.LittleEndian.Uint32(e[off:])|v)
 	}
 	or32(efuseMacSys3, chipRevMinorV3<<18)
-	if key != nil {
-		or32(efuseRepeat1, 1<<18|purposeXTS128<<24)
-		or32(efuseRepeat0, 1) // RD_DIS for BLOCK_KEY0
-		for i := range key {
-			e[efuseKey0+i] = key[len(key)-1-i]
+	block := 0
+	if f.xtsKey != nil {
+		or32(efuseRepeat1, 1<<18|purposeXTS128<<(24+4*block))
+		or32(efuseRepeat0, 1<<block) // RD_DIS
+		for i := range f.xtsKey {
+			e[efuseKey0+efuseKeyLen*block+i] = f.xtsKey[len(f.xtsKey)-1-i]
 		}
+		block++
+	}
+	if f.sbDigest != nil {
+		or32(efuseRepeat1, purposeSBDig0<<(24+4*block))
+		or32(efuseRepeat2, 1<<20)
+		copy(e[efuseKey0+efuseKeyLen*block:], f.sbDigest)
 	}
 	p := filepath.Join(t.TempDir(), "efuse.bin")
 	if err := os.WriteFile(p, e, 0o600); err != nil {
