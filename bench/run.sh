@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# Measures espcompose: the Go benchmarks of every package, then wall-clock builds of
+# the quickstart and secure-production examples, side by side with Espressif's own
+# tool chain doing the same work when that chain is installed.
+#
+# Never fails: a step that cannot run is reported and skipped (exit status is 0).
+# CI does not call this script. See bench/README.md.
+#
+# Knobs (environment):
+#   BENCHTIME  go test -benchtime     (default 300ms)
+#   COUNT      go test -count         (default 3)
+#   RUNS       timed runs per command (default 10)
+#   BENCH_OUT  where logs and outputs go (default bench/out, ignored by git)
+#   SKIP_GO=1  skip the Go benchmarks
+#   ESPTOOL, ESPSECURE, GEN_ESP32PART, NVS_PARTITION_GEN
+#              command strings for the reference tools, e.g.
+#              GEN_ESP32PART="python3 $IDF_PATH/components/partition_table/gen_esp32part.py"
+
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+out=${BENCH_OUT:-$repo/bench/out}
+benchtime=${BENCHTIME:-300ms}
+count=${COUNT:-3}
+runs=${RUNS:-10}
+examples=(quickstart secure-production)
+
+mkdir -p "$out" || exit 0
+results=$out/results.txt
+: >"$results"
+
+say() { printf '%s\n' "$*"; }
+section() { printf '\n== %s ==\n' "$*"; }
+
+section "Machine"
+say "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
+say "cpu:     $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || echo unknown)"
+say "nproc:   $(nproc 2>/dev/null || echo unknown)"
+say "load:    $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) (1, 5, 15 min; other work on the machine skews the numbers)"
+say "go:      $(go version 2>/dev/null || echo 'not found')"
+dirty=$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null | wc -l)
+say "commit:  $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)$([ "$dirty" -gt 0 ] && echo " (+$dirty modified files)")"
+
+# ---------------------------------------------------------------- Go benchmarks
+
+# summarize prints, for each benchmark in a `go test -bench` log, the median of its
+# runs: ns/op, MB/s (when it calls SetBytes), B/op and allocs/op.
+summarize() {
+	awk '
+	/^pkg: / { pkg = $2; sub(/^github\.com\/espcompose\/espcompose\//, "", pkg) }
+	/^Benchmark/ {
+		name = $1; sub(/-[0-9]+$/, "", name); name = pkg " " name
+		if (!(name in seen)) { seen[name] = 1; order[++n] = name }
+		k = ++cnt[name]
+		for (i = 3; i < NF; i++) {
+			if ($(i+1) == "ns/op") ns[name, k] = $i
+			if ($(i+1) == "MB/s") mb[name, k] = $i
+			if ($(i+1) == "B/op") bo[name, k] = $i
+			if ($(i+1) == "allocs/op") al[name, k] = $i
+		}
+	}
+	function median(arr, name, c,    v, i, j, t, m) {
+		m = 0
+		for (i = 1; i <= c; i++) if ((name, i) in arr) v[++m] = arr[name, i] + 0
+		if (m == 0) return ""
+		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+		return v[int((m + 1) / 2)]
+	}
+	END {
+		printf "%-62s %14s %10s %12s %10s\n", "benchmark (median of runs)", "ns/op", "MB/s", "B/op", "allocs/op"
+		for (i = 1; i <= n; i++) {
+			b = order[i]
+			printf "%-62s %14s %10s %12s %10s\n", b, median(ns, b, cnt[b]), median(mb, b, cnt[b]), median(bo, b, cnt[b]), median(al, b, cnt[b])
+		}
+	}' "$1"
+}
+
+if [ "${SKIP_GO:-}" != 1 ] && command -v go >/dev/null; then
+	section "Go benchmarks (-benchtime $benchtime -count $count)"
+	golog=$out/go-bench.txt
+	(cd "$repo" && go test -run '^$' -bench . -benchmem -benchtime "$benchtime" -count "$count" ./...) >"$golog" 2>&1 ||
+		say "warning: some packages failed (see $golog); the table shows what ran"
+	grep -E '^(pkg|FAIL|---)' "$golog" | grep -v '^pkg' || true
+	summarize "$golog"
+	say "raw log: $golog"
+fi
+
+# ------------------------------------------------------------- wall-clock builds
+
+section "Wall-clock builds"
+espcompose=$out/espcompose
+if ! (cd "$repo" && go build -o "$espcompose" ./cmd/espcompose) 2>"$out/go-build.txt"; then
+	say "cannot build espcompose (see $out/go-build.txt); stopping here"
+	exit 0
+fi
+say "espcompose: $($espcompose version 2>/dev/null || echo "$espcompose")"
+
+# detect VAR candidate...: sets VAR to the first command string that answers --help.
+detect() {
+	local var=$1 cand
+	shift
+	if [ -n "${!var:-}" ]; then
+		# shellcheck disable=SC2086
+		if ${!var} --help >/dev/null 2>&1; then return 0; fi
+		say "  $var=\"${!var}\" does not run; looking elsewhere"
+	fi
+	for cand in "$@"; do
+		# shellcheck disable=SC2086
+		if [ -n "$cand" ] && $cand --help >/dev/null 2>&1; then
+			printf -v "$var" '%s' "$cand"
+			export "${var?}"
+			return 0
+		fi
+	done
+	printf -v "$var" '%s' ""
+	return 1
+}
+
+idf=${IDF_PATH:-/nonexistent}
+missing=()
+detect ESPTOOL esptool.py esptool "python3 -m esptool" || missing+=("esptool.py")
+detect ESPSECURE espsecure.py espsecure "python3 -m espsecure" || missing+=("espsecure.py")
+detect GEN_ESP32PART gen_esp32part.py "python3 $idf/components/partition_table/gen_esp32part.py" ||
+	missing+=("gen_esp32part.py")
+detect NVS_PARTITION_GEN "python3 -m esp_idf_nvs_partition_gen" nvs_partition_gen.py \
+	"python3 $idf/components/nvs_flash/nvs_partition_generator/nvs_partition_gen.py" ||
+	missing+=("nvs_partition_gen")
+have_ref=1
+if [ ${#missing[@]} -gt 0 ]; then
+	have_ref=0
+	say "Reference chain NOT installed (missing: ${missing[*]})."
+	say "Timing espcompose only. bench/README.md says how to install the reference tools."
+else
+	say "Reference chain:"
+	say "  esptool:           $ESPTOOL ($($ESPTOOL version 2>/dev/null | tail -n1))"
+	say "  espsecure:         $ESPSECURE"
+	say "  gen_esp32part:     $GEN_ESP32PART"
+	say "  nvs_partition_gen: $NVS_PARTITION_GEN"
+fi
+
+hyperfine=$(command -v hyperfine || true)
+hf_noshell=()
+if [ -n "$hyperfine" ]; then
+	say "timer: $($hyperfine --version) ($runs runs, 1 warmup)"
+	# Without a shell in between where supported, so a spawn is not counted.
+	"$hyperfine" --help 2>/dev/null | grep -q -- '--shell=none' && hf_noshell=(-N)
+else
+	say "timer: bash loop with date +%s%N ($runs runs, 1 warmup); install hyperfine for better statistics"
+fi
+
+# measure LABEL PREPARE COMMAND: times COMMAND (PREPARE runs untimed before each run)
+# and appends "LABEL mean_ms stddev_ms min_ms" to the results file.
+measure() {
+	local label=$1 prepare=$2 cmd=$3
+	if [ -n "$hyperfine" ]; then
+		local csv=$out/hf-${label//[^A-Za-z0-9_.-]/_}.csv
+		if ! "$hyperfine" "${hf_noshell[@]}" --style none --warmup 1 --runs "$runs" --prepare "$prepare" \
+			--export-csv "$csv" "$cmd" >/dev/null 2>"$csv.err"; then
+			say "  $label: failed (see $csv.err)"
+			return
+		fi
+		awk -F, -v l="$label" 'NR == 2 { printf "%s %.2f %.2f %.2f\n", l, $2 * 1000, $3 * 1000, $7 * 1000 }' "$csv" >>"$results"
+		return
+	fi
+	local i t0 t1 times=()
+	for ((i = 0; i <= runs; i++)); do
+		bash -c "$prepare" >/dev/null 2>&1
+		t0=$(date +%s%N)
+		if ! bash -c "$cmd" >/dev/null 2>"$out/loop.err"; then
+			say "  $label: failed (see $out/loop.err)"
+			return
+		fi
+		t1=$(date +%s%N)
+		[ "$i" -gt 0 ] && times+=($((t1 - t0))) # run 0 is the warmup
+	done
+	printf '%s\n' "${times[@]}" | awk -v l="$label" '
+		{ s += $1; ss += $1 * $1; if (NR == 1 || $1 < m) m = $1 }
+		END { mean = s / NR; sd = sqrt((ss / NR - mean * mean) > 0 ? ss / NR - mean * mean : 0)
+		      printf "%s %.2f %.2f %.2f\n", l, mean / 1e6, sd / 1e6, m / 1e6 }' >>"$results"
+}
+
+for ex in "${examples[@]}"; do
+	w=$out/work/$ex
+	rm -rf "$w" && mkdir -p "$w/src" || continue
+	# The example without its local cache or outputs, so the first build starts cold.
+	(cd "$repo/examples/$ex" && tar --exclude=.espcompose --exclude=dist -cf - .) | (cd "$w/src" && tar -xf -)
+	build="'$espcompose' build -f '$w/src/espcompose.hcl'"
+	say "measuring $ex ..."
+	measure "$ex:espcompose-cold" "rm -rf '$w/cold-cache' '$w/cold-dist'" \
+		"$build -o '$w/cold-dist' --cache-dir '$w/cold-cache'"
+	eval "$build -o '$w/warm-dist' --cache-dir '$w/warm-cache'" >/dev/null 2>&1
+	measure "$ex:espcompose-cached" "true" "$build -o '$w/warm-dist' --cache-dir '$w/warm-cache'"
+	if [ "$have_ref" = 1 ]; then
+		measure "$ex:reference" "rm -rf '$w/ref'" "bash '$repo/bench/ref/$ex/pipeline.sh' '$w/src' '$w/ref'"
+	fi
+done
+
+# ------------------------------------------------------------------ comparison
+
+section "Comparison (wall clock per build, ms)"
+awk '
+	{ split($1, p, ":"); ex = p[1]; v = p[2]
+	  if (!(ex in seen)) { seen[ex] = 1; order[++n] = ex }
+	  mean[ex, v] = $2; sd[ex, v] = $3; mn[ex, v] = $4 }
+	function cell(ex, v) { return ((ex, v) in mean) ? sprintf("%.1f +- %.1f", mean[ex, v], sd[ex, v]) : "n/a" }
+	function ratio(ex, v) { return ((ex, v) in mean && (ex, "reference") in mean && mean[ex, v] > 0) ? sprintf("%.1fx", mean[ex, "reference"] / mean[ex, v]) : "n/a" }
+	END {
+		printf "| %-17s | %-16s | %-20s | %-20s | %-12s | %-14s |\n", "example", "reference chain", "espcompose (cold)", "espcompose (cached)", "speedup cold", "speedup cached"
+		printf "|%s|%s|%s|%s|%s|%s|\n", "-------------------", "------------------", "----------------------", "----------------------", "--------------", "----------------"
+		for (i = 1; i <= n; i++) {
+			ex = order[i]
+			printf "| %-17s | %-16s | %-20s | %-20s | %-12s | %-14s |\n", ex, cell(ex, "reference"), cell(ex, "espcompose-cold"), cell(ex, "espcompose-cached"), ratio(ex, "espcompose-cold"), ratio(ex, "espcompose-cached")
+		}
+	}' "$results"
+say "(mean +- standard deviation over $runs runs; cold = empty stage cache, every stage runs)"
+
+# The reference run is only a fair comparison if it made the same bytes: check it.
+if [ "$have_ref" = 1 ]; then
+	section "Same output?"
+	same() {
+		if [ ! -f "$1" ] || [ ! -f "$2" ]; then
+			say "  $3: not compared (missing file)"
+		elif cmp -s "$1" "$2"; then
+			say "  $3: identical"
+		else
+			say "  $3: differs${4:+ ($4)}"
+		fi
+	}
+	q=$out/work/quickstart
+	same "$q/ref/quickstart-factory.bin" "$q/cold-dist/quickstart-factory.bin" "quickstart merged .bin"
+	same "$q/ref/quickstart-factory.hex" "$q/cold-dist/quickstart-factory.hex" "quickstart merged .hex"
+	s=$out/work/secure-production
+	same "$s/ref/pt.enc" "$s/cold-dist/partition-table.bin" "secure partition table (encrypted)"
+	same "$s/ref/nvs.bin" "$s/cold-dist/partitions/nvs.bin" "secure NVS (encrypted)"
+	same "$s/ref/otadata.enc" "$s/cold-dist/partitions/otadata.bin" "secure otadata (encrypted)"
+	same "$s/ref/nvs_keys.enc" "$s/cold-dist/partitions/nvs_keys.bin" "secure nvs_keys (encrypted)"
+	same "$s/ref/bl.enc" "$s/cold-dist/bootloader.bin" "secure bootloader" \
+		"expected: RSA-PSS signatures carry a random salt"
+	same "$s/ref/app.enc" "$s/cold-dist/partitions/ota_0.bin" "secure app" \
+		"expected: RSA-PSS signatures carry a random salt"
+fi
+
+say ""
+say "logs and outputs: $out"
+exit 0
