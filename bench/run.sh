@@ -117,13 +117,15 @@ detect() {
 }
 
 idf=${IDF_PATH:-/nonexistent}
+# The interpreter itself, not a wrapper: a pyenv shim adds ~60 ms to every call.
+py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)
 missing=()
-detect ESPTOOL esptool.py esptool "python3 -m esptool" || missing+=("esptool.py")
-detect ESPSECURE espsecure.py espsecure "python3 -m espsecure" || missing+=("espsecure.py")
-detect GEN_ESP32PART gen_esp32part.py "python3 $idf/components/partition_table/gen_esp32part.py" ||
+detect ESPTOOL esptool.py esptool "$py -m esptool" || missing+=("esptool.py")
+detect ESPSECURE espsecure.py espsecure "$py -m espsecure" || missing+=("espsecure.py")
+detect GEN_ESP32PART gen_esp32part.py "$py $idf/components/partition_table/gen_esp32part.py" ||
 	missing+=("gen_esp32part.py")
-detect NVS_PARTITION_GEN "python3 -m esp_idf_nvs_partition_gen" nvs_partition_gen.py \
-	"python3 $idf/components/nvs_flash/nvs_partition_generator/nvs_partition_gen.py" ||
+detect NVS_PARTITION_GEN "$py -m esp_idf_nvs_partition_gen" nvs_partition_gen.py \
+	"$py $idf/components/nvs_flash/nvs_partition_generator/nvs_partition_gen.py" ||
 	missing+=("nvs_partition_gen")
 have_ref=1
 if [ ${#missing[@]} -gt 0 ]; then
@@ -190,6 +192,9 @@ for ex in "${examples[@]}"; do
 		"$build -o '$w/cold-dist' --cache-dir '$w/cold-cache'"
 	eval "$build -o '$w/warm-dist' --cache-dir '$w/warm-cache'" >/dev/null 2>&1
 	measure "$ex:espcompose-cached" "true" "$build -o '$w/warm-dist' --cache-dir '$w/warm-cache'"
+	# The reference pipeline's steps, run by espcompose's own subcommands.
+	measure "$ex:espcompose-steps" "rm -rf '$w/steps'" \
+		"env ESPCOMPOSE='$espcompose' bash '$repo/bench/ref/$ex/steps-espcompose.sh' '$w/src' '$w/steps'"
 	if [ "$have_ref" = 1 ]; then
 		measure "$ex:reference" "rm -rf '$w/ref'" "bash '$repo/bench/ref/$ex/pipeline.sh' '$w/src' '$w/ref'"
 	fi
@@ -203,41 +208,46 @@ awk '
 	  if (!(ex in seen)) { seen[ex] = 1; order[++n] = ex }
 	  mean[ex, v] = $2; sd[ex, v] = $3; mn[ex, v] = $4 }
 	function cell(ex, v) { return ((ex, v) in mean) ? sprintf("%.1f +- %.1f", mean[ex, v], sd[ex, v]) : "n/a" }
-	function ratio(ex, v) { return ((ex, v) in mean && (ex, "reference") in mean && mean[ex, v] > 0) ? sprintf("%.1fx", mean[ex, "reference"] / mean[ex, v]) : "n/a" }
+	function ratio(ex, v) { return ((ex, v) in mean && (ex, "reference") in mean && mean[ex, v] > 0) ? sprintf("%.0fx", mean[ex, "reference"] / mean[ex, v]) : "n/a" }
+	function row(a, b, c, d, e, f, g, h) { printf "| %-17s | %-17s | %-17s | %-17s | %-17s | %-9s | %-9s | %-9s |\n", a, b, c, d, e, f, g, h }
 	END {
-		printf "| %-17s | %-16s | %-20s | %-20s | %-12s | %-14s |\n", "example", "reference chain", "espcompose (cold)", "espcompose (cached)", "speedup cold", "speedup cached"
-		printf "|%s|%s|%s|%s|%s|%s|\n", "-------------------", "------------------", "----------------------", "----------------------", "--------------", "----------------"
+		row("example", "reference chain", "espcompose steps", "espcompose build", "espcompose build", "ref /", "ref /", "ref /")
+		row("", "(Espressif tools)", "(same pipeline)", "(cold cache)", "(warm cache)", "steps", "cold", "warm")
+		print "|-------------------|-------------------|-------------------|-------------------|-------------------|-----------|-----------|-----------|"
 		for (i = 1; i <= n; i++) {
 			ex = order[i]
-			printf "| %-17s | %-16s | %-20s | %-20s | %-12s | %-14s |\n", ex, cell(ex, "reference"), cell(ex, "espcompose-cold"), cell(ex, "espcompose-cached"), ratio(ex, "espcompose-cold"), ratio(ex, "espcompose-cached")
+			row(ex, cell(ex, "reference"), cell(ex, "espcompose-steps"), cell(ex, "espcompose-cold"), cell(ex, "espcompose-cached"),
+				ratio(ex, "espcompose-steps"), ratio(ex, "espcompose-cold"), ratio(ex, "espcompose-cached"))
 		}
 	}' "$results"
 say "(mean +- standard deviation over $runs runs; cold = empty stage cache, every stage runs)"
 
-# The reference run is only a fair comparison if it made the same bytes: check it.
+# The runs are only comparable if they made the same bytes: check it.
+section "Same output?"
+same() {
+	if [ ! -f "$1" ] || [ ! -f "$2" ]; then
+		say "  $3: not compared (missing file)"
+	elif cmp -s "$1" "$2"; then
+		say "  $3: identical"
+	else
+		say "  $3: differs${4:+ ($4)}"
+	fi
+}
+q=$out/work/quickstart s=$out/work/secure-production
+same "$q/steps/quickstart-factory.bin" "$q/cold-dist/quickstart-factory.bin" "espcompose steps vs build: quickstart .bin"
+same "$q/steps/quickstart-factory.hex" "$q/cold-dist/quickstart-factory.hex" "espcompose steps vs build: quickstart .hex"
+same "$s/steps/sensor-node-factory.bin" "$s/cold-dist/sensor-node-factory.bin" "espcompose steps vs build: secure merged image"
 if [ "$have_ref" = 1 ]; then
-	section "Same output?"
-	same() {
-		if [ ! -f "$1" ] || [ ! -f "$2" ]; then
-			say "  $3: not compared (missing file)"
-		elif cmp -s "$1" "$2"; then
-			say "  $3: identical"
-		else
-			say "  $3: differs${4:+ ($4)}"
-		fi
-	}
-	q=$out/work/quickstart
-	same "$q/ref/quickstart-factory.bin" "$q/cold-dist/quickstart-factory.bin" "quickstart merged .bin"
-	same "$q/ref/quickstart-factory.hex" "$q/cold-dist/quickstart-factory.hex" "quickstart merged .hex"
-	s=$out/work/secure-production
-	same "$s/ref/pt.enc" "$s/cold-dist/partition-table.bin" "secure partition table (encrypted)"
-	same "$s/ref/nvs.bin" "$s/cold-dist/partitions/nvs.bin" "secure NVS (encrypted)"
-	same "$s/ref/otadata.enc" "$s/cold-dist/partitions/otadata.bin" "secure otadata (encrypted)"
-	same "$s/ref/nvs_keys.enc" "$s/cold-dist/partitions/nvs_keys.bin" "secure nvs_keys (encrypted)"
-	same "$s/ref/bl.enc" "$s/cold-dist/bootloader.bin" "secure bootloader" \
-		"expected: RSA-PSS signatures carry a random salt"
-	same "$s/ref/app.enc" "$s/cold-dist/partitions/ota_0.bin" "secure app" \
-		"expected: RSA-PSS signatures carry a random salt"
+	same "$q/ref/quickstart-factory.bin" "$q/cold-dist/quickstart-factory.bin" "reference vs espcompose: quickstart .bin"
+	same "$q/ref/quickstart-factory.hex" "$q/cold-dist/quickstart-factory.hex" "reference vs espcompose: quickstart .hex"
+	same "$s/ref/pt.enc" "$s/cold-dist/partition-table.bin" "reference vs espcompose: secure partition table (encrypted)"
+	same "$s/ref/nvs.bin" "$s/cold-dist/partitions/nvs.bin" "reference vs espcompose: secure NVS (encrypted)"
+	same "$s/ref/otadata.enc" "$s/cold-dist/partitions/otadata.bin" "reference vs espcompose: secure otadata (encrypted)"
+	same "$s/ref/nvs_keys.enc" "$s/cold-dist/partitions/nvs_keys.bin" "reference vs espcompose: secure nvs_keys (encrypted)"
+	same "$s/ref/bl.enc" "$s/cold-dist/bootloader.bin" "reference vs espcompose: secure bootloader" \
+		"expected: espsecure's RSA-PSS salt is random, espcompose's deterministic"
+	same "$s/ref/app.enc" "$s/cold-dist/partitions/ota_0.bin" "reference vs espcompose: secure app" \
+		"expected: espsecure's RSA-PSS salt is random, espcompose's deterministic"
 fi
 
 say ""
