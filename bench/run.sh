@@ -67,10 +67,11 @@ summarize() {
 		return v[int((m + 1) / 2)]
 	}
 	END {
-		printf "%-62s %14s %10s %12s %10s\n", "benchmark (median of runs)", "ns/op", "MB/s", "B/op", "allocs/op"
+		printf "| %-16s | %-40s | %14s | %9s | %10s | %9s |\n", "package", "benchmark (median of runs)", "ns/op", "MB/s", "B/op", "allocs/op"
+		printf "|%s|%s|%s|%s|%s|%s|\n", "------------------", "------------------------------------------", "---------------:", "----------:", "-----------:", "----------:"
 		for (i = 1; i <= n; i++) {
-			b = order[i]
-			printf "%-62s %14s %10s %12s %10s\n", b, median(ns, b, cnt[b]), median(mb, b, cnt[b]), median(bo, b, cnt[b]), median(al, b, cnt[b])
+			b = order[i]; split(b, part, " ")
+			printf "| %-16s | %-40s | %14s | %9s | %10s | %9s |\n", part[1], part[2], median(ns, b, cnt[b]), median(mb, b, cnt[b]), median(bo, b, cnt[b]), median(al, b, cnt[b])
 		}
 	}' "$1"
 }
