@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -81,48 +80,57 @@ func checkTablePrint(t *testing.T, log, merged string, offset uint32) {
 	}
 }
 
+// forDevices runs f once per emulated chip.
+func forDevices(t *testing.T, f func(t *testing.T, d *device, qemu string)) {
+	for _, d := range devices {
+		t.Run(d.chip, func(t *testing.T) { f(t, d, qemuBinary(t, d)) })
+	}
+}
+
 // (a) Blank otadata: the bootloader finds no factory app and boots ota_0.
 func TestBootPlainBlankOtadata(t *testing.T) {
-	qemu := qemuBinary(t)
-	bl, app := plainInputs(t)
-	merged := layout{bootloader: bl, ota0: app}.build(t)
-	want := appMarkers(bl, app, ota0Offset)
-	log := boot(t, qemu, merged, "", seen(want, romRejects))
-	requireAll(t, log, want...)
-	if bl.logs {
-		requireAll(t, log, "No factory image, trying OTA 0")
-		checkTablePrint(t, log, merged, bl.tableOffset)
-	}
+	forDevices(t, func(t *testing.T, d *device, qemu string) {
+		bl, app := plainInputs(t, d)
+		merged := layout{dev: d, bootloader: bl, ota0: app}.build(t)
+		want := appMarkers(bl, app, ota0Offset)
+		log := boot(t, d, qemu, merged, "", seen(want, romRejects))
+		requireAll(t, log, want...)
+		if bl.logs {
+			requireAll(t, log, "No factory image, trying OTA 0")
+			checkTablePrint(t, log, merged, bl.tableOffset)
+		}
+	})
 }
 
 // (b) otadata selects ota_1 while both slots hold a bootable app, so only the
 // otadata record (sequence, CRC) can make the bootloader pick ota_1. The control
 // boots the same image with the record's CRC broken and must fall back to ota_0.
 func TestBootOtadataSelectsOTA1(t *testing.T) {
-	qemu := qemuBinary(t)
-	bl, app := plainInputs(t)
-	if !bl.logs {
-		t.Skipf("%s does not print which partition it loads; ota_0 and ota_1 hold the same app", bl.path)
-	}
-	merged := layout{bootloader: bl, ota0: app, ota1: app, boot: "ota_1"}.build(t)
-	want := appMarkers(bl, app, ota1Offset)
-	log := boot(t, qemu, merged, "", seen(want, romRejects, loadedLine(ota0Offset)))
-	requireAll(t, log, want...)
-	forbid(t, log, loadedLine(ota0Offset))
+	forDevices(t, func(t *testing.T, d *device, qemu string) {
+		bl, app := plainInputs(t, d)
+		if !bl.logs {
+			t.Skipf("%s does not print which partition it loads; ota_0 and ota_1 hold the same app", bl.path)
+		}
+		merged := layout{dev: d, bootloader: bl, ota0: app, ota1: app, boot: "ota_1"}.build(t)
+		want := appMarkers(bl, app, ota1Offset)
+		log := boot(t, d, qemu, merged, "", seen(want, romRejects, loadedLine(ota0Offset)))
+		requireAll(t, log, want...)
+		forbid(t, log, loadedLine(ota0Offset))
 
-	t.Run("broken-crc-falls-back-to-ota_0", func(t *testing.T) {
-		img, err := os.ReadFile(merged)
-		if err != nil {
-			t.Fatal(err)
-		}
-		otadata := otadataOffset(t, img, bl.tableOffset)
-		img[otadata+28] ^= 0xff // esp_ota_select_entry_t.crc
-		broken := filepath.Join(t.TempDir(), "broken.bin")
-		if err := os.WriteFile(broken, img, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		log := boot(t, qemu, broken, "", seen([]string{loadedLine(ota0Offset)}, romRejects, loadedLine(ota1Offset)))
-		requireAll(t, log, loadedLine(ota0Offset))
+		t.Run("broken-crc-falls-back-to-ota_0", func(t *testing.T) {
+			img, err := os.ReadFile(merged)
+			if err != nil {
+				t.Fatal(err)
+			}
+			otadata := otadataOffset(t, img, bl.tableOffset)
+			img[otadata+28] ^= 0xff // esp_ota_select_entry_t.crc
+			broken := filepath.Join(t.TempDir(), "broken.bin")
+			if err := os.WriteFile(broken, img, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			log := boot(t, d, qemu, broken, "", seen([]string{loadedLine(ota0Offset)}, romRejects, loadedLine(ota1Offset)))
+			requireAll(t, log, loadedLine(ota0Offset))
+		})
 	})
 }
 
@@ -142,53 +150,54 @@ func otadataOffset(t *testing.T, img []byte, tableOffset uint32) uint32 {
 }
 
 // (c) Flash encryption: espcompose encrypts bootloader, table, otadata and apps with
-// the key for their offsets; the emulated eFuses hold that key and SPI_BOOT_CRYPT_CNT=1,
+// the key for their offsets; the emulated eFuses hold that key and enable encryption,
 // so the ROM and cache decrypt on read. otadata selects ota_1, so this also proves
 // the encrypted otadata. Without the key the ROM must reject the bootloader, which
-// shows the image really is ciphertext.
+// shows the image really is ciphertext. Each available bootloader is tried: one built
+// for flash encryption, and a plain one (which reads through the decrypting cache too).
 func TestBootFlashEncrypted(t *testing.T) {
-	qemu := qemuBinary(t)
-	var bootloaders []*input
-	if bl, ok := findInput(t, envFEBootloader, envFETableOffset, knownFEBootloaders); ok {
-		bootloaders = append(bootloaders, bl)
-	}
-	if bl, ok := findInput(t, envBootloader, envTableOffset, knownBootloaders); ok {
-		bootloaders = append(bootloaders, bl)
-	}
-	feApp, okFE := findInput(t, envFEApp, "", knownFEApps)
-	plainApp, okPlain := findInput(t, envApp, "", knownApps)
-	if len(bootloaders) == 0 || (!okFE && !okPlain) {
-		t.Skipf("no esp32c3 bootloader/app: set %s (or %s) and %s (or %s), or put the known inputs in %s",
-			envFEBootloader, envBootloader, envFEApp, envApp, envInputs)
-	}
-	app, other := feApp, plainApp
-	if !okFE {
-		app, other = plainApp, plainApp
-	} else if !okPlain {
-		other = feApp
-	}
-	key := flashKey()
-	for _, bl := range bootloaders {
-		name := "bootloader-" + strconv.Itoa(len(bl.data))
-		if bl.logs {
-			name += "-logging"
+	forDevices(t, func(t *testing.T, d *device, qemu string) {
+		var bootloaders []*input
+		if bl, ok := findInput(t, d.feBlEnv, d.feOffE, d.knownFEBL); ok {
+			bootloaders = append(bootloaders, bl)
 		}
-		t.Run(name, func(t *testing.T) {
-			merged := layout{bootloader: bl, ota0: other, ota1: app, boot: "ota_1", encrypt: true}.build(t)
-			want := appMarkers(bl, app, ota1Offset)
-			var bad []string
-			if other.project != app.project {
-				bad = append(bad, projectLine(other))
+		if bl, ok := findInput(t, d.blEnv, d.offEnv, d.knownBL); ok {
+			bootloaders = append(bootloaders, bl)
+		}
+		feApp, okFE := findInput(t, d.feAppEnv, "", d.knownFEApp)
+		plainApp, okPlain := findInput(t, d.appEnv, "", d.knownApp)
+		if len(bootloaders) == 0 || (!okFE && !okPlain) {
+			t.Skipf("no %s bootloader/app: set %s and %s, or put the known inputs (device_test.go) in %s as <sha256>.bin",
+				d.chip, d.blEnv, d.appEnv, envInputs)
+		}
+		app, other := feApp, plainApp
+		if !okFE {
+			app, other = plainApp, plainApp
+		} else if !okPlain {
+			other = feApp
+		}
+		for _, bl := range bootloaders {
+			name := "silent-bootloader"
+			if bl.logs {
+				name = "logging-bootloader"
 			}
-			log := boot(t, qemu, merged, efuseFile(t, fuses{xtsKey: key}), seen(want, append(bad, romRejects)...))
-			requireAll(t, log, want...)
-			forbid(t, log, bad...)
+			t.Run(name, func(t *testing.T) {
+				merged := layout{dev: d, bootloader: bl, ota0: other, ota1: app, boot: "ota_1", encrypt: true}.build(t)
+				want := appMarkers(bl, app, ota1Offset)
+				var bad []string
+				if other.project != app.project {
+					bad = append(bad, projectLine(other))
+				}
+				log := boot(t, d, qemu, merged, efuseFile(t, d, fuses{flashKey: flashKey()}), seen(want, append(bad, romRejects)...))
+				requireAll(t, log, want...)
+				forbid(t, log, bad...)
 
-			t.Run("without-key", func(t *testing.T) {
-				log := boot(t, qemu, merged, efuseFile(t, fuses{}), seen([]string{romRejects}, projectLine(app)))
-				requireAll(t, log, romRejects)
-				forbid(t, log, projectLine(app))
+				t.Run("without-key", func(t *testing.T) {
+					log := boot(t, d, qemu, merged, efuseFile(t, d, fuses{}), seen([]string{romRejects}, projectLine(app)))
+					requireAll(t, log, romRejects)
+					forbid(t, log, projectLine(app))
+				})
 			})
-		})
-	}
+		}
+	})
 }

@@ -23,13 +23,15 @@ const (
 // example (it asserts "storage" and opens "custom_nvs") plus two OTA slots, so every
 // input app finds what it needs.
 type layout struct {
+	dev                    *device
 	bootloader, ota0, ota1 *input
 	boot                   string // "", "ota_0" or "ota_1": what otadata selects
 	encrypt                bool
 	sbKey                  []byte // PEM of an RSA-3072 key: Secure Boot V2 when set
 }
 
-// flashKey is the XTS-AES-128 key (two 128-bit halves) the encrypted builds use.
+// flashKey is the flash encryption key the encrypted builds use: 256 bits, which is
+// an XTS-AES-128 key (two halves) on the ESP32-C3 and an AES-256 key on the ESP32.
 func flashKey() []byte {
 	k := sha256.Sum256([]byte("espcompose qemutest flash encryption key"))
 	return k[:]
@@ -38,9 +40,10 @@ func flashKey() []byte {
 func (l layout) manifest() string {
 	var b strings.Builder
 	b.WriteString("espcompose {\n  version = 1\n}\n\n")
-	b.WriteString("target {\n  chip       = \"esp32c3\"\n  flash_size = \"4MB\"\n  flash_mode = \"dio\"\n  flash_freq = \"80m\"\n}\n\n")
+	fmt.Fprintf(&b, "target {\n  chip       = %q\n  flash_size = \"4MB\"\n  flash_mode = \"dio\"\n  flash_freq = %q\n}\n\n",
+		l.dev.chip, l.dev.flashFreq)
 	if l.encrypt {
-		b.WriteString("key \"flash\" {\n  algorithm = \"xts-aes-128\"\n  file      = \"flash_key.bin\"\n}\n\n")
+		fmt.Fprintf(&b, "key \"flash\" {\n  algorithm = %q\n  file      = \"flash_key.bin\"\n}\n\n", l.dev.keyAlgo)
 	}
 	if l.sbKey != nil {
 		b.WriteString("key \"sb\" {\n  algorithm = \"rsa-3072\"\n  file      = \"sb_key.pem\"\n}\n\n")

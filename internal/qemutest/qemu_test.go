@@ -2,7 +2,6 @@ package qemutest
 
 import (
 	"context"
-	"encoding/binary"
 	"io"
 	"os"
 	"os/exec"
@@ -22,15 +21,16 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// qemuBinary returns ESPCOMPOSE_QEMU_RISCV32 or skips.
-func qemuBinary(t *testing.T) string {
+// qemuBinary returns the device's QEMU from its environment variable, or skips.
+func qemuBinary(t *testing.T, d *device) string {
 	t.Helper()
-	p := os.Getenv(envQEMU)
+	p := os.Getenv(d.qemuEnv)
 	if p == "" {
-		t.Skipf("%s is not set: point it at qemu-system-riscv32 from Espressif's QEMU fork (machine esp32c3)", envQEMU)
+		t.Skipf("%s is not set: point it at the qemu-system binary of Espressif's QEMU fork with machine %s",
+			d.qemuEnv, d.machine)
 	}
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s: %v", envQEMU, err)
+		t.Fatalf("%s: %v", d.qemuEnv, err)
 	}
 	return p
 }
@@ -46,55 +46,11 @@ func bootTimeout(t *testing.T) time.Duration {
 	return 2 * time.Minute
 }
 
-// QEMU's esp32c3 eFuse file is the read registers from EFUSE_RD_WR_DIS onwards:
-// BLOCK0 (wr_dis and five repeat words), BLOCK1, BLOCK2, BLOCK3, KEY0..KEY5, BLOCK10.
-const (
-	efuseRepeat0   = 4  // RD_DIS in bits 0..6
-	efuseRepeat1   = 8  // SPI_BOOT_CRYPT_CNT bits 18..20, KEY_PURPOSE_0/1 bits 24..31
-	efuseRepeat2   = 12 // SECURE_BOOT_EN bit 20
-	efuseMacSys3   = 36 // WAFER_VERSION_MINOR_LO bits 18..20
-	efuseKey0      = 112
-	efuseKeyLen    = 32
-	efuseFileSize  = 1024
-	purposeXTS128  = 4
-	purposeSBDig0  = 9
-	chipRevMinorV3 = 3
-)
-
-// fuses is what a test device has burned.
-type fuses struct {
-	xtsKey   []byte // XTS_AES_128_KEY, with SPI_BOOT_CRYPT_CNT = 1
-	sbDigest []byte // SECURE_BOOT_DIGEST0, with SECURE_BOOT_EN
-}
-
-// efuseFile is an eFuse image for a chip revision v0.3 device (what QEMU assumes when
-// given none) holding what the build's efuse-plan.sh burns, in its block order:
-// `burn_key BLOCK_KEY0 key XTS_AES_128_KEY` (stored byte-reversed, read-protected),
-// then `burn_key_digest BLOCK_KEY<n> pub SECURE_BOOT_DIGEST0`, SPI_BOOT_CRYPT_CNT = 1
-// (development mode) and SECURE_BOOT_EN.
-func efuseFile(t *testing.T, f fuses) string {
+// efuseFile writes the device's eFuse file for f.
+func efuseFile(t *testing.T, d *device, f fuses) string {
 	t.Helper()
-	e := make([]byte, efuseFileSize)
-	or32 := func(off int, v uint32) {
-		binary.LittleEndian.PutUint32(e[off:], binary.LittleEndian.Uint32(e[off:])|v)
-	}
-	or32(efuseMacSys3, chipRevMinorV3<<18)
-	block := 0
-	if f.xtsKey != nil {
-		or32(efuseRepeat1, 1<<18|purposeXTS128<<(24+4*block))
-		or32(efuseRepeat0, 1<<block) // RD_DIS
-		for i := range f.xtsKey {
-			e[efuseKey0+efuseKeyLen*block+i] = f.xtsKey[len(f.xtsKey)-1-i]
-		}
-		block++
-	}
-	if f.sbDigest != nil {
-		or32(efuseRepeat1, purposeSBDig0<<(24+4*block))
-		or32(efuseRepeat2, 1<<20)
-		copy(e[efuseKey0+efuseKeyLen*block:], f.sbDigest)
-	}
 	p := filepath.Join(t.TempDir(), "efuse.bin")
-	if err := os.WriteFile(p, e, 0o600); err != nil {
+	if err := os.WriteFile(p, d.efuse(f), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -129,7 +85,7 @@ func (c *console) text() string {
 // boot runs the emulator on a private copy of flash (the bootloader writes otadata)
 // until done reports true for the serial output so far, and returns that output.
 // efuse is "" for a device with blank security eFuses.
-func boot(t *testing.T, qemu, flash, efuse string, done func(string) bool) string {
+func boot(t *testing.T, d *device, qemu, flash, efuse string, done func(string) bool) string {
 	t.Helper()
 	img, err := os.ReadFile(flash)
 	if err != nil {
@@ -140,12 +96,12 @@ func boot(t *testing.T, qemu, flash, efuse string, done func(string) bool) strin
 	if err := os.WriteFile(flashCopy, img, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"-nographic", "-machine", "esp32c3",
+	args := []string{"-nographic", "-machine", d.machine,
 		"-drive", "file=" + flashCopy + ",if=mtd,format=raw"}
 	if efuse != "" {
 		args = append(args,
 			"-drive", "file="+efuse+",if=none,format=raw,id=efuse",
-			"-global", "driver=nvram.esp32c3.efuse,property=drive,value=efuse")
+			"-global", "driver="+d.efuseDriver+",property=drive,value=efuse")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), bootTimeout(t))
 	defer cancel()

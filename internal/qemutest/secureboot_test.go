@@ -57,33 +57,38 @@ func newSBKey(t *testing.T) ([]byte, *rsa.PublicKey) {
 // runs it. The bootloader need not be built for secure boot for the ROM to check it.
 // A device trusting another key must refuse the same image.
 func TestBootSecureBootV2(t *testing.T) {
-	qemu := qemuBinary(t)
-	bl, app := plainInputs(t)
-	keyPEM, pub := newSBKey(t)
-	trusted := sbDigest(pub)
-	untrusted := sha256.Sum256([]byte("some other key"))
-
-	for _, encrypt := range []bool{false, true} {
-		name := "signed"
-		if encrypt {
-			name = "signed-and-encrypted"
+	forDevices(t, func(t *testing.T, d *device, qemu string) {
+		if !d.secureBoot {
+			t.Skipf("Secure Boot V2 is not exercised on %s here", d.chip)
 		}
-		t.Run(name, func(t *testing.T) {
-			merged := layout{bootloader: bl, ota0: app, ota1: app, boot: "ota_1", encrypt: encrypt, sbKey: keyPEM}.build(t)
-			var xts []byte
-			if encrypt {
-				xts = flashKey()
-			}
-			want := append([]string{sbVerified}, appMarkers(bl, app, ota1Offset)...)
-			log := boot(t, qemu, merged, efuseFile(t, fuses{xtsKey: xts, sbDigest: trusted}), seen(want, sbRejected, romRejects))
-			requireAll(t, log, want...)
+		bl, app := plainInputs(t, d)
+		keyPEM, pub := newSBKey(t)
+		trusted := sbDigest(pub)
+		untrusted := sha256.Sum256([]byte("some other key"))
 
-			t.Run("untrusted-key", func(t *testing.T) {
-				log := boot(t, qemu, merged, efuseFile(t, fuses{xtsKey: xts, sbDigest: untrusted[:]}),
-					seen([]string{sbRejected}, sbVerified, projectLine(app)))
-				requireAll(t, log, sbRejected)
-				forbid(t, log, sbVerified, projectLine(app))
+		for _, encrypt := range []bool{false, true} {
+			name := "signed"
+			if encrypt {
+				name = "signed-and-encrypted"
+			}
+			t.Run(name, func(t *testing.T) {
+				merged := layout{dev: d, bootloader: bl, ota0: app, ota1: app, boot: "ota_1", encrypt: encrypt, sbKey: keyPEM}.build(t)
+				var key []byte
+				if encrypt {
+					key = flashKey()
+				}
+				want := append([]string{sbVerified}, appMarkers(bl, app, ota1Offset)...)
+				log := boot(t, d, qemu, merged, efuseFile(t, d, fuses{flashKey: key, sbDigest: trusted}),
+					seen(want, sbRejected, romRejects))
+				requireAll(t, log, want...)
+
+				t.Run("untrusted-key", func(t *testing.T) {
+					log := boot(t, d, qemu, merged, efuseFile(t, d, fuses{flashKey: key, sbDigest: untrusted[:]}),
+						seen([]string{sbRejected}, sbVerified, projectLine(app)))
+					requireAll(t, log, sbRejected)
+					forbid(t, log, sbVerified, projectLine(app))
+				})
 			})
-		})
-	}
+		}
+	})
 }
