@@ -127,6 +127,7 @@ func New(cfg *manifest.Config, opts Options) (*Plan, hcl.Diagnostics) {
 	p.contents(layout)
 	p.ota()
 	p.merge()
+	p.checkKeyFiles()
 	if p.diags.HasErrors() {
 		return nil, p.diags
 	}

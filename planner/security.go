@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/espcompose/espcompose/format/secureboot"
 
@@ -209,5 +210,40 @@ func (p *planner) checkFlashEncryption() {
 	}
 	if p.plan.Chip.Name == "esp32" && fe.CryptConfig != 0xF {
 		p.warnf(fe.Range, "Weak FLASH_CRYPT_CONFIG", "crypt_config 0x%X tweaks fewer key bits than the default 0xF.", fe.CryptConfig)
+	}
+}
+
+// checkKeyFiles reports, against the key block, key files the build needs that are not
+// there, before any stage runs. A key with create = true is made by the build instead.
+func (p *planner) checkKeyFiles() {
+	used := map[string]bool{}
+	for _, id := range p.g.IDs() {
+		if name, ok := strings.CutPrefix(id, "key:"); ok {
+			used[name] = true
+		}
+		if name, ok := strings.CutPrefix(id, "signer:"); ok {
+			used[name] = true
+		}
+	}
+	for _, k := range p.cfg.Keys {
+		if !used[k.Name] {
+			continue
+		}
+		check := func(path, what string) {
+			if path == "" {
+				return
+			}
+			if _, err := p.opts.FS.Stat(path); err != nil {
+				hint := ""
+				if what == "key file" {
+					hint = " Set create = true to have espcompose make it (once, mode 0600), or point file at the existing key."
+				}
+				p.errorf(k.Range, "Missing "+what, "key.%s: %s: %v.%s", k.Name, p.rel(path), unwrap(err), hint)
+			}
+		}
+		if !k.Create {
+			check(k.File, "key file")
+		}
+		check(k.PublicKey, "public key file")
 	}
 }

@@ -1,0 +1,22 @@
+target {
+  chip       = "esp32c3"
+  flash_size = "4MB"
+}
+key "flash" { # want: keys/flash.bin: file does not exist. Set create = true
+  algorithm = "xts-aes-128"
+  file      = "keys/flash.bin"
+}
+security {
+  flash_encryption {
+    key = key.flash
+  }
+}
+image "app" {
+  file = "images/c3-app.bin"
+}
+partition "factory" {
+  type     = "app"
+  subtype  = "factory"
+  size     = "1M"
+  contents = image.app
+}
