@@ -67,11 +67,11 @@ summarize() {
 		return v[int((m + 1) / 2)]
 	}
 	END {
-		printf "| %-16s | %-40s | %14s | %9s | %10s | %9s |\n", "package", "benchmark (median of runs)", "ns/op", "MB/s", "B/op", "allocs/op"
-		printf "|%s|%s|%s|%s|%s|%s|\n", "------------------", "------------------------------------------", "---------------:", "----------:", "-----------:", "----------:"
+		printf "| %-17s | %-40s | %14s | %9s | %10s | %9s |\n", "package", "benchmark (median of runs)", "ns/op", "MB/s", "B/op", "allocs/op"
+		printf "|%s|%s|%s|%s|%s|%s|\n", "-------------------", "------------------------------------------", "---------------:", "----------:", "-----------:", "----------:"
 		for (i = 1; i <= n; i++) {
 			b = order[i]; split(b, part, " ")
-			printf "| %-16s | %-40s | %14s | %9s | %10s | %9s |\n", part[1], part[2], median(ns, b, cnt[b]), median(mb, b, cnt[b]), median(bo, b, cnt[b]), median(al, b, cnt[b])
+			printf "| %-17s | %-40s | %14s | %9s | %10s | %9s |\n", part[1], part[2], median(ns, b, cnt[b]), median(mb, b, cnt[b]), median(bo, b, cnt[b]), median(al, b, cnt[b])
 		}
 	}' "$1"
 }
