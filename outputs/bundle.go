@@ -77,9 +77,10 @@ type Bundle struct {
 
 // File is one file of dist/.
 type File struct {
-	Name string // slash-separated, relative to dist/
-	Data []byte
-	Mode uint32
+	Name   string // slash-separated, relative to dist/
+	Data   []byte
+	Mode   uint32
+	SHA256 string // hashed once, used by SHA256SUMS and build.json
 }
 
 // Files renders the whole of dist/, sorted by name.
@@ -97,7 +98,7 @@ func Files(b *Bundle) ([]File, error) {
 		if mode == 0 {
 			mode = 0o644
 		}
-		files = append(files, File{Name: name, Data: data, Mode: mode})
+		files = append(files, File{Name: name, Data: data, Mode: mode, SHA256: digest(data)})
 		return nil
 	}
 	for _, m := range b.Merged {
@@ -165,8 +166,7 @@ func sortFiles(fs []File) { sort.Slice(fs, func(i, j int) bool { return fs[i].Na
 func sha256sums(files []File) []byte {
 	var sb strings.Builder
 	for _, f := range files {
-		sum := sha256.Sum256(f.Data)
-		fmt.Fprintf(&sb, "%s  %s\n", hex.EncodeToString(sum[:]), f.Name)
+		fmt.Fprintf(&sb, "%s  %s\n", f.SHA256, f.Name)
 	}
 	return []byte(sb.String())
 }

@@ -67,7 +67,7 @@ type output struct {
 func (r Record) render(files []File) ([]byte, error) {
 	outs := make([]output, 0, len(files))
 	for _, f := range files {
-		outs = append(outs, output{Path: f.Name, SHA256: digest(f.Data), Size: len(f.Data)})
+		outs = append(outs, output{Path: f.Name, SHA256: f.SHA256, Size: len(f.Data)})
 	}
 	doc := struct {
 		Record

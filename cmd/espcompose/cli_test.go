@@ -40,6 +40,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"frobnicate"}, 2, "unknown command"},
 		{[]string{"plan", "--nope"}, 2, "unknown flag"},
 		{[]string{"image", "info", "/qs/espcompose.hcl"}, 2, "invalid magic"},
+		{[]string{"image", "info", "--version", "2", "/qs/images/app.bin"}, 0, "Detected image type: ESP32-C3"},
 		{[]string{"merge", "--chip", "esp32c3", "0x0", "/qs/images/bootloader.bin"}, 2, "needs -o"},
 	} {
 		code, stdout, stderr := runCLI(t, fs, nil, tc.args...)

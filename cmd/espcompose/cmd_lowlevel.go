@@ -168,7 +168,7 @@ func (a *app) newPartitionTableCommand() *cobra.Command {
 
 func (a *app) newImageCommand() *cobra.Command {
 	root := &cobra.Command{Use: "image", Short: "Inspect and generate ESP firmware images"}
-	var chip string
+	var infoChip, genChip string
 	var infoVersion int
 	info := &cobra.Command{
 		Use:   "info FILE",
@@ -186,7 +186,7 @@ func (a *app) newImageCommand() *cobra.Command {
 				}
 				return writeJSON(a.stdout, img)
 			}
-			text, err := appimage.InfoBytes(src, chip, infoVersion)
+			text, err := appimage.InfoBytes(src, infoChip, infoVersion)
 			if err != nil {
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
@@ -194,7 +194,7 @@ func (a *app) newImageCommand() *cobra.Command {
 			return nil
 		},
 	}
-	info.Flags().StringVar(&chip, "chip", appimage.ChipAuto, "chip (default: from the image header)")
+	info.Flags().StringVar(&infoChip, "chip", appimage.ChipAuto, "chip (default: from the image header)")
 	info.Flags().IntVar(&infoVersion, "version", 2, "output format version: 1 or 2")
 
 	var project, ver, fmode, ffreq, fsize string
@@ -207,7 +207,7 @@ func (a *app) newImageCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var out []byte
 			var err error
-			spec := testimage.AppSpec{Chip: chip, Project: project, Version: ver, CodeSize: codeSize,
+			spec := testimage.AppSpec{Chip: genChip, Project: project, Version: ver, CodeSize: codeSize,
 				FlashMode: fmode, FlashFreq: ffreq, FlashSize: fsize}
 			if bootloader {
 				out, err = testimage.BootloaderWith(spec)
@@ -221,7 +221,7 @@ func (a *app) newImageCommand() *cobra.Command {
 		},
 	}
 	gf := gen.Flags()
-	gf.StringVar(&chip, "chip", "", "target chip")
+	gf.StringVar(&genChip, "chip", "", "target chip")
 	gf.StringVar(&project, "project", "app", "project name in the app description")
 	gf.StringVar(&ver, "version", "1.0.0", "version in the app description")
 	gf.IntVar(&codeSize, "code-size", 0x4000, "bytes of filler code")
