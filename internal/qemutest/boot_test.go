@@ -1,6 +1,7 @@
 package qemutest
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -159,6 +160,7 @@ func TestBootFlashEncrypted(t *testing.T) {
 	forDevices(t, func(t *testing.T, d *device, qemu string) {
 		var bootloaders []*input
 		if bl, ok := findInput(t, d.feBlEnv, d.feOffE, d.knownFEBL); ok {
+			bl.fe = true
 			bootloaders = append(bootloaders, bl)
 		}
 		if bl, ok := findInput(t, d.blEnv, d.offEnv, d.knownBL); ok {
@@ -198,6 +200,39 @@ func TestBootFlashEncrypted(t *testing.T) {
 					forbid(t, log, projectLine(app))
 				})
 			})
+			if !bl.fe {
+				continue
+			}
+			// device_encrypts: espcompose leaves everything plaintext and the bootloader
+			// makes a key, burns it and encrypts in place on first boot, then resets.
+			t.Run(name+"-device-encrypts", func(t *testing.T) {
+				merged := layout{dev: d, bootloader: bl, ota0: other, ota1: app, boot: "ota_1", encrypt: true, deviceEncrypts: true}.build(t)
+				want := append(appMarkers(bl, app, ota1Offset), firstBootReset)
+				efuse := efuseFile(t, d, fuses{})
+				var bad []string
+				if other.project != app.project {
+					bad = append(bad, projectLine(other))
+				}
+				log := boot(t, d, qemu, merged, efuse, seen(want, append(bad, romRejects)...))
+				requireAll(t, log, want...)
+				forbid(t, log, bad...)
+				if fuses := d.efuse(fuses{}); bytes.Equal(readFile(t, efuse), fuses) {
+					t.Fatal("the bootloader burned no eFuse")
+				}
+			})
 		}
 	})
+}
+
+// firstBootReset is the ROM's banner after the bootloader's reset that follows
+// encrypting the flash in place.
+const firstBootReset = "rst:0x3 (RTC_SW_SYS_RST)"
+
+func readFile(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -27,6 +27,7 @@ type layout struct {
 	bootloader, ota0, ota1 *input
 	boot                   string // "", "ota_0" or "ota_1": what otadata selects
 	encrypt                bool
+	deviceEncrypts         bool   // with encrypt: plaintext image, the bootloader encrypts it
 	sbKey                  []byte // PEM of an RSA-3072 key: Secure Boot V2 when set
 }
 
@@ -51,7 +52,8 @@ func (l layout) manifest() string {
 	if l.encrypt || l.sbKey != nil {
 		b.WriteString("security {\n")
 		if l.encrypt {
-			b.WriteString("  flash_encryption {\n    key  = key.flash\n    mode = \"development\"\n  }\n")
+			fmt.Fprintf(&b, "  flash_encryption {\n    key             = key.flash\n    mode            = \"development\"\n    device_encrypts = %t\n  }\n",
+				l.deviceEncrypts)
 		}
 		if l.sbKey != nil {
 			b.WriteString("  secure_boot {\n    version = 2\n    keys    = [key.sb]\n  }\n")

@@ -27,6 +27,7 @@ type input struct {
 	project     string   // app description project name; "" for bootloaders
 	markers     []string // from known
 	logs        bool     // a bootloader that prints its "Loaded app" line
+	fe          bool     // a bootloader built for flash encryption
 }
 
 // findInput resolves an input from its environment variable, or else by SHA-256 in
