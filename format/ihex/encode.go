@@ -2,7 +2,6 @@ package ihex
 
 import (
 	"bytes"
-	"encoding/hex"
 )
 
 // BytesPerRecord is intelhex's default and what esptool writes.
@@ -27,6 +26,13 @@ func Encode(f *File) ([]byte, error) {
 		return nil, err
 	}
 	var w bytes.Buffer
+	// Each 16-byte record takes 44 characters; growing the buffer once avoids
+	// repeated copying of a multi-megabyte output.
+	total := 0
+	for _, s := range segs {
+		total += len(s.Data)
+	}
+	w.Grow(total/BytesPerRecord*45 + total%BytesPerRecord*2 + 64*(total>>16+2))
 	if s := f.Start; s != nil {
 		if s.Linear {
 			writeRecord(&w, recStartLinear, 0, []byte{byte(s.EIP >> 24), byte(s.EIP >> 16), byte(s.EIP >> 8), byte(s.EIP)})
@@ -57,19 +63,27 @@ func Encode(f *File) ([]byte, error) {
 }
 
 func writeRecord(w *bytes.Buffer, typ byte, addr uint16, data []byte) {
-	rec := make([]byte, 0, 5+len(data))
-	rec = append(rec, byte(len(data)), byte(addr>>8), byte(addr), typ)
-	rec = append(rec, data...)
-	var sum byte
-	for _, b := range rec {
-		sum += b
+	const upperHex = "0123456789ABCDEF"
+	var buf [1 + 2*(5+maxRecordDataLen) + 1]byte
+	n := 0
+	put := func(b byte) {
+		buf[n], buf[n+1] = upperHex[b>>4], upperHex[b&0x0F]
+		n += 2
 	}
-	rec = append(rec, -sum)
-	w.WriteByte(':')
-	var buf [2 * (5 + maxRecordDataLen)]byte
-	n := hex.Encode(buf[:], rec)
-	w.Write(bytes.ToUpper(buf[:n]))
-	w.WriteByte('\n')
+	buf[0] = ':'
+	n = 1
+	sum := byte(len(data)) + byte(addr>>8) + byte(addr) + typ
+	put(byte(len(data)))
+	put(byte(addr >> 8))
+	put(byte(addr))
+	put(typ)
+	for _, b := range data {
+		sum += b
+		put(b)
+	}
+	put(-sum)
+	buf[n] = '\n'
+	w.Write(buf[:n+1])
 }
 
 // EncodeSegments is Encode for data without a start address.
