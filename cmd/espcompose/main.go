@@ -2,6 +2,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"os"
 
 	"github.com/spf13/afero"
@@ -15,6 +16,7 @@ func main() {
 		stderr:  os.Stderr,
 		getenv:  os.Getenv,
 		environ: os.Environ,
+		rand:    rand.Reader,
 	}
 	os.Exit(a.run(os.Args[1:]))
 }

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strconv"
 
@@ -18,9 +16,6 @@ import (
 	"github.com/espcompose/espcompose/planner"
 	"github.com/espcompose/espcompose/stages"
 )
-
-// randSource is the randomness for new keys; tests replace it.
-var randSource io.Reader = rand.Reader
 
 // session is a loaded manifest with its plan and the environment to run it.
 type session struct {
@@ -54,7 +49,7 @@ func (a *app) prepareWith(dryRun bool, sigDir string) (*session, error) {
 		return nil, diagError{diags}
 	}
 	keys := &stages.FileKeys{
-		FS: a.fs, Rand: randSource, Specs: map[string]stages.KeySpec{},
+		FS: a.fs, Rand: a.random(), Specs: map[string]stages.KeySpec{},
 		Generate: stages.GenerateKey, Validate: stages.ValidateKey, DryRun: dryRun,
 	}
 	for _, k := range cfg.Keys {
@@ -70,7 +65,7 @@ func (a *app) prepareWith(dryRun bool, sigDir string) (*session, error) {
 		mods.Close()
 		return nil, usageError{err}
 	}
-	env := &stages.Env{FS: a.fs, Log: a.log, Keys: keys, Signers: set, Rand: randSource}
+	env := &stages.Env{FS: a.fs, Log: a.log, Keys: keys, Signers: set, Rand: a.random()}
 	cacheDir := a.cache
 	if cacheDir == "" {
 		cacheDir = filepath.Join(cfg.Dir, ".espcompose", "cache")

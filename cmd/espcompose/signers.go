@@ -22,7 +22,7 @@ func (a *app) buildSigners(cfg *manifest.Config, keys *stages.FileKeys, sigDir s
 	// fresh randomness (RSA-PSS salts; ECDSA uses the system's own).
 	var rnd io.Reader
 	if sec := cfg.Security; sec != nil && sec.SecureBoot != nil && !sec.SecureBoot.Deterministic {
-		rnd = randSource
+		rnd = a.random()
 	}
 	for _, k := range cfg.Keys {
 		if !signingAlgorithms[k.Algorithm] {
