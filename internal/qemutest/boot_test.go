@@ -18,7 +18,8 @@ func loadedLine(off uint32) string {
 	return fmt.Sprintf("Loaded app from partition at offset 0x%x", off)
 }
 
-// romRejects is what the ESP32-C3 ROM prints when the bootloader it reads is garbage.
+// romRejects is what the ESP32 and ESP32-C3 ROMs print when the bootloader they read is
+// garbage (here: ciphertext read without the key).
 const romRejects = "invalid header"
 
 // appMarkers is what must appear when in runs from offset off.
