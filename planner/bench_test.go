@@ -1,12 +1,11 @@
 package planner
 
 import (
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"testing"
 
+	"github.com/espcompose/espcompose/internal/testfs"
 	"github.com/spf13/afero"
 )
 
@@ -15,28 +14,8 @@ import (
 func memExample(b *testing.B, name string) (afero.Fs, string) {
 	b.Helper()
 	src := filepath.Join("..", "examples", name)
-	mfs := afero.NewMemMapFs()
 	root := path.Join("/ex", name)
-	err := fs.WalkDir(os.DirFS(src), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if d.Name() == ".espcompose" || d.Name() == "dist" {
-				return fs.SkipDir
-			}
-			return mfs.MkdirAll(path.Join(root, p), 0o755)
-		}
-		data, err := os.ReadFile(filepath.Join(src, filepath.FromSlash(p)))
-		if err != nil {
-			return err
-		}
-		return afero.WriteFile(mfs, path.Join(root, p), data, 0o600)
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return mfs, path.Join(root, "espcompose.hcl")
+	return testfs.ToMem(b, src, root), path.Join(root, "espcompose.hcl")
 }
 
 // BenchmarkPlan runs parse, evaluate and plan on the shipped examples: the cost paid

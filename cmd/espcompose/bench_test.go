@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"testing"
 
+	"github.com/espcompose/espcompose/internal/testfs"
 	"github.com/spf13/afero"
 )
 
@@ -16,28 +15,8 @@ import (
 func memExample(b *testing.B, name string) (afero.Fs, string) {
 	b.Helper()
 	src := filepath.Join(examplesDir, name)
-	mfs := afero.NewMemMapFs()
 	root := path.Join("/ex", name)
-	err := fs.WalkDir(os.DirFS(src), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if d.Name() == ".espcompose" || d.Name() == "dist" {
-				return fs.SkipDir
-			}
-			return mfs.MkdirAll(path.Join(root, p), 0o755)
-		}
-		data, err := os.ReadFile(filepath.Join(src, filepath.FromSlash(p)))
-		if err != nil {
-			return err
-		}
-		return afero.WriteFile(mfs, path.Join(root, p), data, 0o600)
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return mfs, root
+	return testfs.ToMem(b, src, root), root
 }
 
 // benchBuild runs `espcompose build` on an example. With cold set, every iteration

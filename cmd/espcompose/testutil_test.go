@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/spf13/afero"
+
+	"github.com/espcompose/espcompose/internal/testfs"
 )
 
 // runCLI runs espcompose in-process with the given filesystem and returns exit code,
@@ -32,34 +31,4 @@ func runCLI(t testing.TB, fs afero.Fs, env map[string]string, args ...string) (i
 }
 
 // copyTree copies a directory of the repository into dst on the OS filesystem.
-func copyTree(t testing.TB, src, dst string) {
-	t.Helper()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if info.IsDir() {
-			if info.Name() == ".espcompose" || info.Name() == "dist" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(target, 0o755)
-		}
-		in, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, info.Mode().Perm())
-		if err != nil {
-			return err
-		}
-		defer out.Close()
-		_, err = io.Copy(out, in)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+func copyTree(t testing.TB, src, dst string) { t.Helper(); testfs.ToDir(t, src, dst) }
