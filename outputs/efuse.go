@@ -98,6 +98,12 @@ func (p *EfusePlan) steps() []efuseStep {
 		block++
 		return s
 	}
+	if p.Chip == "esp32c2" {
+		// The C2 has one 256-bit key block: a 128-bit flash key takes its low half and
+		// the Secure Boot digest its high half (the planner refuses combinations that
+		// cannot share it).
+		nextBlock = func() string { return "BLOCK_KEY0" }
+	}
 	if fe := p.FlashEncryption; fe != nil && !fe.DeviceEncrypts {
 		var cmd string
 		switch {
@@ -125,7 +131,11 @@ func (p *EfusePlan) steps() []efuseStep {
 			cmds = append(cmds, fmt.Sprintf("$EFUSE burn_key_digest %s", sb.PublicKeys[0]))
 		default:
 			for i, pub := range sb.PublicKeys {
-				cmds = append(cmds, fmt.Sprintf("$EFUSE burn_key_digest %s %s SECURE_BOOT_DIGEST%d", nextBlock(), pub, i))
+				purpose := fmt.Sprintf("SECURE_BOOT_DIGEST%d", i)
+				if p.Chip == "esp32c2" {
+					purpose = "SECURE_BOOT_DIGEST"
+				}
+				cmds = append(cmds, fmt.Sprintf("$EFUSE burn_key_digest %s %s %s", nextBlock(), pub, purpose))
 			}
 		}
 		steps = append(steps, efuseStep{"Burn the secure boot key digests", "the ROM verifies the bootloader against these", cmds})

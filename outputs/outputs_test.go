@@ -133,3 +133,15 @@ func TestEfusePlanOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestEfusePlanESP32C2SharesOneBlock(t *testing.T) {
+	p := &EfusePlan{Chip: "esp32c2",
+		FlashEncryption: &EfuseFlashEncryption{KeyFile: "k.bin", KeyBytes: 16},
+		SecureBoot:      &EfuseSecureBoot{Version: 2, PublicKeys: []string{"pub.pem"}, Digests: []string{"ab"}}}
+	s := string(p.Script())
+	for _, want := range []string{"burn_key BLOCK_KEY0 k.bin XTS_AES_128_KEY_DERIVED_FROM_128_EFUSE_BITS", "burn_key_digest BLOCK_KEY0 pub.pem SECURE_BOOT_DIGEST\n"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("C2 plan lacks %q:\n%s", want, s)
+		}
+	}
+}

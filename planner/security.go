@@ -208,6 +208,11 @@ func (p *planner) checkFlashEncryption() {
 	if _, err := flashenc.SchemeFor(p.plan.Chip.Name, n); err != nil {
 		p.errorf(fe.Key.Range, "Wrong flash encryption key for the chip", "key.%s (%s): %v.", k.Name, k.Algorithm, err)
 	}
+	if sb := p.secureBoot(); sb != nil && p.plan.Chip.Name == "esp32c2" && n != 16 {
+		p.errorf(fe.Key.Range, "Keys do not fit the ESP32-C2's eFuse",
+			"The ESP32-C2 has one 256-bit key block. With Secure Boot it holds the boot key digest in one half, "+
+				"so the flash encryption key must be the 128-bit kind: algorithm = \"xts-aes-128-derived\" (a 16-byte key file).")
+	}
 	if p.plan.Chip.Name == "esp32" && fe.CryptConfig != 0xF {
 		p.warnf(fe.Range, "Weak FLASH_CRYPT_CONFIG", "crypt_config 0x%X tweaks fewer key bits than the default 0xF.", fe.CryptConfig)
 	}
