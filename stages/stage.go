@@ -6,9 +6,9 @@ package stages
 
 import (
 	"context"
-	"io"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 
 	"github.com/spf13/afero"
 

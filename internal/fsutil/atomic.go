@@ -35,29 +35,13 @@ func WriteFileAtomic(fs afero.Fs, path string, data []byte, perm os.FileMode) (e
 		return fmt.Errorf("fsutil: write %s: %w", path, err)
 	}
 	tmp := f.Name()
-	closed := false
 	defer func() {
-		if err == nil {
-			return
+		if err != nil {
+			_ = fs.Remove(tmp)
+			err = fmt.Errorf("fsutil: write %s: %w", path, err)
 		}
-		if !closed {
-			_ = f.Close()
-		}
-		_ = fs.Remove(tmp)
-		err = fmt.Errorf("fsutil: write %s: %w", path, err)
 	}()
-
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	closed = true
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = fs.Chmod(tmp, perm); err != nil {
+	if err = writeSyncClose(fs, f, tmp, data, perm); err != nil {
 		return err
 	}
 	if err = fs.Rename(tmp, path); err != nil {
@@ -87,33 +71,34 @@ func CreateExclusive(fs afero.Fs, path string, data []byte, perm os.FileMode) (e
 	if err != nil {
 		return fmt.Errorf("fsutil: create %s: %w", path, err)
 	}
-	closed := false
 	defer func() {
-		if err == nil {
-			return
+		if err != nil {
+			_ = fs.Remove(path)
+			err = fmt.Errorf("fsutil: create %s: %w", path, err)
 		}
-		if !closed {
-			_ = f.Close()
-		}
-		_ = fs.Remove(path)
-		err = fmt.Errorf("fsutil: create %s: %w", path, err)
 	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	closed = true
-	if err = f.Close(); err != nil {
-		return err
-	}
-	// The umask may have narrowed perm at creation; make the mode exact.
-	if err = fs.Chmod(path, perm); err != nil {
+	if err = writeSyncClose(fs, f, path, data, perm); err != nil {
 		return err
 	}
 	syncDir(fs, dir)
 	return nil
+}
+
+// writeSyncClose writes data, flushes it to disk, closes f (also on failure) and sets
+// the exact mode, which the umask may have narrowed at creation.
+func writeSyncClose(fs afero.Fs, f afero.File, name string, data []byte, perm os.FileMode) error {
+	if _, err := f.Write(data); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return fs.Chmod(name, perm)
 }
 
 // syncDir flushes a directory entry change to disk where supported. Errors
