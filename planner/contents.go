@@ -3,6 +3,8 @@ package planner
 import (
 	"fmt"
 
+	"github.com/spf13/afero"
+
 	"github.com/espcompose/espcompose/format/parttable"
 	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/stages"
@@ -51,9 +53,12 @@ func (p *planner) partitionContents(mp *manifest.Partition, off uint32, slots []
 	case mp.Contents != nil:
 		plain = p.refContents(mp, r)
 	case mp.File != "":
-		plain = p.source("partition."+mp.Name, mp.File)
+		data, ok := p.readRaw(mp)
+		if !ok {
+			return
+		}
+		plain = p.source("partition."+mp.Name, mp.File, data)
 		r.Source = "file " + p.rel(mp.File)
-		p.checkFileFits(mp, plain)
 	case mp.Fill != nil:
 		plain = p.add(&stages.Fill{Name: mp.Name, Size: mp.Size, Byte: *mp.Fill})
 		r.Source = fmt.Sprintf("fill 0x%02x", *mp.Fill)
@@ -137,7 +142,11 @@ func (p *planner) refContents(mp *manifest.Partition, r *Region) string {
 // imageStage returns the stage giving an image's final plaintext: read, then (for the
 // bootloader) the header parameters, then signing when secure boot is on.
 func (p *planner) imageStage(name string, isBootloader bool) string {
-	src := p.source("image."+name, p.cfg.Image(name).File)
+	var data []byte
+	if info := p.plan.Images[name]; info != nil {
+		data = info.Data
+	}
+	src := p.source("image."+name, p.cfg.Image(name).File, data)
 	plain := src
 	if isBootloader {
 		t := p.cfg.Target
@@ -149,15 +158,20 @@ func (p *planner) imageStage(name string, isBootloader bool) string {
 	return p.sign(plain, name, isBootloader)
 }
 
-func (p *planner) checkFileFits(mp *manifest.Partition, stage string) {
-	if fi, err := p.opts.FS.Stat(mp.File); err != nil {
+// readRaw reads a partition's raw file once, checking it fits.
+func (p *planner) readRaw(mp *manifest.Partition) ([]byte, bool) {
+	data, err := afero.ReadFile(p.opts.FS, mp.File)
+	if err != nil {
 		p.errorf(mp.AttrRange("file"), "Cannot read file", "Partition %q: %s: %v.", mp.Name, p.rel(mp.File), unwrap(err))
-	} else if fi.Size() > int64(mp.Size) {
+		return nil, false
+	}
+	if len(data) > int(mp.Size) {
 		p.errorf(mp.AttrRange("file"), "File larger than its partition",
 			"%s is %d bytes; partition %q holds %d, so it is %d bytes too large.",
-			p.rel(mp.File), fi.Size(), mp.Name, mp.Size, fi.Size()-int64(mp.Size))
+			p.rel(mp.File), len(data), mp.Name, mp.Size, len(data)-int(mp.Size))
+		return nil, false
 	}
-	_ = stage
+	return data, true
 }
 
 func recordStage(s *manifest.Struct) *stages.Record {

@@ -67,7 +67,7 @@ func (p *planner) loadImage(im *manifest.Image, isBootloader bool) {
 		p.errorf(im.Range, "Invalid image", "image %q (%s): the appended SHA-256 at byte offset 0x%x does not match the image.", im.Name, p.rel(im.File), img.DataLen)
 		return
 	}
-	p.plan.Images[im.Name] = &ImageInfo{Name: im.Name, Path: im.File, Size: len(data), Image: img}
+	p.plan.Images[im.Name] = &ImageInfo{Name: im.Name, Path: im.File, Size: len(data), Image: img, Data: data}
 	if im.Expect != nil {
 		p.checkExpect(im, img)
 	}

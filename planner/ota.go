@@ -119,7 +119,7 @@ func sortedRegions(rs []*Region) []*Region {
 
 // encryptedPackage adds the esp_encrypted_img package of an ota block's signed app.
 func (p *planner) encryptedPackage(o *manifest.OTA, plain string) {
-	pub := p.source("ota."+o.Name+".package_key", o.PackagePublicKey)
+	pub := p.source("ota."+o.Name+".package_key", o.PackagePublicKey, nil)
 	s := &stages.EncryptedPackage{Name: o.Name, Dep: plain, PublicKey: pub}
 	if o.PackageSecret != nil {
 		k := p.cfg.Key(o.PackageSecret.Name)

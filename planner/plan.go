@@ -90,6 +90,7 @@ type ImageInfo struct {
 	Path  string
 	Size  int
 	Image *appimage.Image
+	Data  []byte
 }
 
 // planner accumulates state while planning.
@@ -171,10 +172,10 @@ func (p *planner) add(s stages.Stage) string {
 	return id
 }
 
-// source adds a stage that reads a file.
-func (p *planner) source(name, path string) string {
+// source adds a stage that reads a file; data, when not nil, is its already-read content.
+func (p *planner) source(name, path string, data []byte) string {
 	rel := p.rel(path)
-	id := p.add(&stages.Source{Name: name, Path: path, Rel: rel})
+	id := p.add(&stages.Source{Name: name, Path: path, Rel: rel, Data: data})
 	p.plan.Sources[id] = rel
 	return id
 }

@@ -13,6 +13,9 @@ type Source struct {
 	Name string // e.g. "image.app"
 	Path string // as the manifest resolved it
 	Rel  string // path shown to users and recorded in build.json
+	// Data, when set, is the content the planner already read and checked: the build
+	// uses exactly what was validated, even if the file changes meanwhile.
+	Data []byte
 }
 
 func (s *Source) ID() string     { return "source:" + s.Name }
@@ -23,6 +26,9 @@ func (s *Source) Deps() []string { return nil }
 func (s *Source) Uncached()      {}
 
 func (s *Source) Run(_ context.Context, env *Env, _ []Artifact) (Artifact, error) {
+	if s.Data != nil {
+		return NewArtifact(s.Data), nil
+	}
 	b, err := afero.ReadFile(env.FS, s.Path)
 	if err != nil {
 		return Artifact{}, fmt.Errorf("read %s: %w", s.Rel, err)
