@@ -20,6 +20,9 @@ type Config struct {
 	OTAs           []*OTA
 	Output         Output
 
+	// DeviceID names the device being built (devices block), "" otherwise.
+	DeviceID string
+
 	// Variables are the final variable values (after -var / environment overrides), for the build record.
 	Variables map[string]string
 }

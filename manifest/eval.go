@@ -21,6 +21,9 @@ import (
 type Options struct {
 	FS   afero.Fs
 	Vars map[string]string
+	// Device is the row of the devices CSV being built (column → value); nil when the
+	// manifest has no devices block.
+	Device map[string]string
 }
 
 // node is one addressable thing in the manifest: a variable, a local or a block.
@@ -68,7 +71,7 @@ func Evaluate(f *File, opts Options) (*Config, hcl.Diagnostics) {
 			return v
 		}})
 	}
-	blockNodes(f, cfg, add)
+	blockNodes(f, cfg, opts.Device, add)
 
 	g := graph.New[*node]()
 	ids := make([]string, 0, len(nodes))
@@ -185,7 +188,7 @@ func variableNode(v *Variable, overrides map[string]string, cfg *Config, diags *
 }
 
 // blockNodes adds one node per block, each of which decodes into cfg when evaluated.
-func blockNodes(f *File, cfg *Config, add func(*node)) {
+func blockNodes(f *File, cfg *Config, device map[string]string, add func(*node)) {
 	blockNode := func(b *Block, eval func(d *decoder) cty.Value) {
 		add(&node{id: b.ID(), rng: b.DeclRange, exprs: blockExprs(b), eval: eval})
 	}
@@ -249,9 +252,27 @@ func blockNodes(f *File, cfg *Config, add func(*node)) {
 		return cty.EmptyObjectVal
 	}})
 	if b := f.Devices; b != nil {
+		add(&node{id: "device", rng: b.DeclRange, eval: func(d *decoder) cty.Value {
+			if device == nil {
+				d.errorf(b.DeclRange, "No device selected", "This manifest builds per device; internal error: no device row was given.")
+				return cty.DynamicVal
+			}
+			cols := map[string]cty.Value{}
+			for k, v := range device {
+				cols[k] = cty.StringVal(v)
+			}
+			return cty.ObjectVal(cols)
+		}})
 		blockNode(b, func(d *decoder) cty.Value {
-			d.errorf(b.DeclRange, "Per-device builds are not supported yet",
-				"The devices block is part of the manifest language but this version of espcompose cannot build per-device images; remove it.")
+			if a := b.Attr("id"); a != nil {
+				if id, ok := d.str(a); ok {
+					if !validDeviceID(id) {
+						d.errorf(a.Expr.Range(), "Invalid device id",
+							"Device id %q must be a non-empty name of letters, digits, '.', '-' and '_' (it names the output folder).", id)
+					}
+					cfg.DeviceID = id
+				}
+			}
 			return cty.EmptyObjectVal
 		})
 	}
@@ -303,6 +324,11 @@ func resolveTraversal(tr hcl.Traversal, nodes map[string]*node) (string, hcl.Dia
 	bad := func(summary, detail string) (string, hcl.Diagnostics) {
 		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}}
 	}
+	if root == "device" {
+		if _, ok := nodes["device"]; ok {
+			return "device", nil
+		}
+	}
 	if contains(singletonKinds, root) {
 		if _, ok := nodes[root]; !ok {
 			return bad("Reference to undeclared block", fmt.Sprintf("There is no %s block in this manifest.", root))
@@ -315,7 +341,7 @@ func resolveTraversal(tr hcl.Traversal, nodes map[string]*node) (string, hcl.Dia
 	default:
 		if !contains(blockKinds, root) {
 			if root == "device" {
-				return bad("Per-device values are not supported yet", "device.* references need a devices block, which this version cannot build.")
+				return bad("No devices block", "device.* values come from the columns of a devices { csv = ... } block, which this manifest does not have.")
 			}
 			all := append(append([]string{"var", "local"}, blockKinds...), singletonKinds...)
 			return bad("Unknown reference",

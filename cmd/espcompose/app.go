@@ -39,6 +39,7 @@ type app struct {
 	verbose bool
 	vars    []string
 	cache   string
+	device  string
 
 	log logx.Logger
 }
@@ -111,6 +112,7 @@ func (a *app) newRootCommand() *cobra.Command {
 	pf.BoolVar(&a.json, "json", false, "machine-readable output")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log each step")
 	pf.StringArrayVar(&a.vars, "var", nil, "set a manifest variable (name=value); repeatable")
+	pf.StringVar(&a.device, "device", "", "with a devices block: only this device id")
 	pf.StringVar(&a.cache, "cache-dir", "", "stage cache (default: .espcompose/cache beside the manifest)")
 	root.AddCommand(
 		a.newVersionCommand(),

@@ -19,13 +19,17 @@ func (a *app) newValidateCommand() *cobra.Command {
 		Short: "Check the manifest and its inputs without building",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.prepare(true)
+			ss, err := a.prepareAll(true, "")
 			if err != nil {
 				return err
 			}
-			s.close()
+			ss[0].close()
 			if a.json {
-				return writeJSON(a.stdout, map[string]any{"valid": true, "diagnostics": []any{}})
+				return writeJSON(a.stdout, map[string]any{"valid": true, "configurations": len(ss), "diagnostics": []any{}})
+			}
+			if ss[0].cfg.DeviceID != "" {
+				fmt.Fprintf(a.stdout, "%s is valid for %d device(s).\n", a.file, len(ss))
+				return nil
 			}
 			fmt.Fprintf(a.stdout, "%s is valid.\n", a.file)
 			return nil
@@ -40,11 +44,15 @@ func (a *app) newPlanCommand() *cobra.Command {
 		Short: "Show the flash map and the stages a build will run",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.prepare(true)
+			ss, err := a.prepareAll(true, "")
 			if err != nil {
 				return err
 			}
+			s := ss[0]
 			defer s.close()
+			if len(ss) > 1 && !a.json && !dot {
+				fmt.Fprintf(a.stdout, "Device %s (1 of %d; choose another with --device):\n", s.cfg.DeviceID, len(ss))
+			}
 			if dot {
 				fmt.Fprint(a.stdout, s.plan.Graph.Dot(func(id string, st stages.Stage) string { return id }))
 				return nil
@@ -71,7 +79,7 @@ func (a *app) newBuildCommand() *cobra.Command {
 		Short: "Build the flash images into the output directory",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.prepareWith(false, sigDir)
+			sessions, err := a.prepareAll(false, sigDir)
 			if err != nil {
 				return err
 			}
@@ -79,14 +87,15 @@ func (a *app) newBuildCommand() *cobra.Command {
 			if ctx == nil {
 				ctx = context.Background()
 			}
+			if sessions[0].cfg.DeviceID != "" {
+				return a.reportDevices(ctx, sessions)
+			}
+			s := sessions[0]
 			res, err := a.build(ctx, s)
 			if err != nil {
 				return err
 			}
-			counts := map[stages.Status]int{}
-			for _, st := range res.Status {
-				counts[st]++
-			}
+			counts := countStatus(res)
 			if a.json {
 				return writeJSON(a.stdout, map[string]any{"out": a.out, "stages": res.Status, "counts": counts})
 			}
@@ -163,4 +172,33 @@ func planJSON(pl *planner.Plan, status map[string]stages.Status) map[string]any 
 	}
 	sort.Strings(ids)
 	return map[string]any{"chip": pl.Chip.Name, "flash_map": regions, "stages": st}
+}
+
+func countStatus(res *stages.Result) map[stages.Status]int {
+	counts := map[stages.Status]int{}
+	for _, st := range res.Status {
+		counts[st]++
+	}
+	return counts
+}
+
+// reportDevices builds every device and says, per device, how much was reused.
+func (a *app) reportDevices(ctx context.Context, sessions []*session) error {
+	results, err := a.buildDevices(ctx, sessions)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		var devs []map[string]any
+		for _, r := range results {
+			devs = append(devs, map[string]any{"id": r.ID, "stages": r.Result.Status, "counts": countStatus(r.Result), "merged": r.Merged})
+		}
+		return writeJSON(a.stdout, map[string]any{"out": a.out, "devices": devs})
+	}
+	fmt.Fprintf(a.stdout, "Built %s: %d devices.\n", a.out, len(results))
+	for _, r := range results {
+		c := countStatus(r.Result)
+		fmt.Fprintf(a.stdout, "  %-20s %d ran, %d cached  %s/%s\n", r.ID, c[stages.StatusRan], c[stages.StatusCached], a.out, r.Merged[0])
+	}
+	return nil
 }

@@ -120,17 +120,34 @@ func TestExamplesBuild(t *testing.T) {
 				t.Errorf("outputs differ from %s:\n%s", golden, diffLines(string(want), string(sumsA)))
 			}
 			var again struct {
-				Stages map[string]string `json:"stages"`
+				Stages  map[string]string `json:"stages"`
+				Devices []struct {
+					ID     string            `json:"id"`
+					Stages map[string]string `json:"stages"`
+				} `json:"devices"`
 			}
 			if err := json.Unmarshal([]byte(build(a)), &again); err != nil {
 				t.Fatal(err)
 			}
-			for id, st := range again.Stages {
-				if st != "cached" && st != "read" && !uncachedKind(id) {
-					t.Errorf("rebuild ran %s (%s); nothing changed, so it should be cached", id, st)
+			statuses := []map[string]string{again.Stages}
+			dists := []string{filepath.Join(a, "dist")}
+			for _, d := range again.Devices {
+				statuses = append(statuses, d.Stages)
+				dists = append(dists, filepath.Join(a, "dist", "devices", d.ID))
+			}
+			if len(again.Devices) > 0 {
+				dists = dists[1:]
+			}
+			for _, st := range statuses {
+				for id, s := range st {
+					if s != "cached" && s != "read" && !uncachedKind(id) {
+						t.Errorf("rebuild ran %s (%s); nothing changed, so it should be cached", id, s)
+					}
 				}
 			}
-			verifyDist(t, filepath.Join(a, "dist"))
+			for _, d := range dists {
+				verifyDist(t, d)
+			}
 		})
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -33,25 +34,53 @@ func (a *app) variables() (map[string]string, error) {
 	return vars, nil
 }
 
-// load parses and evaluates the manifest, printing every diagnostic.
-func (a *app) load() (*manifest.File, *manifest.Config, error) {
+// load parses and evaluates the manifest: once, or once per row of its devices CSV
+// (only the --device one when given). Every diagnostic is printed.
+func (a *app) load() (*manifest.File, []*manifest.Config, error) {
 	vars, err := a.variables()
 	if err != nil {
 		return nil, nil, err
 	}
 	f, diags := manifest.Parse(a.fs, a.file)
-	if !diags.HasErrors() {
-		var cfg *manifest.Config
-		var more hcl.Diagnostics
-		cfg, more = manifest.Evaluate(f, manifest.Options{FS: a.fs, Vars: vars})
+	if diags.HasErrors() {
+		a.printDiags(f, diags)
+		return nil, nil, diagError{diags}
+	}
+	rows, more := manifest.DeviceRows(a.fs, f)
+	diags = append(diags, more...)
+	if diags.HasErrors() {
+		a.printDiags(f, diags)
+		return nil, nil, diagError{diags}
+	}
+	if rows == nil {
+		rows = []map[string]string{nil}
+	}
+	var cfgs []*manifest.Config
+	seen := map[string]bool{}
+	for _, row := range rows {
+		cfg, more := manifest.Evaluate(f, manifest.Options{FS: a.fs, Vars: vars, Device: row})
 		diags = append(diags, more...)
-		if !diags.HasErrors() {
-			a.printDiags(f, diags)
-			return f, cfg, nil
+		if more.HasErrors() {
+			break // the same mistake would repeat for every device
+		}
+		if row != nil && seen[cfg.DeviceID] {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate device id",
+				Detail: fmt.Sprintf("Two rows of the devices file have id %q; each device needs its own.", cfg.DeviceID), Subject: f.Devices.DeclRange.Ptr()})
+			break
+		}
+		seen[cfg.DeviceID] = true
+		if a.device == "" || cfg.DeviceID == a.device {
+			cfgs = append(cfgs, cfg)
 		}
 	}
 	a.printDiags(f, diags)
-	return nil, nil, diagError{diags}
+	if diags.HasErrors() {
+		return nil, nil, diagError{diags}
+	}
+	if len(cfgs) == 0 {
+		return nil, nil, usagef("no device with id %q in the devices file", a.device)
+	}
+	return f, cfgs, nil
 }
 
 func (a *app) printDiags(f *manifest.File, diags hcl.Diagnostics) {

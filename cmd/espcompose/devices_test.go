@@ -1,0 +1,103 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/afero"
+
+	"github.com/espcompose/espcompose/format/nvs"
+	"github.com/espcompose/espcompose/outputs"
+)
+
+func TestManufacturingPerDevice(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(examplesDir, "manufacturing"), dir)
+	mf := filepath.Join(dir, "espcompose.hcl")
+	fs := afero.NewOsFs()
+	code, stdout, stderr := runCLI(t, fs, nil, "build", "--json", "-f", mf, "-o", filepath.Join(dir, "dist"))
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var doc struct {
+		Devices []struct {
+			ID     string            `json:"id"`
+			Stages map[string]string `json:"stages"`
+		} `json:"devices"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.Devices) != 3 {
+		t.Fatalf("devices: %v %s", err, stdout)
+	}
+	for i, d := range doc.Devices {
+		for id, st := range d.Stages {
+			perDevice := strings.HasPrefix(id, "nvs:") || strings.HasPrefix(id, "merge:")
+			if i > 0 && !perDevice && st == "ran" {
+				t.Errorf("device %s re-ran %s, which does not depend on device.*", d.ID, id)
+			}
+			if perDevice && st != "ran" {
+				t.Errorf("device %s: %s is %s; it depends on device.* and must be made for this device", d.ID, id, st)
+			}
+		}
+	}
+	for _, want := range []struct{ id, hw, region string }{{"MTR-000101", "3", "eu868"}, {"MTR-000103", "4", "us915"}} {
+		img, err := os.ReadFile(filepath.Join(dir, "dist", "devices", want.id, "meter-factory.bin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := outputs.Inspect(img, outputs.InspectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, p := range in.Partitions {
+			for _, e := range p.NVS {
+				got[e.Key] = e.Value
+			}
+		}
+		if got["serial"] != want.id || got["hw_rev"] != want.hw || got["region"] != want.region {
+			t.Errorf("%s: NVS = %v", want.id, got)
+		}
+		raw, _ := os.ReadFile(filepath.Join(dir, "dist", "devices", want.id, "partitions", "factory_nvs.bin"))
+		d, _ := nvs.Decode(raw, nil)
+		cert := string(d.Partition.Namespaces[0].Entries[3].Blob)
+		if !strings.Contains(cert, want.id) {
+			t.Errorf("%s got the wrong certificate: %q", want.id, cert)
+		}
+	}
+	// --device builds one device only.
+	code, _, stderr = runCLI(t, fs, nil, "build", "-f", mf, "-o", filepath.Join(dir, "one"), "--device", "MTR-000102")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "one", "devices"))
+	if len(entries) != 1 || entries[0].Name() != "MTR-000102" {
+		t.Errorf("--device built %v", entries)
+	}
+	code, _, stderr = runCLI(t, fs, nil, "plan", "-f", mf, "--device", "MTR-999")
+	if code != 2 || !strings.Contains(stderr, `no device with id "MTR-999"`) {
+		t.Errorf("unknown --device: exit %d %s", code, stderr)
+	}
+}
+
+func TestDevicesFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(examplesDir, "manufacturing"), dir)
+	mf := filepath.Join(dir, "espcompose.hcl")
+	csvPath := filepath.Join(dir, "devices.csv")
+	for _, tc := range []struct{ csv, want string }{
+		{"serial,hw_rev,region\nA,1,eu868\nA,2,eu868\n", `Two rows of the devices file have id "A"`},
+		{"serial,region\nA,eu868\n", `This object does not have an attribute named "hw_rev"`},
+		{"serial,hw_rev,region\n", "devices.csv lists no devices"},
+		{"serial,hw_rev,region\nA b,1,eu868\n", `Device id "A b" must be`},
+		{"serial,hw_rev,region\nA,1\n", "devices.csv:2: record on line 2: wrong number of fields"},
+	} {
+		_ = os.WriteFile(csvPath, []byte(tc.csv), 0o644)
+		code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "validate", "-f", mf)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("csv %q: exit %d, want %q in:\n%s", tc.csv, code, tc.want, stderr)
+		}
+	}
+}
