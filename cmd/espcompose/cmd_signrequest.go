@@ -25,18 +25,29 @@ func (a *app) newSignRequestCommand() *cobra.Command {
 				return usagef("sign-request needs -o FILE")
 			}
 			out := a.out
-			s, err := a.prepare(false)
+			sessions, err := a.prepareAll(false, "")
 			if err != nil {
 				return err
 			}
-			defer s.close()
+			defer sessions[0].close()
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			reqs, err := signRequests(ctx, s)
-			if err != nil {
-				return err
+			// With devices, identical digests (the shared app and bootloader) are listed once.
+			var reqs []stages.DigestRequest
+			seen := map[string]bool{}
+			for _, s := range sessions {
+				rs, err := signRequests(ctx, s)
+				if err != nil {
+					return err
+				}
+				for _, r := range rs {
+					if !seen[r.Key+"/"+r.Hex] {
+						seen[r.Key+"/"+r.Hex] = true
+						reqs = append(reqs, r)
+					}
+				}
 			}
 			if len(reqs) == 0 {
 				return usagef("%s signs nothing: there is no security.secure_boot block", a.file)
