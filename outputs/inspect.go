@@ -57,6 +57,7 @@ type PartitionSummary struct {
 	NVS       []NVSEntry     `json:"nvs,omitempty"`
 	Problem   string         `json:"problem,omitempty"`
 	SubTable  int            `json:"secondary_table_entries,omitempty"`
+	NVSKeys   bool           `json:"nvs_keys_valid,omitempty"`
 	Data      []byte         `json:"-"` // plaintext as read (decrypted when encrypted)
 	table     *parttable.Table
 }
@@ -73,6 +74,17 @@ type ImageSummary struct {
 	Project      string `json:"project,omitempty"`
 	Version      string `json:"version,omitempty"`
 	SignedBlocks int    `json:"signature_blocks"`
+	// Signatures are the Secure Boot V2 blocks: each checked against the image and its
+	// own public key, whose digest is what the device's eFuse must hold.
+	Signatures []SignatureSummary `json:"signatures,omitempty"`
+}
+
+// SignatureSummary is one Secure Boot V2 signature block.
+type SignatureSummary struct {
+	Scheme    string `json:"scheme"`
+	KeyDigest string `json:"key_digest"`
+	Valid     bool   `json:"valid"`
+	Problem   string `json:"problem,omitempty"`
 }
 
 // NVSEntry is one decoded NVS item.
@@ -235,6 +247,7 @@ func summarizeImage(raw []byte, c *appimage.Chip) *ImageSummary {
 	if end+secureboot.SectorSize <= len(raw) {
 		if blocks, err := secureboot.ParseSignatureSector(raw[end : end+secureboot.SectorSize]); err == nil {
 			s.SignedBlocks = len(blocks)
+			s.Signatures = checkSignatures(raw[:end], blocks)
 		}
 	}
 	return s
@@ -300,8 +313,13 @@ func (r *reader) partitions(in *Inspection, t *parttable.Table, parent string) {
 				ps.OTAData = &st
 			}
 		case e.Type == parttable.TypeData && e.Subtype == 0x04:
-			if k, err := nvs.ParseKeyPartition(data[:min(len(data), nvs.KeyPartitionSize)]); err == nil && r.opts.NVSKeys == nil {
-				r.nvsKeys = &k
+			if k, err := nvs.ParseKeyPartition(data[:min(len(data), nvs.KeyPartitionSize)]); err == nil {
+				ps.NVSKeys = true
+				if r.opts.NVSKeys == nil {
+					r.nvsKeys = &k
+				}
+			} else {
+				ps.Problem = err.Error()
 			}
 		case e.Type == parttable.TypeData && e.Subtype == parttable.SubtypeDataNVS:
 			// Decoded after the loop, once an nvs_keys partition may have been seen.
@@ -379,4 +397,29 @@ func typeName(e parttable.Entry) string {
 
 func isErased(b []byte) bool {
 	return len(bytes.TrimLeft(b, "\xff")) == 0
+}
+
+func checkSignatures(content []byte, blocks []*secureboot.SignatureBlock) []SignatureSummary {
+	u, err := secureboot.PrepareV2(content, secureboot.PrepareOptions{RequireAligned: true})
+	var out []SignatureSummary
+	for _, b := range blocks {
+		sum := SignatureSummary{Scheme: b.Scheme().String()}
+		if d, err := secureboot.DigestPublicKeyV2(b.Key); err == nil {
+			sum.KeyDigest = fmt.Sprintf("%x", d)
+		}
+		switch {
+		case err != nil:
+			sum.Problem = err.Error()
+		case !bytes.Equal(u.Digest(b.Scheme()), b.ImageDigest):
+			sum.Problem = "image digest does not match the image"
+		default:
+			if verr := b.Verify(); verr != nil {
+				sum.Problem = verr.Error()
+			} else {
+				sum.Valid = true
+			}
+		}
+		out = append(out, sum)
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -72,8 +73,8 @@ func (a *app) newInspectCommand() *cobra.Command {
 func printInspection(a *app, in *outputs.Inspection) {
 	fmt.Fprintf(a.stdout, "Image: %d bytes, chip %s, flash encryption %s\n", in.Size, in.Chip, map[bool]string{true: "on", false: "off"}[in.Encrypted])
 	if b := in.Bootloader; b != nil {
-		fmt.Fprintf(a.stdout, "Bootloader: %d bytes, %s %s %s, checksum %s, sha256 %s, %d signature block(s)\n",
-			b.Length, b.FlashMode, b.FlashFreq, b.FlashSize, okBad(b.ChecksumOK), okBad(b.SHA256OK), b.SignedBlocks)
+		fmt.Fprintf(a.stdout, "Bootloader: %d bytes, %s %s %s, checksum %s, sha256 %s%s\n",
+			b.Length, b.FlashMode, b.FlashFreq, b.FlashSize, okBad(b.ChecksumOK), okBad(b.SHA256OK), signatureText(b))
 	}
 	for _, t := range in.Tables {
 		where := "primary"
@@ -117,14 +118,13 @@ func describePartition(p outputs.PartitionSummary) string {
 		return "problem: " + p.Problem
 	case p.Erased:
 		return "erased"
+	case p.NVSKeys:
+		return "NVS encryption keys (CRC ok)"
 	case p.SubTable > 0:
 		return fmt.Sprintf("secondary partition table (%d entries)", p.SubTable)
 	case p.Image != nil:
 		s := fmt.Sprintf("app %q %s, %d bytes, checksum %s, sha256 %s", p.Image.Project, p.Image.Version, p.Image.Length, okBad(p.Image.ChecksumOK), okBad(p.Image.SHA256OK))
-		if p.Image.SignedBlocks > 0 {
-			s += fmt.Sprintf(", %d signature block(s)", p.Image.SignedBlocks)
-		}
-		return s
+		return s + signatureText(p.Image)
 	case p.OTAData != nil:
 		if p.OTAData.Slot < 0 {
 			return "otadata: no slot selected (boots factory / ota_0)"
@@ -138,4 +138,22 @@ func describePartition(p outputs.PartitionSummary) string {
 		return fmt.Sprintf("NVS: %d entries in %d namespaces", len(p.NVS), len(ns))
 	}
 	return "data"
+}
+
+// signatureText summarises Secure Boot V2 blocks: valid means the signature verifies
+// with the block's key and covers this image; the device also needs that key's digest
+// in eFuse.
+func signatureText(img *outputs.ImageSummary) string {
+	if len(img.Signatures) == 0 {
+		return ", unsigned"
+	}
+	var parts []string
+	for i, s := range img.Signatures {
+		state := "valid"
+		if !s.Valid {
+			state = "INVALID: " + s.Problem
+		}
+		parts = append(parts, fmt.Sprintf("sig %d %s key %s… %s", i, s.Scheme, s.KeyDigest[:min(16, len(s.KeyDigest))], state))
+	}
+	return ", " + strings.Join(parts, "; ")
 }

@@ -98,7 +98,8 @@ func TestSecureExampleDecryptsToPlaintext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !in.Encrypted || in.Bootloader == nil || !in.Bootloader.ChecksumOK || in.Bootloader.SignedBlocks != 1 || in.Bootloader.FlashSize != "4MB" {
+	if !in.Encrypted || in.Bootloader == nil || !in.Bootloader.ChecksumOK || in.Bootloader.SignedBlocks != 1 ||
+		!in.Bootloader.Signatures[0].Valid || in.Bootloader.FlashSize != "4MB" {
 		t.Errorf("bootloader read back wrong: %+v", in.Bootloader)
 	}
 	found := map[string]bool{}
