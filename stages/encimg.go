@@ -2,6 +2,8 @@ package stages
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
@@ -10,7 +12,7 @@ import (
 	"github.com/espcompose/espcompose/format/encimg"
 )
 
-// EncryptedPackage wraps an app in Espressif's esp_encrypted_img format (RSA-3072),
+// EncryptedPackage wraps an app in Espressif's esp_encrypted_img format (RSA-3072 or ECIES),
 // for sending firmware over the network without plaintext. Its input is the signed
 // plaintext app, never a flash-encrypted one: the device decrypts the package and then
 // flash-encrypts what it writes, like any OTA download.
@@ -45,10 +47,6 @@ func (s *EncryptedPackage) Run(_ context.Context, env *Env, in []Artifact) (Arti
 	if err != nil {
 		return Artifact{}, fmt.Errorf("ota %s: package public key: %w", s.Name, err)
 	}
-	pub, ok := parsed.(*rsa.PublicKey)
-	if !ok {
-		return Artifact{}, fmt.Errorf("ota %s: the package public key must be RSA-3072", s.Name)
-	}
 	var opts encimg.Options
 	if s.Secret == "" {
 		opts.Rand = env.Rand
@@ -60,7 +58,21 @@ func (s *EncryptedPackage) Run(_ context.Context, env *Env, in []Artifact) (Arti
 		// A derived secret, so the key's own bytes never reach the codec's derivation.
 		opts.Secret = hmacSHA256(material, []byte("espcompose ota package secret v1"))
 	}
-	out, err := encimg.Encrypt(in[0].Data, pub, opts)
+	// The key decides the scheme, as esp_enc_img_gen.py does: RSA-3072, or ECIES over
+	// P-256 for devices that derive their key from an eFuse HMAC key.
+	var out []byte
+	switch pub := parsed.(type) {
+	case *rsa.PublicKey:
+		out, err = encimg.Encrypt(in[0].Data, pub, opts)
+	case *ecdsa.PublicKey:
+		dev, cerr := pub.ECDH()
+		if cerr != nil || pub.Curve != elliptic.P256() {
+			return Artifact{}, fmt.Errorf("ota %s: an ECIES package key must be P-256", s.Name)
+		}
+		out, err = encimg.EncryptECIES(in[0].Data, dev, opts)
+	default:
+		return Artifact{}, fmt.Errorf("ota %s: the package public key must be RSA-3072 or ECDSA P-256, not %T", s.Name, parsed)
+	}
 	if err != nil {
 		return Artifact{}, fmt.Errorf("ota %s: %w", s.Name, err)
 	}

@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -92,4 +96,40 @@ func TestPerSlotOTAArtifacts(t *testing.T) {
 	if !bytes.Equal(dec, otadata.Blank()) {
 		t.Error("otadata does not decrypt to blank")
 	}
+}
+
+// TestEncryptedPackageECIES: a P-256 device key selects the ECIES scheme.
+func TestEncryptedPackageECIES(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(examplesDir, "secure-production"), dir)
+	hmacKey := bytes.Repeat([]byte{7}, 32)
+	dev, err := encimg.DeviceKey(hmacKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecPub, err := ecdh.P256().NewPublicKey(dev.PublicKey().Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(mustECDSA(t, ecPub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = os.WriteFile(filepath.Join(dir, "keys", "ota_rsa_pub.pem"), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644)
+	dist := filepath.Join(dir, "dist")
+	if code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "build", "-f", filepath.Join(dir, "espcompose.hcl"), "-o", dist); code != 0 {
+		t.Fatal(stderr)
+	}
+	pkg, _ := os.ReadFile(filepath.Join(dist, "ota", "app", "app-encrypted.bin"))
+	app, err := encimg.DecryptECIES(pkg, dev)
+	if err != nil || app[0] != 0xE9 {
+		t.Fatalf("ECIES package does not decrypt with the device key: %v", err)
+	}
+}
+
+func mustECDSA(t *testing.T, k *ecdh.PublicKey) *ecdsa.PublicKey {
+	t.Helper()
+	b := k.Bytes() // 0x04 || X || Y
+	x, y := new(big.Int).SetBytes(b[1:33]), new(big.Int).SetBytes(b[33:])
+	return &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}
 }
