@@ -174,21 +174,7 @@ func infoESP8266(w *strings.Builder, img *esp8266Image, version int) error {
 		fmt.Fprintf(w, "Entry point not set\n")
 	}
 	fmt.Fprintf(w, "Segments: %d\n", len(img.segments))
-	if s, ok := lookupCode(esp8266Sizes, img.sizeFreq&0xF0); ok {
-		fmt.Fprintf(w, "Flash size: %s\n", s)
-	} else {
-		fmt.Fprintf(w, "WARNING: Invalid flash size (%#x)\n", img.sizeFreq&0xF0)
-	}
-	if s, ok := c.FlashFreqName(img.sizeFreq & 0x0F); ok {
-		fmt.Fprintf(w, "Flash freq: %s\n", s)
-	} else {
-		fmt.Fprintf(w, "WARNING: Invalid flash frequency (%#x)\n", img.sizeFreq&0x0F)
-	}
-	if s, ok := FlashModeName(img.flashMode); ok {
-		fmt.Fprintf(w, "Flash mode: %s\n", strings.ToUpper(s))
-	} else {
-		fmt.Fprintf(w, "WARNING: Invalid flash mode (%d)\n", img.flashMode)
-	}
+	writeFlashParams(w, c, img.sizeFreq, img.flashMode, func(code byte) (string, bool) { return lookupCode(esp8266Sizes, code) })
 	fmt.Fprintln(w)
 	appDesc, bootDesc := segmentTable(w, img.segments, c.MemoryTypes)
 	heading(w, "ESP8266 image footer")

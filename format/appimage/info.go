@@ -101,21 +101,7 @@ func infoV2(w *strings.Builder, img *Image, c *Chip, title string, segs []Segmen
 		fmt.Fprintf(w, "Entry point not set\n")
 	}
 	fmt.Fprintf(w, "Segments: %d\n", len(segs))
-	if s, ok := FlashSizeName(h.FlashSizeFreq & 0xF0); ok {
-		fmt.Fprintf(w, "Flash size: %s\n", s)
-	} else {
-		fmt.Fprintf(w, "WARNING: Invalid flash size (%#x)\n", h.FlashSizeFreq&0xF0)
-	}
-	if s, ok := c.FlashFreqName(h.FlashSizeFreq & 0x0F); ok {
-		fmt.Fprintf(w, "Flash freq: %s\n", s)
-	} else {
-		fmt.Fprintf(w, "WARNING: Invalid flash frequency (%#x)\n", h.FlashSizeFreq&0x0F)
-	}
-	if s, ok := FlashModeName(h.FlashMode); ok {
-		fmt.Fprintf(w, "Flash mode: %s\n", strings.ToUpper(s))
-	} else {
-		fmt.Fprintf(w, "WARNING: Invalid flash mode (%d)\n", h.FlashMode)
-	}
+	writeFlashParams(w, c, h.FlashSizeFreq, h.FlashMode, FlashSizeName)
 
 	fmt.Fprintln(w)
 	heading(w, title+" extended image header")
@@ -240,4 +226,24 @@ func descriptors(w *strings.Builder, appDesc, bootDesc []byte) error {
 		fmt.Fprintf(w, "Compile time: %s\n", dt)
 	}
 	return nil
+}
+
+// writeFlashParams prints the header's flash size, frequency and mode as image_info
+// does; only the size table differs between the ESP8266 and the ESP32 family.
+func writeFlashParams(w *strings.Builder, c *Chip, sizeFreq, mode byte, sizeName func(byte) (string, bool)) {
+	if s, ok := sizeName(sizeFreq & 0xF0); ok {
+		fmt.Fprintf(w, "Flash size: %s\n", s)
+	} else {
+		fmt.Fprintf(w, "WARNING: Invalid flash size (%#x)\n", sizeFreq&0xF0)
+	}
+	if s, ok := c.FlashFreqName(sizeFreq & 0x0F); ok {
+		fmt.Fprintf(w, "Flash freq: %s\n", s)
+	} else {
+		fmt.Fprintf(w, "WARNING: Invalid flash frequency (%#x)\n", sizeFreq&0x0F)
+	}
+	if s, ok := FlashModeName(mode); ok {
+		fmt.Fprintf(w, "Flash mode: %s\n", strings.ToUpper(s))
+	} else {
+		fmt.Fprintf(w, "WARNING: Invalid flash mode (%d)\n", mode)
+	}
 }
