@@ -90,14 +90,14 @@ func (f failingFs) Rename(o, n string) error { return errors.New("injected renam
 func TestPublishIsAtomic(t *testing.T) {
 	fs := afero.NewMemMapFs()
 	files, _ := Files(sampleBundle())
-	if err := Publish(fs, "/dist", files); err != nil {
+	if err := Publish(fs, "/dist", files, PublishOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := afero.ReadFile(fs, "/dist/SHA256SUMS")
 	b := sampleBundle()
 	b.Merged[0].Data = []byte("changed")
 	changed, _ := Files(b)
-	if err := Publish(failingFs{fs}, "/dist", changed); err == nil {
+	if err := Publish(failingFs{fs}, "/dist", changed, PublishOptions{}); err == nil {
 		t.Fatal("publish succeeded despite failing renames")
 	}
 	after, _ := afero.ReadFile(fs, "/dist/SHA256SUMS")

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
 
+	"github.com/espcompose/espcompose/internal/fsutil"
+	"github.com/espcompose/espcompose/internal/guard"
 	"github.com/espcompose/espcompose/internal/logx"
 )
 
@@ -41,6 +44,13 @@ type app struct {
 	cache   string
 	device  string
 
+	lockTimeout time.Duration
+
+	// rec records every file and folder the command reads, for the output guard.
+	rec *fsutil.ReadRecorder
+	// inPlace is an input the running command may overwrite with its output ("" none).
+	inPlace string
+
 	log logx.Logger
 }
 
@@ -58,6 +68,8 @@ type diagError struct{ diags hcl.Diagnostics }
 func (e diagError) Error() string { return e.diags.Error() }
 
 func (a *app) run(args []string) int {
+	a.rec = fsutil.NewReadRecorder(a.fs)
+	a.fs = a.rec
 	root := a.newRootCommand()
 	root.SetArgs(args)
 	root.SetIn(a.stdin)
@@ -72,7 +84,7 @@ func (a *app) run(args []string) int {
 	switch {
 	case errors.As(err, &de):
 		return exitUsage
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.Is(err, guard.ErrRefused):
 		fmt.Fprintf(a.stderr, "espcompose: %v\n", err)
 		return exitUsage
 	case isCobraUsage(err):
@@ -114,6 +126,7 @@ func (a *app) newRootCommand() *cobra.Command {
 	pf.StringArrayVar(&a.vars, "var", nil, "set a manifest variable (name=value); repeatable")
 	pf.StringVar(&a.device, "device", "", "with a devices block: only this device id")
 	pf.StringVar(&a.cache, "cache-dir", "", "stage cache (default: .espcompose/cache beside the manifest)")
+	pf.DurationVar(&a.lockTimeout, "lock-timeout", 10*time.Minute, "how long build waits for another build writing the same output directory")
 	root.AddCommand(
 		a.newVersionCommand(),
 		a.newValidateCommand(),

@@ -23,6 +23,9 @@ func (a *app) writeOutput(path string, data []byte) error {
 		_, err := a.stdout.Write(data)
 		return err
 	}
+	if err := a.checkOutputFile(path); err != nil {
+		return err
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := a.fs.MkdirAll(dir, 0o755); err != nil {
 			return err

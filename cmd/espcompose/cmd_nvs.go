@@ -104,6 +104,9 @@ func (a *app) writeSecret(flag, path string, data []byte) error {
 	if path == "-" {
 		return usagef("%s: refusing to write key material to stdout", flag)
 	}
+	if err := a.checkOutputFile(path); err != nil {
+		return err
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := a.fs.MkdirAll(dir, 0o755); err != nil {
 			return err
@@ -122,6 +125,9 @@ func (a *app) writeSecret(flag, path string, data []byte) error {
 func (a *app) checkAbsent(flag, path string) error {
 	if path == "-" {
 		return usagef("%s: refusing to write key material to stdout", flag)
+	}
+	if err := a.checkOutputFile(path); err != nil {
+		return err
 	}
 	if _, err := a.fs.Stat(path); err == nil {
 		return usagef("%s %s: file exists; refusing to overwrite a key file", flag, path)

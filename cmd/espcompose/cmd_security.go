@@ -152,6 +152,7 @@ Signing is deterministic unless --randomize is given. Signatures made elsewhere
 			if err != nil {
 				return err
 			}
+			a.inPlace = args[0] // espsecure sign_data signs in place when output = input
 			return a.writeOutput(args[1], out)
 		},
 	}
@@ -461,6 +462,9 @@ scheme). That output is secret: it is written with mode 0600 and never to stdout
 // writeSecretAtomic writes derived key material (reproducible from its source, so
 // replacing it loses nothing) atomically and readable by its owner only.
 func (a *app) writeSecretAtomic(path string, data []byte) error {
+	if err := a.checkOutputFile(path); err != nil {
+		return err
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := a.fs.MkdirAll(dir, 0o755); err != nil {
 			return err

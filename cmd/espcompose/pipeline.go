@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/espcompose/espcompose/internal/cas"
+	"github.com/espcompose/espcompose/internal/guard"
 	"github.com/espcompose/espcompose/internal/signers"
 	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/outputs"
@@ -30,6 +32,7 @@ type session struct {
 	env     *stages.Env
 	keys    *stages.FileKeys
 	runner  *stages.Runner
+	cache   *cas.Store
 	release func() // wipes key material and releases tokens of every session
 }
 
@@ -92,12 +95,13 @@ func (a *app) prepareAll(dryRun bool, sigDir string) ([]*session, error) {
 			return nil, usageError{err}
 		}
 		env := &stages.Env{FS: a.fs, Log: a.log, Keys: keys, Signers: set, Rand: a.random()}
-		cacheDir := a.cache
-		if cacheDir == "" {
-			cacheDir = filepath.Join(cfg.Dir, ".espcompose", "cache")
-		}
+		cache := cas.New(a.fs, a.cacheDir(cfg.Dir), a.log)
 		all = append(all, &session{file: f, cfg: cfg, plan: plan, env: env, keys: keys, release: release,
-			runner: &stages.Runner{Env: env, Cache: cas.New(a.fs, cacheDir, a.log)}})
+			cache: cache, runner: &stages.Runner{Env: env, Cache: cache}})
+	}
+	if err := a.checkBuildPaths(all, sigDir); err != nil {
+		release()
+		return nil, err
 	}
 	return all, nil
 }
@@ -105,11 +109,16 @@ func (a *app) prepareAll(dryRun bool, sigDir string) ([]*session, error) {
 // build runs the plan and publishes dist/.
 func (a *app) build(ctx context.Context, s *session) (*stages.Result, error) {
 	defer s.close()
+	closeCache, err := s.cache.Open()
+	if err != nil {
+		return nil, fmt.Errorf("open the stage cache: %w", err)
+	}
+	defer closeCache()
 	res, files, err := a.buildFiles(ctx, s, a.progress(s.plan.Graph.Len()))
 	if err != nil {
 		return nil, err
 	}
-	if err := outputs.Publish(a.fs, a.out, files); err != nil {
+	if err := a.publish(files); err != nil {
 		return nil, fmt.Errorf("write %s: %w", a.out, err)
 	}
 	return res, nil
@@ -164,6 +173,11 @@ type deviceResult struct {
 // device and reused by the others.
 func (a *app) buildDevices(ctx context.Context, sessions []*session) ([]deviceResult, error) {
 	defer sessions[0].close()
+	closeCache, err := sessions[0].cache.Open()
+	if err != nil {
+		return nil, fmt.Errorf("open the stage cache: %w", err)
+	}
+	defer closeCache()
 	var all []outputs.File
 	var results []deviceResult
 	type indexEntry struct {
@@ -203,10 +217,20 @@ func (a *app) buildDevices(ctx context.Context, sessions []*session) ([]deviceRe
 		fmt.Fprintf(&sums, "%s  %s\n", f.SHA256, f.Name)
 	}
 	all = append(all, outputs.File{Name: "SHA256SUMS", Data: []byte(sums.String()), Mode: 0o644, SHA256: sha256hex([]byte(sums.String()))})
-	if err := outputs.Publish(a.fs, a.out, all); err != nil {
-		return nil, fmt.Errorf("write %s: %w", a.out, err)
+	if err := a.publish(all); err != nil {
+		return nil, err
 	}
 	return results, nil
+}
+
+// publish swaps the output tree in; a refusal keeps its own message (and exit code).
+func (a *app) publish(files []outputs.File) error {
+	err := outputs.Publish(a.fs, a.out, files, a.publishOptions())
+	var ge *guard.Error
+	if err != nil && !errors.As(err, &ge) {
+		return fmt.Errorf("write %s: %w", a.out, err)
+	}
+	return err
 }
 
 func sha256hex(b []byte) string {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/spf13/afero"
 )
@@ -31,18 +33,24 @@ func TempDirFor(fs afero.Fs, finalDir string) (string, error) {
 	return d, nil
 }
 
+// Steps named for ReplaceDirHook, in the order they happen.
+const (
+	StepSwapped = "swapped" // the new directory is in place; the old one is at the temporary name
+	StepAside   = "aside"   // fallback only: the old directory is moved aside, the new one not yet in place
+)
+
 // ReplaceDir publishes the fully written directory tmpDir at finalDir.
 //
 // Guarantees:
 //   - finalDir never contains a mix of old and new files: it is either the
-//     old directory, absent, or the new directory (each step is one rename).
+//     old directory or the new directory.
 //   - If finalDir does not exist, tmpDir is renamed into place in one step.
-//   - If it exists, it is first renamed aside to a unique sibling
-//     (finalDir.old-<random>), then tmpDir is renamed into place, then the
-//     aside copy is removed. Between the two renames finalDir is briefly
-//     absent; a crash in that window leaves it absent with the old copy at
-//     the .old-* sibling, so readers must treat a missing output as "not
-//     built" (a cache miss), never as an error to recover from by hand.
+//   - If it exists, on Linux the two are swapped with one renameat2(RENAME_EXCHANGE),
+//     so finalDir is never absent; the old content, now at tmpDir, is removed.
+//   - Where the OS cannot swap, the old directory is first renamed aside to a
+//     unique hidden sibling (.finalDir.old-<random>), then tmpDir is renamed into
+//     place, then the aside copy is removed. A crash between the two renames leaves
+//     finalDir absent and the old copy aside, which RecoverDir puts back.
 //   - On failure of the publish rename, the old directory is renamed back,
 //     and tmpDir is left untouched for the caller to retry or remove.
 //   - If only the final cleanup fails, the new content is published and the
@@ -51,6 +59,15 @@ func TempDirFor(fs afero.Fs, finalDir string) (string, error) {
 // tmpDir should come from TempDirFor so both names share a parent directory
 // and the rename never crosses filesystems.
 func ReplaceDir(fs afero.Fs, tmpDir, finalDir string) error {
+	return ReplaceDirHook(fs, tmpDir, finalDir, nil)
+}
+
+// ReplaceDirHook is ReplaceDir calling hook (when not nil) after each step, so crash
+// tests can stop the process exactly between two steps.
+func ReplaceDirHook(fs afero.Fs, tmpDir, finalDir string, hook func(step string)) error {
+	if hook == nil {
+		hook = func(string) {}
+	}
 	tmpDir = filepath.Clean(tmpDir)
 	finalDir = filepath.Clean(finalDir)
 	st, err := fs.Stat(tmpDir)
@@ -72,6 +89,19 @@ func ReplaceDir(fs afero.Fs, tmpDir, finalDir string) error {
 		return nil
 	}
 
+	swapped, err := exchange(fs, tmpDir, finalDir)
+	if err != nil {
+		return fmt.Errorf("fsutil: publish %s: %w", finalDir, err)
+	}
+	if swapped {
+		syncDir(fs, filepath.Dir(finalDir))
+		hook(StepSwapped)
+		if err := fs.RemoveAll(tmpDir); err != nil {
+			return fmt.Errorf("fsutil: publish %s: %w at %s: %v", finalDir, ErrLeftover, tmpDir, err)
+		}
+		return nil
+	}
+
 	aside, err := asideName(fs, finalDir)
 	if err != nil {
 		return fmt.Errorf("fsutil: publish %s: %w", finalDir, err)
@@ -79,6 +109,7 @@ func ReplaceDir(fs afero.Fs, tmpDir, finalDir string) error {
 	if err := fs.Rename(finalDir, aside); err != nil {
 		return fmt.Errorf("fsutil: publish %s: move old aside: %w", finalDir, err)
 	}
+	hook(StepAside)
 	if err := fs.Rename(tmpDir, finalDir); err != nil {
 		if rerr := fs.Rename(aside, finalDir); rerr != nil {
 			return fmt.Errorf("fsutil: publish %s: %w (restoring old copy from %s also failed: %v)",
@@ -87,10 +118,72 @@ func ReplaceDir(fs afero.Fs, tmpDir, finalDir string) error {
 		return fmt.Errorf("fsutil: publish %s: %w", finalDir, err)
 	}
 	syncDir(fs, filepath.Dir(finalDir))
+	hook(StepSwapped)
 	if err := fs.RemoveAll(aside); err != nil {
 		return fmt.Errorf("fsutil: publish %s: %w at %s: %v", finalDir, ErrLeftover, aside, err)
 	}
 	return nil
+}
+
+// Leftovers lists the siblings of finalDir that a publish makes and a killed one can
+// leave behind: temporary directories (.finalDir.tmp-*) and old copies moved aside
+// (.finalDir.old-*, and finalDir.old-* from earlier versions), sorted.
+func Leftovers(fs afero.Fs, finalDir string) ([]string, error) {
+	parent, base := filepath.Split(filepath.Clean(finalDir))
+	if parent == "" {
+		parent = "."
+	}
+	names, err := afero.ReadDir(fs, parent)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, fi := range names {
+		n := fi.Name()
+		if fi.IsDir() && (strings.HasPrefix(n, "."+base+".tmp-") || strings.HasPrefix(n, "."+base+".old-") || strings.HasPrefix(n, base+".old-")) {
+			out = append(out, filepath.Join(parent, n))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// RecoverDir cleans up after publishes that were killed, and must run while the
+// caller holds the directory's lock (so no live publish owns a leftover). owned says
+// whether a leftover was made by this tool; others are never touched. If finalDir is
+// missing because a publish died between its two renames, the old copy is put back
+// first. It returns the leftovers it removed.
+func RecoverDir(fs afero.Fs, finalDir string, owned func(dir string) bool) ([]string, error) {
+	left, err := Leftovers(fs, finalDir)
+	if err != nil {
+		return nil, err
+	}
+	had, err := exists(fs, finalDir)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, d := range left {
+		if !owned(d) {
+			continue
+		}
+		isAside := !strings.Contains(filepath.Base(d), ".tmp-")
+		if !had && isAside {
+			if err := fs.Rename(d, finalDir); err != nil {
+				return removed, err
+			}
+			had = true
+			continue
+		}
+		if err := fs.RemoveAll(d); err != nil {
+			return removed, err
+		}
+		removed = append(removed, d)
+	}
+	return removed, nil
 }
 
 // asideName picks an unused sibling name for the directory being replaced.
@@ -100,7 +193,8 @@ func asideName(fs afero.Fs, finalDir string) (string, error) {
 		if _, err := rand.Read(b[:]); err != nil {
 			return "", err
 		}
-		name := finalDir + ".old-" + hex.EncodeToString(b[:])
+		parent, base := filepath.Split(finalDir)
+		name := filepath.Join(parent, "."+base+".old-"+hex.EncodeToString(b[:]))
 		ok, err := exists(fs, name)
 		if err != nil {
 			return "", err

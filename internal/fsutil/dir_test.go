@@ -127,7 +127,7 @@ func TestReplaceDirCleanupFailureIsLeftover(t *testing.T) {
 		}
 		var leftover bool
 		for _, p := range tree(t, base, root) {
-			if strings.HasPrefix(p, "build.old-") {
+			if strings.HasPrefix(p, ".build.old-") {
 				leftover = true
 			}
 		}

@@ -1,0 +1,57 @@
+package cas
+
+import (
+	"path/filepath"
+	"regexp"
+
+	"github.com/spf13/afero"
+
+	"github.com/espcompose/espcompose/internal/fsutil"
+)
+
+// tempName matches the temporary files fsutil.WriteFileAtomic makes for cache entries
+// and objects (".<digest>.tmp-N", ".<key>.json.tmp-N"). Only these are ever swept:
+// nothing else in the folder is the cache's to delete.
+var tempName = regexp.MustCompile(`^\.[0-9a-f]{64}(\.json)?\.tmp-[0-9]+$`)
+
+// Open marks the cache as in use until the returned function is called. Builds share
+// it; a build that finds no other one using the cache first removes the temporary
+// files that killed builds left behind (a live build's are never touched, since it
+// holds the lock too). On filesystems without file locks it only creates the folder.
+func (s *Store) Open() (func(), error) {
+	if err := s.fs.MkdirAll(s.root, dirPerm); err != nil {
+		return nil, err
+	}
+	return fsutil.SharedLock(s.fs, filepath.Join(s.root, ".lock"), func() {
+		if n := s.sweep(); n > 0 {
+			s.log.Debugf("cas: removed %d temporary file(s) of interrupted builds", n)
+		}
+	})
+}
+
+// sweep removes leftover temporary files and reports how many.
+func (s *Store) sweep() int {
+	n := 0
+	dirs := []string{filepath.Join(s.root, "entries")}
+	if subs, err := afero.ReadDir(s.fs, filepath.Join(s.root, "objects")); err == nil {
+		for _, d := range subs {
+			if d.IsDir() {
+				dirs = append(dirs, filepath.Join(s.root, "objects", d.Name()))
+			}
+		}
+	}
+	for _, dir := range dirs {
+		names, err := afero.ReadDir(s.fs, dir)
+		if err != nil {
+			continue
+		}
+		for _, fi := range names {
+			if fi.Mode().IsRegular() && tempName.MatchString(fi.Name()) {
+				if s.fs.Remove(filepath.Join(dir, fi.Name())) == nil {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}

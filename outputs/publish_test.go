@@ -1,0 +1,143 @@
+package outputs
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/spf13/afero"
+
+	"github.com/espcompose/espcompose/internal/fsutil"
+	"github.com/espcompose/espcompose/internal/guard"
+)
+
+func oneFile(name, data string) []File {
+	return []File{{Name: name, Data: []byte(data), Mode: 0o644}}
+}
+
+func TestPublishWritesMarkerAndReplacesOwnDir(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	if err := Publish(fs, "/w/dist", oneFile("a.bin", "1"), PublishOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := afero.ReadFile(fs, "/w/dist/"+Marker); !strings.Contains(string(b), "made by espcompose") {
+		t.Fatalf("marker %q", b)
+	}
+	if err := Publish(fs, "/w/dist", oneFile("b.bin", "2"), PublishOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := afero.Exists(fs, "/w/dist/a.bin"); ok {
+		t.Fatal("old file survived the replacement")
+	}
+	if b, _ := afero.ReadFile(fs, "/w/dist/b.bin"); string(b) != "2" {
+		t.Fatalf("b.bin = %q", b)
+	}
+}
+
+// A folder espcompose did not make is never replaced, even an empty one, and is left
+// exactly as it was.
+func TestPublishRefusesForeignDir(t *testing.T) {
+	for _, files := range []map[string]string{{"notes.md": "mine"}, {}} {
+		fs := afero.NewMemMapFs()
+		_ = fs.MkdirAll("/w/dist", 0o755)
+		for n, d := range files {
+			_ = afero.WriteFile(fs, "/w/dist/"+n, []byte(d), 0o600)
+		}
+		err := Publish(fs, "/w/dist", oneFile("a.bin", "1"), PublishOptions{})
+		if !errors.Is(err, guard.ErrRefused) || !strings.Contains(err.Error(), "espcompose did not make it") {
+			t.Fatalf("got %v", err)
+		}
+		if b, _ := afero.ReadFile(fs, "/w/dist/notes.md"); len(files) > 0 && string(b) != "mine" {
+			t.Fatal("foreign file changed")
+		}
+		if left, _ := fsutil.Leftovers(fs, "/w/dist"); len(left) != 0 {
+			t.Fatalf("leftovers %v", left)
+		}
+	}
+	fs := afero.NewMemMapFs()
+	_ = afero.WriteFile(fs, "/w/notes.txt", []byte("mine"), 0o600)
+	if err := Publish(fs, "/w/notes.txt", oneFile("a.bin", "1"), PublishOptions{}); !errors.Is(err, guard.ErrRefused) {
+		t.Fatalf("file as output dir: %v", err)
+	}
+}
+
+// Leftovers of killed publishes (a half-written temp dir, an old copy moved aside)
+// are removed by the next publish; look-alikes without the marker are not.
+func TestPublishCleansLeftoversOfKilledBuilds(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	if err := Publish(fs, "/w/dist", oneFile("a.bin", "1"), PublishOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_ = afero.WriteFile(fs, "/w/.dist.tmp-111/"+Marker, []byte(markerText), 0o644)
+	_ = afero.WriteFile(fs, "/w/.dist.tmp-111/half.bin", []byte("x"), 0o644)
+	_ = afero.WriteFile(fs, "/w/.dist.tmp-222/."+Marker+".tmp-9", nil, 0o644) // killed writing the marker
+	_ = afero.WriteFile(fs, "/w/.dist.old-abc/"+Marker, []byte(markerText), 0o644)
+	_ = afero.WriteFile(fs, "/w/.dist.tmp-333/yours.txt", []byte("not ours"), 0o644)
+	var recovered []string
+	err := Publish(fs, "/w/dist", oneFile("a.bin", "2"), PublishOptions{OnRecovered: func(p []string) { recovered = p }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, _ := fsutil.Leftovers(fs, "/w/dist")
+	if len(left) != 1 || left[0] != "/w/.dist.tmp-333" {
+		t.Fatalf("leftovers %v, want only the foreign one", left)
+	}
+	if len(recovered) != 3 {
+		t.Fatalf("recovered %v", recovered)
+	}
+}
+
+// Concurrent builds into one folder take turns: every one succeeds and the folder
+// always holds one complete build.
+func TestPublishConcurrent(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = Publish(fs, "/w/dist", []File{
+				{Name: "a.bin", Data: []byte(fmt.Sprint(i)), Mode: 0o644},
+				{Name: "b.bin", Data: []byte(fmt.Sprint(i)), Mode: 0o644},
+			}, PublishOptions{})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("build %d: %v", i, err)
+		}
+	}
+	a, _ := afero.ReadFile(fs, "/w/dist/a.bin")
+	b, _ := afero.ReadFile(fs, "/w/dist/b.bin")
+	if string(a) != string(b) {
+		t.Fatalf("mixed builds: a=%s b=%s", a, b)
+	}
+}
+
+func TestPublishLockTimeoutNamesHolder(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	unlock, err := fsutil.Lock(fs, LockPath("/w/dist"), 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	waited := false
+	err = Publish(fs, "/w/dist", oneFile("a", "1"), PublishOptions{LockTimeout: 100e6, OnWait: func(int) { waited = true }})
+	if err == nil || !strings.Contains(err.Error(), "another build is writing /w/dist") || !waited {
+		t.Fatalf("got %v (waited %v)", err, waited)
+	}
+	if ok, _ := afero.Exists(fs, "/w/dist"); ok {
+		t.Fatal("published without the lock")
+	}
+}
+
+func TestLockPath(t *testing.T) {
+	if got := LockPath("/w/dist/"); got != filepath.FromSlash("/w/.dist.lock") {
+		t.Fatal(got)
+	}
+}
