@@ -69,7 +69,7 @@ func CheckOwned(fs afero.Fs, dir string) error {
 
 func owned(fs afero.Fs, dir string) bool {
 	st, err := fs.Stat(filepath.Join(dir, Marker))
-	return err == nil && st.Mode().IsRegular()
+	return (err == nil && st.Mode().IsRegular()) || legacyOutput(fs, dir)
 }
 
 // Publish writes files into a temporary directory beside dir and swaps it into place,

@@ -141,3 +141,46 @@ func TestLockPath(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// A dist/ from before the marker is recognised only when SHA256SUMS proves every file
+// in it is espcompose's own; one foreign or altered file and it is refused.
+func TestPublishRecognisesPreMarkerOutput(t *testing.T) {
+	files, err := Files(sampleBundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := func() afero.Fs {
+		fs := afero.NewMemMapFs()
+		for _, f := range files {
+			_ = afero.WriteFile(fs, filepath.Join("/w/dist", filepath.FromSlash(f.Name)), f.Data, 0o644)
+		}
+		return fs
+	}
+	if err := Publish(legacy(), "/w/dist", oneFile("a", "1"), PublishOptions{}); err != nil {
+		t.Fatalf("pre-marker output refused: %v", err)
+	}
+	for name, spoil := range map[string]func(afero.Fs){
+		"unlisted file": func(fs afero.Fs) { _ = afero.WriteFile(fs, "/w/dist/notes.txt", []byte("mine"), 0o600) },
+		"altered file":  func(fs afero.Fs) { _ = afero.WriteFile(fs, "/w/dist/bootloader.bin", []byte("mine"), 0o600) },
+		"missing file":  func(fs afero.Fs) { _ = fs.Remove("/w/dist/bootloader.bin") },
+		"not espcompose's": func(fs afero.Fs) {
+			// Consistent checksums, but the record names another tool.
+			rec := []byte(`{"tool":"other"}`)
+			_ = afero.WriteFile(fs, "/w/dist/build.json", rec, 0o644)
+			sums, _ := afero.ReadFile(fs, "/w/dist/SHA256SUMS")
+			var old string
+			for _, f := range files {
+				if f.Name == "build.json" {
+					old = f.SHA256
+				}
+			}
+			_ = afero.WriteFile(fs, "/w/dist/SHA256SUMS", []byte(strings.Replace(string(sums), old, digest(rec), 1)), 0o644)
+		},
+	} {
+		fs := legacy()
+		spoil(fs)
+		if err := Publish(fs, "/w/dist", oneFile("a", "1"), PublishOptions{}); !errors.Is(err, guard.ErrRefused) {
+			t.Errorf("%s: got %v, want a refusal", name, err)
+		}
+	}
+}
