@@ -67,6 +67,18 @@ type Key struct {
 	Signer    []string
 	PKCS11    *PKCS11
 	Range     hcl.Range
+
+	// Attribute ranges, so a problem with the key file or its algorithm is reported
+	// on the line that names it; zero when the attribute is absent.
+	AlgorithmRange, FileRange, CreateRange, PublicKeyRange hcl.Range
+}
+
+// AttrRange returns r when it is set, otherwise the key block's range.
+func (k *Key) AttrRange(r hcl.Range) hcl.Range {
+	if r.Filename == "" {
+		return k.Range
+	}
+	return r
 }
 
 // PKCS11 locates a signing key on a token.
@@ -104,6 +116,8 @@ type Image struct {
 	File   string
 	Expect *Expect
 	Range  hcl.Range
+	// FileRange is the range of the file attribute, where read and decode errors point.
+	FileRange hcl.Range
 }
 
 // Expect lists app-description fields an image must carry.
@@ -234,6 +248,8 @@ type OTA struct {
 	// it every build draws fresh randomness.
 	PackageSecret *Ref
 	Range         hcl.Range
+	// PackagePublicKeyRange is the range of encrypted_package.public_key.
+	PackagePublicKeyRange hcl.Range
 }
 
 // AllPartitions returns every partition with nested children right after their parent.
