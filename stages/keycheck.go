@@ -49,11 +49,11 @@ func ValidateKey(algorithm string, data []byte) error {
 	}
 	if algorithm == "nvs-xts" {
 		if _, err := nvs.ParseKeyPartition(data); err != nil {
-			kind := ErrKeyDamaged
-			if errors.Is(err, nvs.ErrKeyLength) {
-				kind = ErrKeyLength
+			if errors.Is(err, nvs.ErrKeyCRC) {
+				return keyErr(ErrKeyDamaged, "not a valid nvs_keys partition image: the CRC32 at byte offset 0x40 does not match "+
+					"the 64 key bytes at 0x0-0x3f, so the file is damaged or not an nvs_keys image (%v)", err)
 			}
-			return keyErr(kind, "not a valid nvs_keys partition image (as nvs_partition_gen generate-key writes it): %v", err)
+			return keyErr(ErrKeyLength, "not a valid nvs_keys partition image (as nvs_partition_gen generate-key writes it): %v", err)
 		}
 		return nil
 	}
