@@ -190,6 +190,8 @@ type NVS struct {
 	EspAt       *EspAt
 	Namespaces  []*NVSNamespace
 	Range       hcl.Range
+	// ImportCSVRange is the range of import_csv, where CSV problems point.
+	ImportCSVRange hcl.Range
 }
 
 // EspAt imports esp-at's customized raw data.
@@ -216,6 +218,17 @@ type NVSEntry struct {
 	File     string
 	Encoding string // for File: string hex2bin base64 binary
 	Range    hcl.Range
+	// ContentRange is the range of the value or file attribute, where a value that is
+	// out of range or a file that cannot be read is reported.
+	ContentRange hcl.Range
+}
+
+// At returns the range of the value or file attribute, or the entry block's.
+func (e *NVSEntry) At() hcl.Range {
+	if e.ContentRange.Filename == "" {
+		return e.Range
+	}
+	return e.ContentRange
 }
 
 // Struct is a fixed-layout binary record.

@@ -25,7 +25,7 @@ var badInputCases = []string{
 	"pubkey_wrong_curve", "pubkey_rsa_for_ec", "pubkey_private",
 	"nvs_keys_bad_crc", "nvs_keys_short", "nvs_hmac_short",
 	"dup_ota_subtype", "dup_subtype_nested", "readonly_otadata", "nvs_small_rw", "two_otadata", "app_size_misaligned",
-	"ota_package_key",
+	"ota_package_key", "nvs_csv_bad", "nvs_too_big", "nvs_value_range",
 }
 
 var wantComment = regexp.MustCompile(`#\s*want:\s*(.+)$`)
@@ -50,6 +50,8 @@ func badInputFS(t *testing.T, name string) (afero.Fs, int, string) {
 	put("/p/espcompose.hcl", src, nil)
 	app, err := testimage.App(testimage.AppSpec{Chip: "esp32c3", Project: "demo", Version: "1.0.0"})
 	put("/p/images/c3-app.bin", app, err)
+	big, err := testimage.App(testimage.AppSpec{Chip: "esp32c3", Project: "demo", Version: "1.0.0", CodeSize: 0x20000})
+	put("/p/images/big-app.bin", big, err)
 	keys, _ := filepath.Glob("../../planner/testdata/keys/*")
 	for _, k := range keys {
 		data, err := os.ReadFile(k)

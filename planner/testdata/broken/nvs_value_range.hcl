@@ -6,9 +6,9 @@ target {
 }
 nvs "mfg" {
   namespace "factory" {
-    entry "version" { # want: "-1" is not a valid u8 (0..255)
+    entry "version" {
       type  = "u8"
-      value = -1
+      value = -1 # want: "-1" is not a valid u8 (0..255)
     }
   }
 }
