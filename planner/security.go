@@ -98,7 +98,7 @@ func (p *planner) sign(plain, image string, isBootloader bool) string {
 	names := make([]string, len(sb.Keys))
 	for i, k := range sb.Keys {
 		names[i] = k.Name
-		p.add(&stages.SignerKey{Name: k.Name})
+		p.add(&stages.SignerKey{Name: k.Name, Algorithm: p.cfg.Key(k.Name).Algorithm})
 	}
 	if sb.Version == 1 {
 		if isBootloader {

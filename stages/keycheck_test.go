@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/espcompose/espcompose/format/nvs"
+	"github.com/espcompose/espcompose/format/secureboot"
 )
 
 func fixture(t *testing.T, name string) []byte {
@@ -172,4 +173,29 @@ func (zeroReader) Read(p []byte) (int, error) {
 		p[i] = byte(i + 1)
 	}
 	return len(p), nil
+}
+
+type fixedSigners struct{ pub *secureboot.PublicKey }
+
+func (f fixedSigners) Signer(string) (Signer, error)             { return f, nil }
+func (f fixedSigners) PublicKey() (*secureboot.PublicKey, error) { return f.pub, nil }
+func (f fixedSigners) SignDigest(context.Context, []byte) ([]byte, error) {
+	return nil, errors.New("not used")
+}
+
+// TestSignerKeyRefusesOtherAlgorithm: a signer (a PKCS#11 token) whose key is not the
+// declared algorithm stops the build before anything is signed with it.
+func TestSignerKeyRefusesOtherAlgorithm(t *testing.T) {
+	pub, err := secureboot.ParsePublicKeyPEM(fixture(t, "p384_pub.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{Signers: fixedSigners{pub}}
+	_, err = (&SignerKey{Name: "sb", Algorithm: "ecdsa-p256"}).Run(context.Background(), env, nil)
+	if err == nil || !strings.Contains(err.Error(), `the signer's key is ecdsa-p384, but the manifest declares algorithm "ecdsa-p256"`) {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := (&SignerKey{Name: "sb", Algorithm: "ecdsa-p384"}).Run(context.Background(), env, nil); err != nil {
+		t.Fatal(err)
+	}
 }
