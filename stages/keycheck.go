@@ -58,7 +58,7 @@ func ValidateKey(algorithm string, data []byte) error {
 		return nil
 	}
 	if n, ok := symmetricKeyLen[algorithm]; ok && len(data) != n {
-		return keyErr(ErrKeyLength, "a %s key file is exactly %d bytes (%d bits); this file has %d bytes", algorithm, n, n*8, len(data))
+		return keyErr(ErrKeyLength, "algorithm %q needs a key file of exactly %d bytes (%d bits); this file has %d bytes", algorithm, n, n*8, len(data))
 	}
 	return nil
 }

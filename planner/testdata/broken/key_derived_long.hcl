@@ -6,7 +6,7 @@ target {
 }
 key "flash" {
   algorithm = "xts-aes-128-derived"
-  file      = "keys/32.bin" # want: a xts-aes-128-derived key file is exactly 16 bytes (128 bits); this file has 32 bytes
+  file      = "keys/32.bin" # want: algorithm "xts-aes-128-derived" needs a key file of exactly 16 bytes (128 bits); this file has 32 bytes
 }
 security {
   flash_encryption { key = key.flash }

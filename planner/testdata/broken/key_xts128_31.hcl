@@ -6,7 +6,7 @@ target {
 }
 key "flash" {
   algorithm = "xts-aes-128"
-  file      = "keys/31.bin" # want: Wrong key file length: key.flash (keys/31.bin): a xts-aes-128 key file is exactly 32 bytes (256 bits); this file has 31 bytes
+  file      = "keys/31.bin" # want: Wrong key file length: key.flash (keys/31.bin): algorithm "xts-aes-128" needs a key file of exactly 32 bytes (256 bits); this file has 31 bytes
 }
 security {
   flash_encryption { key = key.flash }

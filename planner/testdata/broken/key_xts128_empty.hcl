@@ -6,7 +6,7 @@ target {
 }
 key "flash" {
   algorithm = "xts-aes-128"
-  file      = "keys/empty.bin" # want: Wrong key file length: key.flash (keys/empty.bin): a xts-aes-128 key file is exactly 32 bytes (256 bits); this file has 0 bytes
+  file      = "keys/empty.bin" # want: Wrong key file length: key.flash (keys/empty.bin): algorithm "xts-aes-128" needs a key file of exactly 32 bytes (256 bits); this file has 0 bytes
 }
 security {
   flash_encryption { key = key.flash }

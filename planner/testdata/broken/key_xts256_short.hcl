@@ -6,7 +6,7 @@ target {
 }
 key "flash" {
   algorithm = "xts-aes-256"
-  file      = "keys/32.bin" # want: a xts-aes-256 key file is exactly 64 bytes (512 bits); this file has 32 bytes
+  file      = "keys/32.bin" # want: algorithm "xts-aes-256" needs a key file of exactly 64 bytes (512 bits); this file has 32 bytes
 }
 security {
   flash_encryption { key = key.flash }

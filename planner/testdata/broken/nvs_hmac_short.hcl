@@ -6,5 +6,5 @@ target {
 }
 key "nvs" {
   algorithm = "nvs-hmac"
-  file      = "keys/31.bin" # want: a nvs-hmac key file is exactly 32 bytes (256 bits); this file has 31 bytes
+  file      = "keys/31.bin" # want: algorithm "nvs-hmac" needs a key file of exactly 32 bytes (256 bits); this file has 31 bytes
 }
