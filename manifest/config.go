@@ -67,6 +67,18 @@ type Key struct {
 	Signer    []string
 	PKCS11    *PKCS11
 	Range     hcl.Range
+
+	// Attribute ranges, so a problem with the key file or its algorithm is reported
+	// on the line that names it; zero when the attribute is absent.
+	AlgorithmRange, FileRange, CreateRange, PublicKeyRange hcl.Range
+}
+
+// AttrRange returns r when it is set, otherwise the key block's range.
+func (k *Key) AttrRange(r hcl.Range) hcl.Range {
+	if r.Filename == "" {
+		return k.Range
+	}
+	return r
 }
 
 // PKCS11 locates a signing key on a token.
@@ -104,6 +116,8 @@ type Image struct {
 	File   string
 	Expect *Expect
 	Range  hcl.Range
+	// FileRange is the range of the file attribute, where read and decode errors point.
+	FileRange hcl.Range
 }
 
 // Expect lists app-description fields an image must carry.
@@ -176,6 +190,8 @@ type NVS struct {
 	EspAt       *EspAt
 	Namespaces  []*NVSNamespace
 	Range       hcl.Range
+	// ImportCSVRange is the range of import_csv, where CSV problems point.
+	ImportCSVRange hcl.Range
 }
 
 // EspAt imports esp-at's customized raw data.
@@ -202,6 +218,17 @@ type NVSEntry struct {
 	File     string
 	Encoding string // for File: string hex2bin base64 binary
 	Range    hcl.Range
+	// ContentRange is the range of the value or file attribute, where a value that is
+	// out of range or a file that cannot be read is reported.
+	ContentRange hcl.Range
+}
+
+// At returns the range of the value or file attribute, or the entry block's.
+func (e *NVSEntry) At() hcl.Range {
+	if e.ContentRange.Filename == "" {
+		return e.Range
+	}
+	return e.ContentRange
 }
 
 // Struct is a fixed-layout binary record.
@@ -234,6 +261,8 @@ type OTA struct {
 	// it every build draws fresh randomness.
 	PackageSecret *Ref
 	Range         hcl.Range
+	// PackagePublicKeyRange is the range of encrypted_package.public_key.
+	PackagePublicKeyRange hcl.Range
 }
 
 // AllPartitions returns every partition with nested children right after their parent.

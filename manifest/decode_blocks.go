@@ -81,15 +81,19 @@ func (d *decoder) key(b *Block) (*Key, cty.Value) {
 				"%q is not a key algorithm%s. Known: %s.", alg, suggest(alg, keyAlgorithms), strings.Join(keyAlgorithms, ", "))
 		}
 		k.Algorithm = alg
+		k.AlgorithmRange = b.Attr("algorithm").Expr.Range()
 	}
 	if a := b.Attr("file"); a != nil {
 		k.File, _ = d.path(a)
+		k.FileRange = a.Expr.Range()
 	}
 	if a := b.Attr("create"); a != nil {
 		k.Create, _ = d.boolean(a)
+		k.CreateRange = a.Expr.Range()
 	}
 	if a := b.Attr("public_key"); a != nil {
 		k.PublicKey, _ = d.path(a)
+		k.PublicKeyRange = a.Expr.Range()
 	}
 	if a := b.Attr("signer"); a != nil {
 		k.Signer, _ = d.stringList(a)
@@ -118,6 +122,9 @@ func (d *decoder) key(b *Block) (*Key, cty.Value) {
 func (d *decoder) image(b *Block) (*Image, cty.Value) {
 	im := &Image{Name: b.Name, Range: b.DeclRange}
 	im.File, _ = d.path(b.Attr("file"))
+	if a := b.Attr("file"); a != nil {
+		im.FileRange = a.Expr.Range()
+	}
 	for _, e := range b.NestedOf("expect") {
 		ex := &Expect{Range: e.DeclRange}
 		for name, dst := range map[string]**string{"project_name": &ex.ProjectName, "version": &ex.Version, "idf_version": &ex.IDFVersion} {
@@ -216,6 +223,9 @@ func (d *decoder) ota(b *Block) (*OTA, cty.Value) {
 	o.Slots, _ = d.refList(b.Attr("slots"), "partition")
 	for _, ep := range b.NestedOf("encrypted_package") {
 		o.PackagePublicKey, _ = d.path(ep.Attr("public_key"))
+		if a := ep.Attr("public_key"); a != nil {
+			o.PackagePublicKeyRange = a.Expr.Range()
+		}
 		if a := ep.Attr("secret"); a != nil {
 			if r, ok := d.ref(a, "key"); ok {
 				o.PackageSecret = &r

@@ -109,6 +109,7 @@ func (d *decoder) nvs(b *Block) (*NVS, cty.Value) {
 		}
 	}
 	if a := b.Attr("import_csv"); a != nil {
+		n.ImportCSVRange = a.Expr.Range()
 		if list, ok := d.stringList(a); ok {
 			for _, p := range list {
 				n.ImportCSV = append(n.ImportCSV, resolvePath(d.dir, p))
@@ -167,6 +168,7 @@ func (d *decoder) nvsEntry(eb *Block, seen map[string]hcl.Range) *NVSEntry {
 	case va == nil && fa == nil:
 		d.errorf(eb.DeclRange, "Entry has no value", "Entry %q needs value = ... or file = \"...\".", e.Key)
 	case va != nil:
+		e.ContentRange = va.Expr.Range()
 		if v, ok := d.value(va); ok {
 			s, err := scalarString(v)
 			if err != nil {
@@ -176,6 +178,7 @@ func (d *decoder) nvsEntry(eb *Block, seen map[string]hcl.Range) *NVSEntry {
 			}
 		}
 	default:
+		e.ContentRange = fa.Expr.Range()
 		e.File, _ = d.path(fa)
 		e.Encoding = "binary"
 	}

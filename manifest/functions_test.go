@@ -14,7 +14,7 @@ func TestFunctionsAndLocals(t *testing.T) {
 	_ = afero.WriteFile(fs, "/m/data/devices.csv", []byte("serial,region\nA1,eu\nB2,us\n"), 0o644)
 	_ = afero.WriteFile(fs, "/m/data/cfg.json", []byte(`{"baud": 921600, "name": "acme"}`), 0o644)
 	_ = afero.WriteFile(fs, "/m/data/blob.bin", []byte{0, 1, 2, 0xff}, 0o644)
-	_ = afero.WriteFile(fs, "/m/espcompose.hcl", []byte(`
+	_ = afero.WriteFile(fs, "/m/espcompose.hcl", []byte(`espcompose { version = 1 }
 locals {
   devices = csvdecode(file("data/devices.csv"))
   cfg     = jsondecode(file("data/cfg.json"))
@@ -78,7 +78,7 @@ nvs "n" {
 func TestFileFunctionErrors(t *testing.T) {
 	fs := afero.NewMemMapFs()
 	_ = afero.WriteFile(fs, "/m/bin.dat", []byte{0xff, 0xfe, 0x00}, 0o644)
-	_ = afero.WriteFile(fs, "/m/espcompose.hcl", []byte(`
+	_ = afero.WriteFile(fs, "/m/espcompose.hcl", []byte(`espcompose { version = 1 }
 target {
   chip       = "esp32c3"
   flash_size = "4MB"

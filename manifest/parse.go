@@ -99,6 +99,7 @@ func ParseBytes(src []byte, filename string) (*File, hcl.Diagnostics) {
 			diags = append(diags, checkUnique(names, b.ID(), b.Kind, b.Name, b.DeclRange)...)
 		}
 	}
+	diags = append(diags, checkHeader(f, filename)...)
 	if f.Target == nil {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,

@@ -40,14 +40,18 @@ func (p *planner) loadImages() {
 }
 
 func (p *planner) loadImage(im *manifest.Image, isBootloader bool) {
+	at := im.Range
+	if im.FileRange.Filename != "" {
+		at = im.FileRange // what is wrong is the file the attribute names
+	}
 	data, err := afero.ReadFile(p.opts.FS, im.File)
 	if err != nil {
-		p.errorf(im.Range, "Cannot read image", "image %q: %s: %v.", im.Name, p.rel(im.File), unwrap(err))
+		p.errorf(at, "Cannot read image", "image %q: %s: %v.", im.Name, p.rel(im.File), unwrap(err))
 		return
 	}
 	img, err := appimage.Decode(data)
 	if err != nil {
-		p.errorf(im.Range, "Invalid image", "image %q (%s) is not a valid ESP image: %v.", im.Name, p.rel(im.File), err)
+		p.errorf(at, "Invalid image", "image %q (%s) is not a valid ESP image: %v.", im.Name, p.rel(im.File), err)
 		return
 	}
 	if err := img.CheckChip(p.plan.Chip); err != nil {
@@ -55,16 +59,16 @@ func (p *planner) loadImage(im *manifest.Image, isBootloader bool) {
 		if c, err := appimage.ChipByImageID(img.Header.ChipID); err == nil {
 			other = c.Name
 		}
-		p.errorf(im.Range, "Image for the wrong chip",
+		p.errorf(at, "Image for the wrong chip",
 			"image %q (%s) was built for %s, but target.chip is %s.", im.Name, p.rel(im.File), other, p.plan.Chip.Name)
 		return
 	}
 	if !img.ChecksumValid() {
-		p.errorf(im.Range, "Invalid image", "image %q (%s): checksum mismatch at byte offset 0x%x.", im.Name, p.rel(im.File), img.ChecksumOffset)
+		p.errorf(at, "Invalid image", "image %q (%s): checksum mismatch at byte offset 0x%x.", im.Name, p.rel(im.File), img.ChecksumOffset)
 		return
 	}
 	if img.Header.HashAppended && !img.SHA256Valid() {
-		p.errorf(im.Range, "Invalid image", "image %q (%s): the appended SHA-256 at byte offset 0x%x does not match the image.", im.Name, p.rel(im.File), img.DataLen)
+		p.errorf(at, "Invalid image", "image %q (%s): the appended SHA-256 at byte offset 0x%x does not match the image.", im.Name, p.rel(im.File), img.DataLen)
 		return
 	}
 	p.plan.Images[im.Name] = &ImageInfo{Name: im.Name, Path: im.File, Size: len(data), Image: img, Data: data}

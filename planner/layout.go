@@ -3,6 +3,7 @@ package planner
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -138,6 +139,9 @@ func (p *planner) placeTable(parts []*manifest.Partition, opts parttable.Options
 			return nil, false
 		}
 	}
+	if !p.checkAppSubtypes(parts) {
+		return nil, false
+	}
 	if err := parttable.Place(entries, start, end); err != nil {
 		p.tableError(err, parts, parent, end)
 		return nil, false
@@ -175,9 +179,14 @@ func (p *planner) tableError(err error, parts []*manifest.Partition, parent *man
 			rng = part.AttrRange("size")
 		case errors.Is(err, parttable.ErrOverlap) && part.Offset != nil:
 			rng = part.AttrRange("offset")
+		case errors.Is(err, parttable.ErrInvalid):
+			rng = part.AttrRange(invalidAttr(te.Msg))
 		}
 	} else if parent != nil {
 		rng = parent.Table.Range
+	}
+	if rng.Filename == "" && len(parts) > 0 {
+		rng = parts[len(parts)-1].Range // no partition_table block: the entry that did not fit
 	}
 	summary := map[error]string{
 		parttable.ErrOverlap:       "Partitions overlap",
@@ -221,4 +230,45 @@ func depthOf(cfg *manifest.Config, target *manifest.Partition) int {
 		return d
 	}
 	return 0
+}
+
+// invalidAttr names the attribute a gen_esp32part per-entry refusal is about, from the
+// tool's own wording (the codec keeps it byte-exact), so the manifest line is the one to
+// change: the read-only flag, the size, or the subtype of a second otadata.
+func invalidAttr(msg string) string {
+	switch {
+	case strings.Contains(msg, "cannot be read-only"):
+		return "readonly"
+	case strings.Contains(msg, "Found multiple"):
+		return "subtype"
+	case strings.Contains(msg, "must have size"), strings.Contains(msg, "must be flagged as 'readonly'"),
+		strings.Contains(msg, "Size 0x"):
+		return "size"
+	case strings.Contains(msg, "Offset 0x"):
+		return "offset"
+	}
+	return ""
+}
+
+// checkAppSubtypes refuses two app partitions of one subtype in a table: the bootloader
+// finds OTA slots and the factory app by subtype, so the second would never boot and an
+// OTA update would overwrite the first. gen_esp32part does not check this (its tables
+// stay byte-exact in the codec); the manifest does, at the second one's subtype.
+func (p *planner) checkAppSubtypes(parts []*manifest.Partition) bool {
+	first := map[uint8]*manifest.Partition{}
+	ok := true
+	for _, mp := range parts {
+		if mp.Type != parttable.TypeApp {
+			continue
+		}
+		if prev, dup := first[mp.Subtype]; dup {
+			p.errorf(mp.AttrRange("subtype"), "Duplicate app subtype",
+				"Partitions %q and %q are both %s; each app subtype (factory, ota_0 ... ota_15, test) may appear once in a table, "+
+					"since the bootloader and OTA updates find the slot by subtype.", prev.Name, mp.Name, typeString(mp))
+			ok = false
+			continue
+		}
+		first[mp.Subtype] = mp
+	}
+	return ok
 }

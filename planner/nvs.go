@@ -37,7 +37,7 @@ func (p *planner) nvsStage(n *manifest.NVS, mp *manifest.Partition) string {
 	}
 	// Encode once now so that "does not fit" is a plan error pointing at the manifest.
 	if _, err := nvs.Encode(content, nvs.Options{Size: mp.Size, Version: n.Version}); err != nil {
-		p.errorf(mp.Range, "NVS contents do not fit", "nvs.%s in partition %q: %v.", n.Name, mp.Name, err)
+		p.errorf(mp.AttrRange("size"), "NVS contents do not fit", "nvs.%s in partition %q: %v.", n.Name, mp.Name, err)
 		return ""
 	}
 	return p.add(s)
@@ -56,17 +56,21 @@ func (p *planner) nvsContent(n *manifest.NVS) (*nvs.Partition, bool) {
 			appendNVS(part, res.Partition)
 		}
 	}
+	csvAt := n.Range
+	if n.ImportCSVRange.Filename != "" {
+		csvAt = n.ImportCSVRange
+	}
 	for _, path := range n.ImportCSV {
 		src, err := afero.ReadFile(p.opts.FS, path)
 		if err != nil {
-			p.errorf(n.Range, "Cannot read NVS CSV", "%s: %v.", p.rel(path), unwrap(err))
+			p.errorf(csvAt, "Cannot read NVS CSV", "%s: %v.", p.rel(path), unwrap(err))
 			ok = false
 			continue
 		}
 		files := afero.NewIOFS(afero.NewBasePathFs(p.opts.FS, filepath.Dir(path)))
 		imported, err := nvs.ParseCSV(bytes.NewReader(src), p.rel(path), files)
 		if err != nil {
-			p.errorf(n.Range, "Invalid NVS CSV", "%v.", err)
+			p.errorf(csvAt, "Invalid NVS CSV", "%v.", err)
 			ok = false
 			continue
 		}
@@ -131,7 +135,7 @@ func (p *planner) nvsEntry(e *manifest.NVSEntry) (nvs.Entry, bool) {
 	if e.File != "" {
 		b, err := afero.ReadFile(p.opts.FS, e.File)
 		if err != nil {
-			p.errorf(e.Range, "Cannot read file", "entry %q: %s: %v.", e.Key, p.rel(e.File), unwrap(err))
+			p.errorf(e.At(), "Cannot read file", "entry %q: %s: %v.", e.Key, p.rel(e.File), unwrap(err))
 			return out, false
 		}
 		raw = b
@@ -148,7 +152,7 @@ func (p *planner) nvsEntry(e *manifest.NVSEntry) (nvs.Entry, bool) {
 			out.Int, err = strconv.ParseInt(s, 0, nvsIntBits[e.Type])
 		}
 		if err != nil {
-			p.errorf(e.Range, "NVS value out of range", "entry %q: %q is not a valid %s (%s).", e.Key, s, e.Type, intRangeText(e.Type))
+			p.errorf(e.At(), "NVS value out of range", "entry %q: %q is not a valid %s (%s).", e.Key, s, e.Type, intRangeText(e.Type))
 			return out, false
 		}
 		return out, true
@@ -167,7 +171,7 @@ func (p *planner) nvsEntry(e *manifest.NVSEntry) (nvs.Entry, bool) {
 	case "hex2bin":
 		b, err := hex.DecodeString(string(bytes.TrimSpace(raw)))
 		if err != nil {
-			p.errorf(e.Range, "Invalid hex", "entry %q: %v.", e.Key, err)
+			p.errorf(e.At(), "Invalid hex", "entry %q: %v.", e.Key, err)
 			return out, false
 		}
 		out.Type, out.Blob = nvs.Blob, b
@@ -175,12 +179,12 @@ func (p *planner) nvsEntry(e *manifest.NVSEntry) (nvs.Entry, bool) {
 	case "base64":
 		b, err := base64.StdEncoding.DecodeString(string(bytes.TrimSpace(raw)))
 		if err != nil {
-			p.errorf(e.Range, "Invalid base64", "entry %q: %v.", e.Key, err)
+			p.errorf(e.At(), "Invalid base64", "entry %q: %v.", e.Key, err)
 			return out, false
 		}
 		out.Type, out.Blob = nvs.Blob, b
 		return out, true
 	}
-	p.errorf(e.Range, "Unknown NVS encoding", "entry %q: %s.", e.Key, fmt.Sprintf("%q", encoding))
+	p.errorf(e.At(), "Unknown NVS encoding", "entry %q: %s.", e.Key, fmt.Sprintf("%q", encoding))
 	return out, false
 }

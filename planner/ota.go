@@ -3,6 +3,8 @@ package planner
 import (
 	"fmt"
 
+	"github.com/spf13/afero"
+
 	"github.com/espcompose/espcompose/format/merged"
 	"github.com/espcompose/espcompose/format/parttable"
 	"github.com/espcompose/espcompose/manifest"
@@ -119,7 +121,22 @@ func sortedRegions(rs []*Region) []*Region {
 
 // encryptedPackage adds the esp_encrypted_img package of an ota block's signed app.
 func (p *planner) encryptedPackage(o *manifest.OTA, plain string) {
-	pub := p.source("ota."+o.Name+".package_key", o.PackagePublicKey, nil)
+	// The recipient key is read and checked now, so a wrong key fails validate at its
+	// line instead of the build; the stage reads these very bytes.
+	at := o.Range
+	if o.PackagePublicKeyRange.Filename != "" {
+		at = o.PackagePublicKeyRange
+	}
+	data, err := afero.ReadFile(p.opts.FS, o.PackagePublicKey)
+	if err != nil {
+		p.errorf(at, "Cannot read package public key", "ota %q: %s: %v.", o.Name, p.rel(o.PackagePublicKey), unwrap(err))
+		return
+	}
+	if _, err := stages.PackagePublicKey(data); err != nil {
+		p.errorf(at, "Wrong package public key", "ota %q: %s: %v.", o.Name, p.rel(o.PackagePublicKey), err)
+		return
+	}
+	pub := p.source("ota."+o.Name+".package_key", o.PackagePublicKey, data)
 	s := &stages.EncryptedPackage{Name: o.Name, Dep: plain, PublicKey: pub}
 	if o.PackageSecret != nil {
 		k := p.cfg.Key(o.PackageSecret.Name)

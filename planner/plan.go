@@ -120,6 +120,7 @@ func New(cfg *manifest.Config, opts Options) (*Plan, hcl.Diagnostics) {
 	p.plan.Chip = chip
 	p.checkTarget()
 	p.checkFlashEncryption()
+	p.checkKeys()
 	layout := p.layout()
 	p.loadImages()
 	if p.diags.HasErrors() {

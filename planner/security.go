@@ -2,11 +2,12 @@ package planner
 
 import (
 	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
 	"strings"
 
 	"github.com/espcompose/espcompose/format/secureboot"
 
-	"github.com/espcompose/espcompose/format/flashenc"
 	"github.com/espcompose/espcompose/format/parttable"
 	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/stages"
@@ -65,7 +66,7 @@ func (p *planner) encryptAt(plain, name string, offset uint32, encrypted bool) s
 	}
 	p.keyStage(fe.Key.Name)
 	return p.add(&stages.Encrypt{
-		Name: name, Dep: plain, KeyName: fe.Key.Name, Chip: p.plan.Chip.Name,
+		Name: name, Dep: plain, KeyName: fe.Key.Name, Algorithm: p.cfg.Key(fe.Key.Name).Algorithm, Chip: p.plan.Chip.Name,
 		Offset: offset, CryptConfig: fe.CryptConfig,
 	})
 }
@@ -97,7 +98,7 @@ func (p *planner) sign(plain, image string, isBootloader bool) string {
 	names := make([]string, len(sb.Keys))
 	for i, k := range sb.Keys {
 		names[i] = k.Name
-		p.add(&stages.SignerKey{Name: k.Name})
+		p.add(&stages.SignerKey{Name: k.Name, Algorithm: p.cfg.Key(k.Name).Algorithm})
 	}
 	if sb.Version == 1 {
 		if isBootloader {
@@ -185,28 +186,28 @@ func (p *planner) keyPartition(k *manifest.Key, mp *manifest.Partition, ref *man
 	return p.add(&stages.KeyPartition{Partition: mp.Name, KeyName: k.Name})
 }
 
-// flashKeyLen is the key file length of each flash encryption algorithm.
-var flashKeyLen = map[string]int{"aes-256": 32, "aes-192": 24, "aes-128": 16, "xts-aes-128": 32, "xts-aes-128-derived": 16, "xts-aes-256": 64}
-
-// checkFlashEncryption refuses keys the chip cannot use, before any key is created.
+// checkFlashEncryption refuses keys the chip cannot use, before any key is created. The
+// declared algorithm must be one the chip has: nothing is substituted by key length.
 func (p *planner) checkFlashEncryption() {
 	fe := p.flashEncryption()
 	if fe == nil {
 		return
 	}
 	k := p.cfg.Key(fe.Key.Name)
-	n, ok := flashKeyLen[k.Algorithm]
-	if !ok {
+	chip := p.plan.Chip.Name
+	n := stages.FlashKeyLen(k.Algorithm)
+	if n == 0 {
 		p.errorf(fe.Key.Range, "Not a flash encryption key",
-			"key.%s has algorithm %q; flash encryption takes aes-256 (ESP32), xts-aes-128, xts-aes-256 or xts-aes-128-derived (ESP32-C2).", k.Name, k.Algorithm)
+			"key.%s has algorithm %q; flash encryption on %s takes %s.", k.Name, k.Algorithm, chip, strings.Join(stages.FlashAlgorithms(chip), " or "))
 		return
 	}
 	if k.File == "" {
 		p.errorf(fe.Key.Range, "Flash encryption key must be local", "key.%s has no file; pre-encryption needs the key itself.", k.Name)
 		return
 	}
-	if _, err := flashenc.SchemeFor(p.plan.Chip.Name, n); err != nil {
-		p.errorf(fe.Key.Range, "Wrong flash encryption key for the chip", "key.%s (%s): %v.", k.Name, k.Algorithm, err)
+	if _, err := stages.FlashScheme(chip, k.Algorithm); err != nil {
+		p.errorf(k.AttrRange(k.AlgorithmRange), "Flash encryption algorithm not supported by the chip", "key.%s: %v.", k.Name, err)
+		return
 	}
 	if sb := p.secureBoot(); sb != nil && p.plan.Chip.Name == "esp32c2" && n != 16 {
 		p.errorf(fe.Key.Range, "Keys do not fit the ESP32-C2's eFuse",
@@ -234,7 +235,7 @@ func (p *planner) checkKeyFiles() {
 		if !used[k.Name] {
 			continue
 		}
-		check := func(path, what string) {
+		check := func(path, what string, at hcl.Range) {
 			if path == "" {
 				return
 			}
@@ -243,12 +244,12 @@ func (p *planner) checkKeyFiles() {
 				if what == "key file" {
 					hint = " Set create = true to have espcompose make it (once, mode 0600), or point file at the existing key."
 				}
-				p.errorf(k.Range, "Missing "+what, "key.%s: %s: %v.%s", k.Name, p.rel(path), unwrap(err), hint)
+				p.errorf(k.AttrRange(at), "Missing "+what, "key.%s: %s: %v.%s", k.Name, p.rel(path), unwrap(err), hint)
 			}
 		}
 		if !k.Create {
-			check(k.File, "key file")
+			check(k.File, "key file", k.FileRange)
 		}
-		check(k.PublicKey, "public key file")
+		check(k.PublicKey, "public key file", k.PublicKeyRange)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 
 	"github.com/espcompose/espcompose/format/encimg"
@@ -39,11 +37,7 @@ func (s *EncryptedPackage) Params() any { return map[string]string{"ota": s.Name
 func (s *EncryptedPackage) Cacheable() bool { return s.Secret != "" }
 
 func (s *EncryptedPackage) Run(_ context.Context, env *Env, in []Artifact) (Artifact, error) {
-	block, _ := pem.Decode(in[1].Data)
-	if block == nil {
-		return Artifact{}, fmt.Errorf("ota %s: the package public key is not PEM", s.Name)
-	}
-	parsed, err := x509.ParsePKIXPublicKey(block.Bytes)
+	parsed, err := PackagePublicKey(in[1].Data)
 	if err != nil {
 		return Artifact{}, fmt.Errorf("ota %s: package public key: %w", s.Name, err)
 	}

@@ -14,6 +14,7 @@ type Encrypt struct {
 	Name        string // what is encrypted, e.g. "partition.ota_0"
 	Dep         string // plaintext stage
 	KeyName     string
+	Algorithm   string // the key's declared algorithm; it, not the key length, picks the scheme
 	Chip        string
 	Offset      uint32
 	CryptConfig uint8 // ESP32 only
@@ -23,6 +24,9 @@ func (s *Encrypt) ID() string     { return fmt.Sprintf("encrypt:%s@0x%x", s.Name
 func (s *Encrypt) Kind() string   { return "encrypt" }
 func (s *Encrypt) Version() int   { return 1 }
 func (s *Encrypt) Deps() []string { return []string{s.Dep, "key:" + s.KeyName} }
+
+// Params leaves out Algorithm: for a chip, the algorithms it accepts have distinct key
+// lengths, so the key's fingerprint already decides the scheme and the output.
 func (s *Encrypt) Params() any {
 	return map[string]any{"chip": s.Chip, "offset": s.Offset, "crypt_config": s.CryptConfig, "key": s.KeyName}
 }
@@ -32,9 +36,14 @@ func (s *Encrypt) Run(_ context.Context, env *Env, in []Artifact) (Artifact, err
 	if err != nil {
 		return Artifact{}, err
 	}
-	scheme, err := flashenc.SchemeFor(s.Chip, len(key))
+	// The planner has checked the algorithm against the chip; this is the backstop
+	// that keeps a key from ever being used as a scheme it was not declared for.
+	scheme, err := FlashScheme(s.Chip, s.Algorithm)
 	if err != nil {
 		return Artifact{}, fmt.Errorf("key %q: %w", s.KeyName, err)
+	}
+	if n := FlashKeyLen(s.Algorithm); len(key) != n {
+		return Artifact{}, fmt.Errorf("key %q: a %s key is %d bytes, not %d", s.KeyName, s.Algorithm, n, len(key))
 	}
 	conf := s.CryptConfig
 	c, err := flashenc.NewCipher(key, flashenc.Options{Scheme: scheme, FlashCryptConf: &conf})

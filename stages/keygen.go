@@ -8,7 +8,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/espcompose/espcompose/format/secureboot"
 
@@ -25,6 +24,18 @@ var symmetricKeyLen = map[string]int{
 	"xts-aes-128-derived": 16,
 	"hmac":                32,
 	"nvs-hmac":            32,
+}
+
+// CanGenerate reports whether GenerateKey makes keys of algorithm, so the planner can
+// refuse create = true before a build starts. P-192 is missing: the standard library
+// has no P-192 key generation.
+func CanGenerate(algorithm string) bool {
+	switch algorithm {
+	case "rsa-3072", "ecdsa-p256", "ecdsa-p384", "nvs-xts":
+		return true
+	}
+	_, ok := symmetricKeyLen[algorithm]
+	return ok
 }
 
 // GenerateKey makes new key material: raw bytes for symmetric keys, the nvs_keys
@@ -64,33 +75,12 @@ func GenerateKey(algorithm string, rand io.Reader) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("espcompose cannot create %s keys; create the key file yourself", algorithm)
 	}
+	// CanGenerate must agree with this function; its test walks every algorithm.
 	b := make([]byte, n)
 	if _, err := io.ReadFull(rand, b); err != nil {
 		return nil, fmt.Errorf("read randomness: %w", err)
 	}
 	return b, nil
-}
-
-// ValidateKey checks the length and structure of key material.
-func ValidateKey(algorithm string, data []byte) error {
-	if strings.HasPrefix(algorithm, "rsa-") || strings.HasPrefix(algorithm, "ecdsa-") {
-		k, err := secureboot.ParsePrivateKeyPEM(data)
-		if err != nil {
-			return err
-		}
-		if want := signingAlgorithm(k.Scheme); want != algorithm {
-			return fmt.Errorf("the file holds a %s key, but the manifest says %s", want, algorithm)
-		}
-		return nil
-	}
-	if algorithm == "nvs-xts" {
-		_, err := nvs.ParseKeyPartition(data)
-		return err
-	}
-	if n, ok := symmetricKeyLen[algorithm]; ok && len(data) != n {
-		return fmt.Errorf("a %s key is %d bytes, this file has %d", algorithm, n, len(data))
-	}
-	return nil
 }
 
 func signingAlgorithm(s secureboot.Scheme) string {

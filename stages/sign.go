@@ -13,6 +13,10 @@ import (
 // re-signs exactly what it signs. Public keys are not secret; the artifact is the PEM.
 type SignerKey struct {
 	Name string
+	// Algorithm is the key's declared algorithm. A PKCS#11 token's key is seen only
+	// when the build opens the token, so this is where a token key of another type or
+	// curve is refused instead of silently signing with another scheme.
+	Algorithm string
 }
 
 func (s *SignerKey) ID() string     { return "signer:" + s.Name }
@@ -26,6 +30,9 @@ func (s *SignerKey) Run(_ context.Context, env *Env, _ []Artifact) (Artifact, er
 	pub, err := s.public(env)
 	if err != nil {
 		return Artifact{}, err
+	}
+	if got := signingAlgorithm(pub.Scheme); s.Algorithm != "" && got != s.Algorithm {
+		return Artifact{}, fmt.Errorf("key %q: the signer's key is %s, but the manifest declares algorithm %q", s.Name, got, s.Algorithm)
 	}
 	pem, err := pub.MarshalPEM()
 	if err != nil {

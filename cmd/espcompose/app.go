@@ -71,7 +71,7 @@ func (a *app) run(args []string) int {
 	a.rec = fsutil.NewReadRecorder(a.fs)
 	a.fs = a.rec
 	root := a.newRootCommand()
-	root.SetArgs(args)
+	root.SetArgs(normalizeVarFlag(args))
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
@@ -94,6 +94,24 @@ func (a *app) run(args []string) int {
 		fmt.Fprintf(a.stderr, "espcompose: %v\n", err)
 		return exitFailure
 	}
+}
+
+// normalizeVarFlag lets -var be written with one dash, as Terraform users (and the
+// README) write it: "-var" and "-var=..." become "--var" and "--var=...". Cobra would
+// read "-var" as the shorthands -v -a -r. Only this flag is rewritten, and nothing after
+// a "--" terminator, which ends the flags.
+func normalizeVarFlag(args []string) []string {
+	out := make([]string, len(args))
+	copy(out, args)
+	for i, arg := range out {
+		if arg == "--" {
+			break
+		}
+		if arg == "-var" || strings.HasPrefix(arg, "-var=") {
+			out[i] = "-" + arg
+		}
+	}
+	return out
 }
 
 // isCobraUsage recognises cobra's own argument and flag errors, which it returns as

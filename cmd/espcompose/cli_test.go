@@ -26,7 +26,7 @@ func quickstartFS(t *testing.T) afero.Fs {
 
 func TestExitCodes(t *testing.T) {
 	fs := quickstartFS(t)
-	_ = afero.WriteFile(fs, "/bad.hcl", []byte("target {\n  chip = \"esp32c3\"\n  flash_size = \"4Q\"\n}\n"), 0o644)
+	_ = afero.WriteFile(fs, "/bad.hcl", []byte("espcompose { version = 1 }\ntarget {\n  chip = \"esp32c3\"\n  flash_size = \"4Q\"\n}\n"), 0o644)
 	for _, tc := range []struct {
 		args []string
 		code int

@@ -14,6 +14,7 @@ import (
 // dataManifest fills NVS from CSV (with a file row relative to the CSV), from blocks,
 // encrypts it with HMAC-derived keys, and fills a partition with a fixed-layout record.
 const dataManifest = `
+espcompose { version = 1 }
 target {
   chip       = "esp32c3"
   flash_size = "4MB"

@@ -12,6 +12,7 @@ func TestRawFileAndFillPartitions(t *testing.T) {
 	fs := afero.NewMemMapFs()
 	_ = afero.WriteFile(fs, "/p/web.img", []byte("littlefs image bytes"), 0o644)
 	_ = afero.WriteFile(fs, "/p/espcompose.hcl", []byte(`
+espcompose { version = 1 }
 target {
   chip       = "esp32c3"
   flash_size = "4MB"

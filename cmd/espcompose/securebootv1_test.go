@@ -24,6 +24,7 @@ func TestSecureBootV1(t *testing.T) {
 	_ = os.WriteFile(filepath.Join(dir, "app.bin"), app, 0o644)
 	_ = os.WriteFile(filepath.Join(dir, "bootloader.bin"), bl, 0o644)
 	manifest := `
+espcompose { version = 1 }
 target {
   chip       = "esp32"
   flash_size = "4MB"

@@ -1,3 +1,5 @@
+espcompose { version = 1 }
+
 target {
   chip       = "esp32c3"
   flash_size = "4MB"

@@ -1,10 +1,12 @@
+espcompose { version = 1 }
+
 target {
   chip       = "esp32c3"
   flash_size = "4MB"
 }
-key "flash" { # want: keys/flash.bin: file does not exist. Set create = true
+key "flash" {
   algorithm = "xts-aes-128"
-  file      = "keys/flash.bin"
+  file      = "keys/flash.bin" # want: keys/flash.bin: file does not exist. Set create = true
 }
 security {
   flash_encryption {

@@ -1,9 +1,11 @@
+espcompose { version = 1 }
+
 target {
   chip       = "esp32c3"
   flash_size = "4MB"
 }
-image "app" { # want: images/missing.bin: file does not exist
-  file = "images/missing.bin"
+image "app" {
+  file = "images/missing.bin" # want: images/missing.bin: file does not exist
 }
 partition "factory" {
   type     = "app"

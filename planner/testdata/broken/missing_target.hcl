@@ -3,3 +3,5 @@ partition "nvs" { # want: Missing target block
   subtype = "nvs"
   size    = "24K"
 }
+
+espcompose { version = 1 }

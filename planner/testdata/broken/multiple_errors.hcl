@@ -1,3 +1,5 @@
+espcompose { version = 1 }
+
 # Every problem is reported, not just the first.
 target {
   chip       = "esp32c3"

@@ -1,3 +1,5 @@
+espcompose { version = 1 }
+
 # Seed 000: the secondary table still points at the old at_customize offset.
 target {
   chip       = "esp32c3"

@@ -1,3 +1,5 @@
+espcompose { version = 1 }
+
 # Seed 001: an NVS partition holding certificates was flash-encrypted.
 target {
   chip       = "esp32c3"

@@ -1,3 +1,5 @@
+espcompose { version = 1 }
+
 variable "serial" { # want: Variable "serial" has no default
   type = string
 }
