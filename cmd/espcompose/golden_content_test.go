@@ -177,13 +177,19 @@ func encryptedByRule(p *manifest.Partition) bool {
 	return p.Type == 0 || (p.Type == 1 && (p.Subtype == 0 || p.Subtype == 4)) || p.Encrypted
 }
 
-func (g *goldenDist) checkAll() {
+// init reads the flash encryption key and decodes the partition tables, which
+// every other check needs.
+func (g *goldenDist) init() {
 	cfg := g.cfg
 	if fe := cfg.Security; fe != nil && fe.FlashEncryption != nil && !fe.FlashEncryption.DeviceEncrypts {
 		g.flashKey = g.readInput(cfg.Key(fe.FlashEncryption.Key.Name).File)
 	}
 	g.plain, g.apps = map[string][]byte{}, map[string]appCheck{}
 	g.checkTables()
+}
+
+func (g *goldenDist) checkAll() {
+	g.init()
 	g.checkFlashArgs()
 	g.checkMerged()
 	g.checkBootloader()
