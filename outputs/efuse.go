@@ -71,6 +71,15 @@ func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// pathArg is a file argument relative to the manifest directory, quoted; a name
+// starting with "-" gets "./" so the tool cannot take it for an option.
+func pathArg(p string) string {
+	if strings.HasPrefix(p, "-") {
+		p = "./" + p
+	}
+	return shQuote(p)
+}
+
 // distPath is a file of the build output, quoted, under the script's $DIST.
 func distPath(rel string) string { return `"$DIST"/` + shQuote(rel) }
 
@@ -146,14 +155,14 @@ func (p *EfusePlan) steps() []efuseStep {
 		var cmd string
 		switch {
 		case !xts:
-			cmd = fmt.Sprintf("efuse burn_key flash_encryption %s", shQuote(fe.KeyFile))
+			cmd = fmt.Sprintf("efuse burn_key flash_encryption %s", pathArg(fe.KeyFile))
 		case fe.KeyBytes == 64:
-			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_256_KEY", nextBlock(), shQuote(fe.KeyFile))
+			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_256_KEY", nextBlock(), pathArg(fe.KeyFile))
 			block++ // a 512-bit key takes two blocks
 		case fe.KeyBytes == 16:
-			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_128_KEY_DERIVED_FROM_128_EFUSE_BITS", nextBlock(), shQuote(fe.KeyFile))
+			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_128_KEY_DERIVED_FROM_128_EFUSE_BITS", nextBlock(), pathArg(fe.KeyFile))
 		default:
-			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_128_KEY", nextBlock(), shQuote(fe.KeyFile))
+			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_128_KEY", nextBlock(), pathArg(fe.KeyFile))
 		}
 		steps = append(steps, efuseStep{"Burn the flash encryption key", "burn_key also read- and write-protects it", []string{cmd}})
 	}
@@ -162,7 +171,7 @@ func (p *EfusePlan) steps() []efuseStep {
 		switch {
 		case sb.Version == 1:
 			cmds = append(cmds,
-				fmt.Sprintf("espsecure.py digest_private_key --keyfile %s --keylen 256 secure-bootloader-key.bin", shQuote(sb.SigningKey)),
+				fmt.Sprintf("espsecure.py digest_private_key --keyfile %s --keylen 256 secure-bootloader-key.bin", pathArg(sb.SigningKey)),
 				"efuse burn_key secure_boot_v1 secure-bootloader-key.bin",
 				"rm -P secure-bootloader-key.bin 2>/dev/null || rm secure-bootloader-key.bin")
 		case !xts:
@@ -180,7 +189,7 @@ func (p *EfusePlan) steps() []efuseStep {
 	}
 	if p.NVSHMACKeyFile != "" && xts {
 		steps = append(steps, efuseStep{"Burn the NVS HMAC key", "NVS encryption keys are derived from it on the device",
-			[]string{fmt.Sprintf("efuse burn_key %s %s HMAC_UP", nextBlock(), shQuote(p.NVSHMACKeyFile))}})
+			[]string{fmt.Sprintf("efuse burn_key %s %s HMAC_UP", nextBlock(), pathArg(p.NVSHMACKeyFile))}})
 	}
 	if fe := p.FlashEncryption; fe != nil && !fe.DeviceEncrypts {
 		var cmds []string

@@ -70,7 +70,7 @@ func runPlan(t *testing.T, shell string, p *EfusePlan, port string) (calls [][]s
 
 func TestEfusePlanScriptQuotesPaths(t *testing.T) {
 	port := "/dev/tty USB0 $(touch pwned)"
-	fe, hmac, pub := "keys/"+hostile+".bin", "../"+hostile+" hmac.bin", "keys/"+hostile+".pub.pem"
+	fe, hmac, pub := "keys/"+hostile+".bin", "-"+hostile+" hmac.bin", "keys/"+hostile+".pub.pem"
 	xts := &EfusePlan{Chip: "esp32c3",
 		FlashEncryption: &EfuseFlashEncryption{KeyFile: fe, KeyBytes: 32, Release: true},
 		SecureBoot:      &EfuseSecureBoot{Version: 2, PublicKeys: []string{pub}, Digests: []string{"ab"}},
@@ -91,7 +91,7 @@ func TestEfusePlanScriptQuotesPaths(t *testing.T) {
 				{"esptool.py", "--chip", "esp32c3", "--port", port, "write_flash", "@flash args 'x'"},
 				efuse("esp32c3", "burn_key", "BLOCK_KEY0", fe, "XTS_AES_128_KEY"),
 				efuse("esp32c3", "burn_key_digest", "BLOCK_KEY1", dist+"/"+pub, "SECURE_BOOT_DIGEST0"),
-				efuse("esp32c3", "burn_key", "BLOCK_KEY2", hmac, "HMAC_UP"),
+				efuse("esp32c3", "burn_key", "BLOCK_KEY2", "./"+hmac, "HMAC_UP"), // never an option
 				efuse("esp32c3", "burn_efuse", "SPI_BOOT_CRYPT_CNT", "7"),
 				efuse("esp32c3", "burn_efuse", "SECURE_BOOT_EN", "1"),
 				efuse("esp32c3", "burn_efuse", "DIS_DOWNLOAD_MANUAL_ENCRYPT", "1"),
