@@ -50,6 +50,7 @@ type OTAPackage struct {
 	OTA     string
 	File    string
 	Data    []byte
+	Scheme  string // "RSA-3072" or "ECIES-P256": what the recipient key selected
 	Project string
 	Version string
 }
@@ -125,7 +126,11 @@ func Files(b *Bundle) ([]File, error) {
 		}
 	}
 	if len(b.OTA) > 0 || len(b.Packages) > 0 {
-		if err := add("ota/manifest.json", otaManifest(b), 0); err != nil {
+		om, err := otaManifest(b)
+		if err != nil {
+			return nil, err
+		}
+		if err := add("ota/manifest.json", om, 0); err != nil {
 			return nil, err
 		}
 	}

@@ -12,7 +12,7 @@ type EfusePlan struct {
 	Chip            string
 	FlashEncryption *EfuseFlashEncryption
 	SecureBoot      *EfuseSecureBoot
-	NVSHMACKeyFile  string // key for NVS encryption with HMAC-derived keys
+	NVSHMACKeyFile  string // key for NVS encryption with HMAC-derived keys, relative to the manifest directory
 	FlashArgs       string // file with the esptool arguments, e.g. "flash_args"
 }
 
@@ -29,7 +29,7 @@ type EfuseFlashEncryption struct {
 // EfuseSecureBoot describes the secure boot keys.
 type EfuseSecureBoot struct {
 	Version    int
-	PublicKeys []string // PEM files (V2), relative to the manifest directory
+	PublicKeys []string // PEM files (V2), relative to the build output (the script's $DIST)
 	Digests    []string // hex public-key digests, for review against espefuse summary
 	SigningKey string   // V1: the signing key, from which the bootloader key is derived
 }
@@ -44,20 +44,66 @@ func (p *EfusePlan) Markdown() []byte {
 	b.WriteString("espcompose never burns eFuses. Review this plan, then run `efuse-plan.sh` step by step.\n")
 	b.WriteString("Burning is irreversible: a wrong key or order can make the device unbootable for good.\n\n")
 	b.WriteString("Key material is referenced by file (paths relative to the manifest directory) and is\n")
-	b.WriteString("never copied into this directory.\n\n## Order\n\n")
+	b.WriteString("never copied into this directory. Commands are shown exactly as `efuse-plan.sh` runs\n")
+	b.WriteString("them, with every path shell-quoted.\n\n## Order\n")
 	for i, s := range p.steps() {
-		fmt.Fprintf(&b, "%d. **%s** — %s\n", i+1, s.title, s.why)
-		for _, c := range s.cmds {
-			fmt.Fprintf(&b, "   - `%s`\n", c)
-		}
+		// A top-level fenced block shows each command verbatim, whatever its paths
+		// hold: a list item's inline code would break on a backtick in a file name.
+		fmt.Fprintf(&b, "\n### %d. %s\n\nWhy: %s.\n\n", i+1, s.title, s.why)
+		body := strings.Join(s.cmds, "\n")
+		fence := strings.Repeat("`", max(3, longestRun(body, '`')+1))
+		fmt.Fprintf(&b, "%ssh\n%s\n%s\n", fence, body, fence)
 	}
 	if sb := p.SecureBoot; sb != nil && len(sb.Digests) > 0 {
 		b.WriteString("\n## Public-key digests (check against `espefuse.py summary` after burning)\n\n")
 		for i, d := range sb.Digests {
-			fmt.Fprintf(&b, "- key %d (%s): `%s`\n", i, sb.PublicKeys[i], d)
+			fmt.Fprintf(&b, "- key %d (%s): `%s`\n", i, codeSpan("$DIST/"+sb.PublicKeys[i]), d)
 		}
 	}
 	return []byte(b.String())
+}
+
+// shQuote makes s one POSIX shell word: single quotes keep every character literal
+// (spaces, $, `, ", \), and a single quote inside is written '\”. Every path or
+// argument the plan puts into the script goes through it, so a key file named
+// "$(rm -rf ~)" is a file name, not a command.
+func shQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// pathArg is a file argument relative to the manifest directory, quoted; a name
+// starting with "-" gets "./" so the tool cannot take it for an option.
+func pathArg(p string) string {
+	if strings.HasPrefix(p, "-") {
+		p = "./" + p
+	}
+	return shQuote(p)
+}
+
+// distPath is a file of the build output, quoted, under the script's $DIST.
+func distPath(rel string) string { return `"$DIST"/` + shQuote(rel) }
+
+// codeSpan renders s as Markdown inline code that shows it verbatim: the backtick
+// fence is longer than any run inside, with spaces when s starts or ends in one.
+func codeSpan(s string) string {
+	fence := strings.Repeat("`", longestRun(s, '`')+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}
+
+func longestRun(s string, c byte) int {
+	best, n := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
 }
 
 // Script renders the espefuse.py commands; it asks before each irreversible step.
@@ -67,7 +113,8 @@ func (p *EfusePlan) Script() []byte {
 	b.WriteString("# Run from the directory holding the manifest, with PORT set and DIST naming the build output.\n")
 	b.WriteString("# espefuse.py asks for confirmation before every burn; do not add --do-not-confirm.\nset -eu\n")
 	b.WriteString(": \"${PORT:?set PORT to the serial port}\"\n: \"${DIST:=dist}\"\n")
-	fmt.Fprintf(&b, "EFUSE=\"espefuse.py --chip %s --port $PORT\"\n\n", p.Chip)
+	// A function, not a variable holding a command line: "$PORT" stays one word.
+	fmt.Fprintf(&b, "efuse() { espefuse.py --chip %s --port \"$PORT\" \"$@\"; }\n\n", shQuote(p.Chip))
 	for i, s := range p.steps() {
 		fmt.Fprintf(&b, "# %d. %s: %s\n", i+1, s.title, s.why)
 		for _, c := range s.cmds {
@@ -90,7 +137,7 @@ func (p *EfusePlan) steps() []efuseStep {
 		flashArgs = "flash_args"
 	}
 	steps = append(steps, efuseStep{"Flash the images", "written before any security eFuse, while the device still accepts plaintext downloads",
-		[]string{fmt.Sprintf("(cd \"$DIST\" && esptool.py --chip %s --port \"$PORT\" write_flash @%s)", p.Chip, flashArgs)}})
+		[]string{fmt.Sprintf("(cd \"$DIST\" && esptool.py --chip %s --port \"$PORT\" write_flash %s)", shQuote(p.Chip), shQuote("@"+flashArgs))}})
 	xts := xtsChip(p.Chip)
 	block := 0
 	nextBlock := func() string {
@@ -108,14 +155,14 @@ func (p *EfusePlan) steps() []efuseStep {
 		var cmd string
 		switch {
 		case !xts:
-			cmd = fmt.Sprintf("$EFUSE burn_key flash_encryption %s", fe.KeyFile)
+			cmd = fmt.Sprintf("efuse burn_key flash_encryption %s", pathArg(fe.KeyFile))
 		case fe.KeyBytes == 64:
-			cmd = fmt.Sprintf("$EFUSE burn_key %s %s XTS_AES_256_KEY", nextBlock(), fe.KeyFile)
+			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_256_KEY", nextBlock(), pathArg(fe.KeyFile))
 			block++ // a 512-bit key takes two blocks
 		case fe.KeyBytes == 16:
-			cmd = fmt.Sprintf("$EFUSE burn_key %s %s XTS_AES_128_KEY_DERIVED_FROM_128_EFUSE_BITS", nextBlock(), fe.KeyFile)
+			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_128_KEY_DERIVED_FROM_128_EFUSE_BITS", nextBlock(), pathArg(fe.KeyFile))
 		default:
-			cmd = fmt.Sprintf("$EFUSE burn_key %s %s XTS_AES_128_KEY", nextBlock(), fe.KeyFile)
+			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_128_KEY", nextBlock(), pathArg(fe.KeyFile))
 		}
 		steps = append(steps, efuseStep{"Burn the flash encryption key", "burn_key also read- and write-protects it", []string{cmd}})
 	}
@@ -124,25 +171,25 @@ func (p *EfusePlan) steps() []efuseStep {
 		switch {
 		case sb.Version == 1:
 			cmds = append(cmds,
-				fmt.Sprintf("espsecure.py digest_private_key --keyfile %s --keylen 256 secure-bootloader-key.bin", sb.SigningKey),
-				"$EFUSE burn_key secure_boot_v1 secure-bootloader-key.bin",
+				fmt.Sprintf("espsecure.py digest_private_key --keyfile %s --keylen 256 secure-bootloader-key.bin", pathArg(sb.SigningKey)),
+				"efuse burn_key secure_boot_v1 secure-bootloader-key.bin",
 				"rm -P secure-bootloader-key.bin 2>/dev/null || rm secure-bootloader-key.bin")
 		case !xts:
-			cmds = append(cmds, fmt.Sprintf("$EFUSE burn_key_digest %s", sb.PublicKeys[0]))
+			cmds = append(cmds, fmt.Sprintf("efuse burn_key_digest %s", distPath(sb.PublicKeys[0])))
 		default:
 			for i, pub := range sb.PublicKeys {
 				purpose := fmt.Sprintf("SECURE_BOOT_DIGEST%d", i)
 				if p.Chip == "esp32c2" {
 					purpose = "SECURE_BOOT_DIGEST"
 				}
-				cmds = append(cmds, fmt.Sprintf("$EFUSE burn_key_digest %s %s %s", nextBlock(), pub, purpose))
+				cmds = append(cmds, fmt.Sprintf("efuse burn_key_digest %s %s %s", nextBlock(), distPath(pub), purpose))
 			}
 		}
 		steps = append(steps, efuseStep{"Burn the secure boot key digests", "the ROM verifies the bootloader against these", cmds})
 	}
 	if p.NVSHMACKeyFile != "" && xts {
 		steps = append(steps, efuseStep{"Burn the NVS HMAC key", "NVS encryption keys are derived from it on the device",
-			[]string{fmt.Sprintf("$EFUSE burn_key %s %s HMAC_UP", nextBlock(), p.NVSHMACKeyFile)}})
+			[]string{fmt.Sprintf("efuse burn_key %s %s HMAC_UP", nextBlock(), pathArg(p.NVSHMACKeyFile))}})
 	}
 	if fe := p.FlashEncryption; fe != nil && !fe.DeviceEncrypts {
 		var cmds []string
@@ -150,34 +197,34 @@ func (p *EfusePlan) steps() []efuseStep {
 		// be turned off, development leaves room to disable it again.
 		switch {
 		case !xts && fe.Release:
-			cmds = append(cmds, fmt.Sprintf("$EFUSE burn_efuse FLASH_CRYPT_CONFIG 0x%X", fe.CryptConfig), "$EFUSE burn_efuse FLASH_CRYPT_CNT 0x7F")
+			cmds = append(cmds, fmt.Sprintf("efuse burn_efuse FLASH_CRYPT_CONFIG 0x%X", fe.CryptConfig), "efuse burn_efuse FLASH_CRYPT_CNT 0x7F")
 		case !xts:
-			cmds = append(cmds, fmt.Sprintf("$EFUSE burn_efuse FLASH_CRYPT_CONFIG 0x%X", fe.CryptConfig), "$EFUSE burn_efuse FLASH_CRYPT_CNT 1")
+			cmds = append(cmds, fmt.Sprintf("efuse burn_efuse FLASH_CRYPT_CONFIG 0x%X", fe.CryptConfig), "efuse burn_efuse FLASH_CRYPT_CNT 1")
 		case fe.Release:
-			cmds = append(cmds, "$EFUSE burn_efuse SPI_BOOT_CRYPT_CNT 7")
+			cmds = append(cmds, "efuse burn_efuse SPI_BOOT_CRYPT_CNT 7")
 		default:
-			cmds = append(cmds, "$EFUSE burn_efuse SPI_BOOT_CRYPT_CNT 1")
+			cmds = append(cmds, "efuse burn_efuse SPI_BOOT_CRYPT_CNT 1")
 		}
 		steps = append(steps, efuseStep{"Enable flash encryption", "the images are already encrypted, so the bootloader must not encrypt them again", cmds})
 	}
 	if sb := p.SecureBoot; sb != nil {
-		cmd := "$EFUSE burn_efuse SECURE_BOOT_EN 1"
+		cmd := "efuse burn_efuse SECURE_BOOT_EN 1"
 		switch {
 		case sb.Version == 1:
-			cmd = "$EFUSE burn_efuse ABS_DONE_0 1"
+			cmd = "efuse burn_efuse ABS_DONE_0 1"
 		case !xts:
-			cmd = "$EFUSE burn_efuse ABS_DONE_1 1"
+			cmd = "efuse burn_efuse ABS_DONE_1 1"
 		}
 		steps = append(steps, efuseStep{"Enable secure boot", "after the digests, so the device never runs secure boot without a key", []string{cmd}})
 	}
 	var hard []string
 	if fe := p.FlashEncryption; fe != nil && fe.Release {
 		if !xts {
-			hard = append(hard, "$EFUSE burn_efuse DISABLE_DL_ENCRYPT 1", "$EFUSE burn_efuse DISABLE_DL_DECRYPT 1", "$EFUSE burn_efuse DISABLE_DL_CACHE 1")
+			hard = append(hard, "efuse burn_efuse DISABLE_DL_ENCRYPT 1", "efuse burn_efuse DISABLE_DL_DECRYPT 1", "efuse burn_efuse DISABLE_DL_CACHE 1")
 		} else {
-			hard = append(hard, "$EFUSE burn_efuse DIS_DOWNLOAD_MANUAL_ENCRYPT 1")
+			hard = append(hard, "efuse burn_efuse DIS_DOWNLOAD_MANUAL_ENCRYPT 1")
 		}
-		hard = append(hard, "$EFUSE write_protect_efuse "+map[bool]string{true: "SPI_BOOT_CRYPT_CNT", false: "FLASH_CRYPT_CNT"}[xts])
+		hard = append(hard, "efuse write_protect_efuse "+map[bool]string{true: "SPI_BOOT_CRYPT_CNT", false: "FLASH_CRYPT_CNT"}[xts])
 	}
 	if len(hard) > 0 {
 		steps = append(steps, efuseStep{"Release-mode hardening", "last, once the device has booted the image above at least once", hard})

@@ -98,7 +98,7 @@ type otaEntry struct {
 
 // otaManifest lets an update server hand a device the artifact for the slot it will
 // write next (seed 002).
-func otaManifest(b *Bundle) []byte {
+func otaManifest(b *Bundle) ([]byte, error) {
 	entries := make([]otaEntry, 0, len(b.OTA))
 	for _, s := range b.OTA {
 		entries = append(entries, otaEntry{
@@ -117,9 +117,14 @@ func otaManifest(b *Bundle) []byte {
 	}
 	pkgs := make([]pkgEntry, 0, len(b.Packages))
 	for _, p := range b.Packages {
+		// The header does not say which scheme made a package, so a server or device
+		// picking the wrong key learns it only from this label: never guess it.
+		if p.Scheme != "RSA-3072" && p.Scheme != "ECIES-P256" {
+			return nil, fmt.Errorf("ota %s: package scheme %q is not RSA-3072 or ECIES-P256", p.OTA, p.Scheme)
+		}
 		pkgs = append(pkgs, pkgEntry{OTA: p.OTA, File: p.File, SHA256: digest(p.Data), Size: len(p.Data),
-			Format: "esp_encrypted_img (RSA-3072)", Project: p.Project, Version: p.Version})
+			Format: "esp_encrypted_img (" + p.Scheme + ")", Project: p.Project, Version: p.Version})
 	}
 	out, _ := json.MarshalIndent(map[string]any{"format": "espcompose-ota/1", "chip": b.Chip, "slots": entries, "packages": pkgs}, "", "  ")
-	return append(out, '\n')
+	return append(out, '\n'), nil
 }

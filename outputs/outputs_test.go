@@ -117,7 +117,7 @@ func TestEfusePlanOrder(t *testing.T) {
 		FlashEncryption: &EfuseFlashEncryption{KeyFile: "keys/fe.bin", KeyBytes: 32, Release: true},
 		SecureBoot:      &EfuseSecureBoot{Version: 2, PublicKeys: []string{"pub.pem"}, Digests: []string{"ab"}}}
 	s := string(p.Script())
-	order := []string{"write_flash", "burn_key BLOCK_KEY0 keys/fe.bin XTS_AES_128_KEY", "burn_key_digest BLOCK_KEY1 pub.pem SECURE_BOOT_DIGEST0",
+	order := []string{"write_flash", "burn_key BLOCK_KEY0 'keys/fe.bin' XTS_AES_128_KEY", `burn_key_digest BLOCK_KEY1 "$DIST"/'pub.pem' SECURE_BOOT_DIGEST0`,
 		"SPI_BOOT_CRYPT_CNT 7", "SECURE_BOOT_EN 1", "DIS_DOWNLOAD_MANUAL_ENCRYPT"}
 	last := -1
 	for _, step := range order {
@@ -139,7 +139,7 @@ func TestEfusePlanESP32C2SharesOneBlock(t *testing.T) {
 		FlashEncryption: &EfuseFlashEncryption{KeyFile: "k.bin", KeyBytes: 16},
 		SecureBoot:      &EfuseSecureBoot{Version: 2, PublicKeys: []string{"pub.pem"}, Digests: []string{"ab"}}}
 	s := string(p.Script())
-	for _, want := range []string{"burn_key BLOCK_KEY0 k.bin XTS_AES_128_KEY_DERIVED_FROM_128_EFUSE_BITS", "burn_key_digest BLOCK_KEY0 pub.pem SECURE_BOOT_DIGEST\n"} {
+	for _, want := range []string{"burn_key BLOCK_KEY0 'k.bin' XTS_AES_128_KEY_DERIVED_FROM_128_EFUSE_BITS", `burn_key_digest BLOCK_KEY0 "$DIST"/'pub.pem' SECURE_BOOT_DIGEST` + "\n"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("C2 plan lacks %q:\n%s", want, s)
 		}

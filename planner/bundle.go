@@ -77,7 +77,15 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 		if err != nil {
 			return nil, err
 		}
-		op := outputs.OTAPackage{OTA: pk.OTA, File: pk.File, Data: data}
+		key, err := get(pk.KeyStage)
+		if err != nil {
+			return nil, err
+		}
+		scheme, err := stages.PackageScheme(key)
+		if err != nil {
+			return nil, fmt.Errorf("ota %s: %w", pk.OTA, err)
+		}
+		op := outputs.OTAPackage{OTA: pk.OTA, File: pk.File, Data: data, Scheme: scheme}
 		for _, o := range cfg.OTAs {
 			if o.Name == pk.OTA {
 				if info := pl.Images[o.Image.Name]; info != nil && info.Image.AppDesc != nil {
@@ -141,7 +149,7 @@ func (pl *Plan) efusePlan(b *outputs.Bundle, res *stages.Result) error {
 			}
 			file := "keys/" + ref.Name + ".pub.pem"
 			b.Extras = append(b.Extras, outputs.Extra{File: file, Data: pem.Data})
-			esb.PublicKeys = append(esb.PublicKeys, "\"$DIST/"+file+"\"")
+			esb.PublicKeys = append(esb.PublicKeys, file)
 			esb.Digests = append(esb.Digests, fmt.Sprintf("%x", digest))
 		}
 		plan.SecureBoot = esb

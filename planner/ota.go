@@ -152,5 +152,5 @@ func (p *planner) encryptedPackage(o *manifest.OTA, plain string) {
 			"ota %q has no encrypted_package.secret, so each build draws a fresh AES key and IV. Set secret = key.<name> (any local key) for reproducible packages.", o.Name)
 	}
 	p.plan.Packages = append(p.plan.Packages, OTAPackage{OTA: o.Name, Stage: p.add(s),
-		File: fmt.Sprintf("ota/%s/%s-encrypted.bin", o.Name, o.Image.Name), Random: s.Secret == ""})
+		File: fmt.Sprintf("ota/%s/%s-encrypted.bin", o.Name, o.Image.Name), Random: s.Secret == "", KeyStage: pub})
 }

@@ -78,10 +78,11 @@ type OTASlot struct {
 
 // OTAPackage is an encrypted OTA package of one ota block.
 type OTAPackage struct {
-	OTA    string
-	Stage  string
-	File   string
-	Random bool
+	OTA      string
+	Stage    string
+	File     string
+	Random   bool
+	KeyStage string // source stage of the recipient public key, which picks the scheme
 }
 
 // ImageInfo is a decoded input image.

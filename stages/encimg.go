@@ -2,6 +2,7 @@ package stages
 
 import (
 	"context"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
@@ -36,10 +37,45 @@ func (s *EncryptedPackage) Params() any { return map[string]string{"ota": s.Name
 // Uncached when random: a cached package would silently repeat the "fresh" key.
 func (s *EncryptedPackage) Cacheable() bool { return s.Secret != "" }
 
-func (s *EncryptedPackage) Run(_ context.Context, env *Env, in []Artifact) (Artifact, error) {
-	parsed, err := PackagePublicKey(in[1].Data)
+// Package schemes, as ota/manifest.json names them.
+const (
+	SchemeRSA3072   = "RSA-3072"
+	SchemeECIESP256 = "ECIES-P256"
+)
+
+// PackageScheme names the scheme a recipient public key (PEM) selects. The package
+// header does not record it, so the key is the only honest source: Run encrypts
+// with the scheme this returns, and the OTA manifest labels the package with it.
+func PackageScheme(pubPEM []byte) (string, error) {
+	scheme, _, err := packageKey(pubPEM)
+	return scheme, err
+}
+
+// packageKey parses the recipient key and picks the scheme, as esp_enc_img_gen.py
+// does: RSA-3072, or ECIES over P-256 for devices that derive their key from an
+// eFuse HMAC key.
+func packageKey(pubPEM []byte) (string, any, error) {
+	parsed, err := PackagePublicKey(pubPEM)
 	if err != nil {
-		return Artifact{}, fmt.Errorf("ota %s: package public key: %w", s.Name, err)
+		return "", nil, fmt.Errorf("package public key: %w", err)
+	}
+	switch pub := parsed.(type) {
+	case *rsa.PublicKey:
+		return SchemeRSA3072, pub, nil
+	case *ecdsa.PublicKey:
+		dev, err := pub.ECDH()
+		if err != nil || pub.Curve != elliptic.P256() {
+			return "", nil, fmt.Errorf("an ECIES package key must be P-256")
+		}
+		return SchemeECIESP256, dev, nil
+	}
+	return "", nil, fmt.Errorf("the package public key must be RSA-3072 or ECDSA P-256, not %T", parsed)
+}
+
+func (s *EncryptedPackage) Run(_ context.Context, env *Env, in []Artifact) (Artifact, error) {
+	_, pub, err := packageKey(in[1].Data)
+	if err != nil {
+		return Artifact{}, fmt.Errorf("ota %s: %w", s.Name, err)
 	}
 	var opts encimg.Options
 	if s.Secret == "" {
@@ -52,20 +88,12 @@ func (s *EncryptedPackage) Run(_ context.Context, env *Env, in []Artifact) (Arti
 		// A derived secret, so the key's own bytes never reach the codec's derivation.
 		opts.Secret = hmacSHA256(material, []byte("espcompose ota package secret v1"))
 	}
-	// The key decides the scheme, as esp_enc_img_gen.py does: RSA-3072, or ECIES over
-	// P-256 for devices that derive their key from an eFuse HMAC key.
 	var out []byte
-	switch pub := parsed.(type) {
+	switch pub := pub.(type) {
 	case *rsa.PublicKey:
 		out, err = encimg.Encrypt(in[0].Data, pub, opts)
-	case *ecdsa.PublicKey:
-		dev, cerr := pub.ECDH()
-		if cerr != nil || pub.Curve != elliptic.P256() {
-			return Artifact{}, fmt.Errorf("ota %s: an ECIES package key must be P-256", s.Name)
-		}
-		out, err = encimg.EncryptECIES(in[0].Data, dev, opts)
-	default:
-		return Artifact{}, fmt.Errorf("ota %s: the package public key must be RSA-3072 or ECDSA P-256, not %T", s.Name, parsed)
+	case *ecdh.PublicKey:
+		out, err = encimg.EncryptECIES(in[0].Data, pub, opts)
 	}
 	if err != nil {
 		return Artifact{}, fmt.Errorf("ota %s: %w", s.Name, err)

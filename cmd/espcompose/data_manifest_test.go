@@ -129,7 +129,7 @@ func TestNVSAndStructFromManifest(t *testing.T) {
 		t.Errorf("struct record = % x", rec)
 	}
 	plan, _ := afero.ReadFile(fs, "/out/efuse-plan.sh")
-	if !bytes.Contains(plan, []byte("burn_key BLOCK_KEY0 keys/hmac.bin HMAC_UP")) {
+	if !bytes.Contains(plan, []byte("burn_key BLOCK_KEY0 'keys/hmac.bin' HMAC_UP")) {
 		t.Errorf("eFuse plan lacks the NVS HMAC key:\n%s", plan)
 	}
 	if _, err := fs.Stat("/out/partitions/nvs_keys.bin"); err == nil {

@@ -194,17 +194,23 @@ func (a *app) buildDevices(ctx context.Context, sessions []*session) ([]deviceRe
 			return nil, fmt.Errorf("device %s: %w", id, err)
 		}
 		dr := deviceResult{ID: id, Result: res}
+		dir := "devices/" + id
+		for _, m := range s.plan.Merged {
+			dr.Merged = append(dr.Merged, dir+"/"+m.File)
+		}
+		// The index names each device's merged image; match on the name the session
+		// gave it, before it moves under the device's folder.
+		found := false
 		for _, f := range files {
-			f.Name = "devices/" + id + "/" + f.Name
+			if len(s.plan.Merged) > 0 && f.Name == s.plan.Merged[0].File {
+				index = append(index, indexEntry{ID: id, Dir: dir, Merged: dir + "/" + f.Name, SHA256: f.SHA256})
+				found = true
+			}
+			f.Name = dir + "/" + f.Name
 			all = append(all, f)
 		}
-		for _, m := range s.plan.Merged {
-			dr.Merged = append(dr.Merged, "devices/"+id+"/"+m.File)
-		}
-		for _, f := range files {
-			if len(s.plan.Merged) > 0 && f.Name == "devices/"+id+"/"+s.plan.Merged[0].File {
-				index = append(index, indexEntry{ID: id, Dir: "devices/" + id, Merged: f.Name, SHA256: f.SHA256})
-			}
+		if !found {
+			return nil, fmt.Errorf("device %s: internal: no merged image among its outputs", id)
 		}
 		results = append(results, dr)
 	}

@@ -89,7 +89,7 @@ partition "factory" {
 		t.Errorf("V1 bootloader image must be flashed at 0x0:\n%s", fa)
 	}
 	plan, _ := os.ReadFile(filepath.Join(dist, "efuse-plan.sh"))
-	if !bytes.Contains(plan, []byte("digest_private_key --keyfile keys/sb.pem --keylen 256")) || !bytes.Contains(plan, []byte("ABS_DONE_0")) {
+	if !bytes.Contains(plan, []byte("digest_private_key --keyfile 'keys/sb.pem' --keylen 256")) || !bytes.Contains(plan, []byte("ABS_DONE_0")) {
 		t.Errorf("eFuse plan:\n%s", plan)
 	}
 }
