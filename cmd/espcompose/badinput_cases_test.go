@@ -58,6 +58,7 @@ func imageCases() []badCase {
 		{"image info --json truncated", nil, argv("image info --json trunc.bin"), 2, "espcompose: trunc.bin: End of file reading segment 0x3c000020, length 2304 (actual length 68) (at byte offset 24)"},
 		{"image info bad magic", nil, argv("image info text.txt"), 2, "espcompose: text.txt: This is not a valid image (invalid magic number: 0x68) (at byte offset 0)"},
 		{"image info empty", nil, argv("image info empty.bin"), 2, "espcompose: empty.bin: appimage: image truncated: File is empty"},
+		{"image info empty stdin", nil, argv("image info -"), 2, "espcompose: -: appimage: image truncated: File is empty"},
 		{"image info missing", nil, argv("image info nope.bin"), 2, "espcompose: read nope.bin: no such file or directory"},
 		{"image info unknown chip", nil, argv("image info --chip esp99 app.bin"), 2, `espcompose: --chip: appimage: unknown chip: "esp99"`},
 		{"image info bad --version", nil, argv("image info --version 3 app.bin"), 2, "espcompose: --version must be 1 or 2, not 3"},
@@ -84,6 +85,8 @@ func mergeCases() []badCase {
 		{"merge input ends past the largest flash", nil, m("0x7ff0000 app.bin"), 2, "espcompose: app.bin at 0x7ff0000: ends at 0x8004050, beyond the largest flash (128MB)"},
 		{"merge odd arguments", nil, m("0x0 boot.bin 0x10000"), 2, "espcompose: merge takes address/file pairs"},
 		{"merge missing input", nil, m("0x0 boot.bin 0x10000 nope.bin"), 2, "espcompose: read nope.bin: no such file or directory"},
+		{"merge hex input spans 512MB", file("big.hex", ":020000040000FA\n:01000000AA55\n:020000042000DA\n:01000000BB44\n:00000001FF\n"), m("0x0 big.hex"), 2, "espcompose: big.hex: merged: invalid option: Intel HEX input placed at 0x0 would flatten to 536870913 bytes (limit 268435456)"},
+		{"merge hex input past the largest flash", file("high.hex", ":020000040900F1\n:01000000AA55\n:00000001FF\n"), m("0x0 high.hex"), 2, "espcompose: high.hex at 0x0: ends at 0x9000001, beyond the largest flash (128MB)"},
 		{"merge bad --flash-size", nil, m("--flash-size 3MB 0x0 boot.bin"), 2, `espcompose: merged: invalid option: --flash_size "3MB" (choose from 256KB, 512KB, 1MB, 2MB, 2MB-c1, 4MB, 4MB-c1, 8MB, 16MB, 32MB, 64MB, 128MB)`},
 		{"merge bad --flash-mode", nil, m("--flash-mode xyz 0x0 boot.bin"), 2, `espcompose: merged: invalid option: --flash_mode "xyz" (choose from qio, qout, dio, dout)`},
 		{"merge bad --flash-freq", nil, m("--flash-freq 1m 0x0 boot.bin"), 2, `espcompose: merged: invalid option: --flash_freq "1m" (choose from 80m, 60m, 48m, 40m, 30m, 26m, 24m, 20m, 16m, 15m, 12m)`},
@@ -114,6 +117,11 @@ func nvsCases() []badCase {
 		{"nvs no value column", row("v,data,u32"), enc, 2, "espcompose: b.csv:3: nvs: malformed CSV: key `v`: no value column"},
 		{"nvs key too long", row("thiskeyiswaytoolong,data,u8,1"), enc, 2, "espcompose: b.csv:3: nvs: invalid key: length of key `thiskeyiswaytoolong` should be <= 15 characters"},
 		{"nvs entry before namespace", file("b.csv", "key,type,encoding,value\nv,data,u8,1\n"), enc, 2, "espcompose: b.csv:2: nvs: malformed CSV: key `v` comes before any namespace row"},
+		{"nvs file row absolute path", row("v,file,binary,/etc/passwd"), enc, 2, "espcompose: b.csv:3: nvs: invalid value: key `v`: file path \"/etc/passwd\" must be relative and stay inside the CSV's directory"},
+		{"nvs file row escapes the CSV folder", row("v,file,binary,../pt.csv"), enc, 2, "espcompose: b.csv:3: nvs: invalid value: key `v`: file path \"../pt.csv\" must be relative and stay inside the CSV's directory"},
+		{"nvs file row integer encoding", row("v,file,u8,pt.csv"), enc, 2, "espcompose: b.csv:3: nvs: unknown encoding: \"u8\" for file key `v` (want string, hex2bin, base64 or binary)"},
+		{"nvs header lacks value", file("b.csv", "key,type,encoding\nstorage,namespace,\n"), enc, 2, "espcompose: b.csv:1: nvs: malformed CSV: header lacks column \"value\" (want key,type,encoding,value)"},
+		{"nvs header lacks key", file("b.csv", "a,b,c,d\nstorage,namespace,,\n"), enc, 2, "espcompose: b.csv:1: nvs: malformed CSV: header lacks column \"key\" (want key,type,encoding,value)"},
 		{"nvs csv missing", nil, argv("nvs encode nope.csv out/nvs.bin --size 0x3000"), 2, "espcompose: read nope.csv: no such file or directory"},
 		{"nvs without --size", nil, argv("nvs encode nvs.csv out/nvs.bin"), 2, "espcompose: nvs encode needs --size"},
 		{"nvs bad --size", nil, argv("nvs encode nvs.csv out/nvs.bin --size zz"), 2, `espcompose: --size: "zz" is not a size: use bytes (4096), hex (0x1000) or a K/M suffix (64K, 4MB)`},
@@ -196,6 +204,7 @@ func verifyCases() []badCase {
 	return []badCase{
 		{"verify unsigned unaligned image", nil, argv("verify --key rsa3072_pub.pem app.bin"), 2, "espcompose: app.bin: secureboot: not sector aligned: Invalid datafile. Data size should be non-zero & a multiple of 4096 (got 82000 bytes)"},
 		{"verify unsigned aligned image", file("pad.bin", string(padTo4K(badInputFixture("app.bin")))), argv("verify --key rsa3072_pub.pem pad.bin"), 2, "espcompose: pad.bin: not signed: no Secure Boot V2 signature block after the image"},
+		{"verify V1 unsigned image", nil, argv("verify --version 1 --key p256_pub.pem app32.bin"), 2, "espcompose: app32.bin: not signed (no V1 signature after the image): secureboot: invalid signature block: Signature block has version 1380530467. This version of espsecure only supports version 0."},
 		{"verify empty file", nil, argv("verify --key rsa3072_pub.pem empty.bin"), 2, "espcompose: empty.bin: secureboot: not sector aligned: Invalid datafile. Data size should be non-zero & a multiple of 4096 (got 0 bytes)"},
 		{"verify truncated signed image", file("cut.bin", string(badInputFixture("signed.bin")[:90102])), argv("verify --key rsa3072_pub.pem cut.bin"), 2, "espcompose: cut.bin: secureboot: not sector aligned: Invalid datafile. Data size should be non-zero & a multiple of 4096 (got 90102 bytes)"},
 		{"verify corrupt key", nil, argv("verify --key corrupt.pem signed.bin"), 2, "espcompose: --key corrupt.pem: secureboot: unsupported key format: no PEM private key found"},
@@ -237,18 +246,24 @@ func manifestCases() []badCase {
 		{"build partitions past flash", qsEdit(`size    = "896K"`, `size = "4M"`), qs("build"), 2, "Error: Partition does not fit in flash\n  on qs/espcompose.hcl line 74, in partition \"storage\":"},
 		{"plan undeclared variable", qsEdit("version      = var.app_version", "version = var.nope"), qs("plan"), 2, "Error: Reference to undeclared variable\n  on qs/espcompose.hcl line 27, in image \"app\":"},
 		{"build image does not match expect", qsEdit(`project_name = "quickstart"`, `project_name = "other"`), qs("build"), 2, "Error: Image does not match expect\n  on qs/espcompose.hcl line 25, in image \"app\":"},
+		{"plan --dot manifest missing", nil, argv("plan --dot -f qs/nope.hcl"), 2, "Error: Cannot read manifest"},
 		{"validate manifest missing", nil, argv("validate -f qs/nope.hcl"), 2, "Error: Cannot read manifest\nqs/nope.hcl: open qs/nope.hcl: no such file or directory"},
 		{"build manifest missing", nil, argv("build -f qs/nope.hcl -o out"), 2, "Error: Cannot read manifest"},
 		{"sign-request without -o", qsAppend(qsSecureBoot), argv("sign-request -f qs/espcompose.hcl --cache-dir cache"), 2, "espcompose: sign-request needs -o FILE"},
 		{"sign-request without secure boot", nil, argv("sign-request -f qs/espcompose.hcl -o out/req.json --cache-dir cache"), 2, "espcompose: qs/espcompose.hcl signs nothing: there is no security.secure_boot block"},
 		{"sign-request manifest missing", nil, argv("sign-request -f qs/nope.hcl -o out/req.json"), 2, "Error: Cannot read manifest"},
 		{"sign-request syntax error", files(qsAppend(qsSecureBoot + "}\n")), argv("sign-request -f qs/espcompose.hcl -o out/req.json --cache-dir cache"), 2, "Error: Argument or block definition required\n  on qs/espcompose.hcl line 98:"},
+		{"sign-request undeclared key", qsSecureBootEdit("[key.sb]", "[key.nope]"), argv("sign-request -f qs/espcompose.hcl -o out/req.json --cache-dir cache"), 2, "Error: Reference to undeclared key\n  on qs/espcompose.hcl line 95, in security:"},
+		{"sign-request key file missing", qsSecureBootEdit("keys/sign.pem", "keys/nope.pem"), argv("sign-request -f qs/espcompose.hcl -o out/req.json --cache-dir cache"), 2, "Error: Missing key file\n  on qs/espcompose.hcl line 87, in key \"sb\":"},
+		{"sign-request unknown algorithm", qsSecureBootEdit("rsa-3072", "rsa-9999"), argv("sign-request -f qs/espcompose.hcl -o out/req.json --cache-dir cache"), 2, "Error: Unknown key algorithm\n  on qs/espcompose.hcl line 88, in key \"sb\":"},
+		{"build secure boot version 7", qsSecureBootEdit("version = 2", "version = 7"), argv("build -f qs/espcompose.hcl -o out --cache-dir cache"), 2, "Error: Value out of range\n  on qs/espcompose.hcl line 94, in security:"},
 		{"sign-request extra argument", qsAppend(qsSecureBoot), argv("sign-request -f qs/espcompose.hcl -o out/req.json extra"), 2, `espcompose: unknown command "extra" for "espcompose sign-request"`},
 	}
 }
 
 func globalCases() []badCase {
 	return []badCase{
+		{"version extra argument", nil, argv("version extra"), 2, `espcompose: unknown command "extra" for "espcompose version"`},
 		{"unknown command", nil, argv("frobnicate"), 2, `espcompose: unknown command "frobnicate" for "espcompose"`},
 		{"unknown flag", nil, argv("build --bogus -f qs/espcompose.hcl -o out"), 2, "espcompose: unknown flag: --bogus"},
 		{"unknown shorthand flag", nil, argv("build -Z -f qs/espcompose.hcl -o out"), 2, "espcompose: unknown shorthand flag: 'Z' in -Z"},
@@ -258,6 +273,5 @@ func globalCases() []badCase {
 		{"--var without a value", nil, argv("validate -f qs/espcompose.hcl --var"), 2, "espcompose: flag needs an argument: --var"},
 		{"-f without a value", nil, argv("validate -f"), 2, "espcompose: flag needs an argument: 'f' in -f"},
 		{"validate extra argument", nil, argv("validate -f qs/espcompose.hcl extra"), 2, `espcompose: unknown command "extra" for "espcompose validate"`},
-		{"--device unknown", nil, argv("build -f qs/espcompose.hcl -o out --cache-dir cache --device nope"), 2, `espcompose: no device with id "nope" in the devices file`},
 	}
 }

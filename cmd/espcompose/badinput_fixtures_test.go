@@ -189,6 +189,15 @@ security {
 }
 `
 
+// qsSecureBootEdit returns the quickstart manifest with qsSecureBoot appended, its
+// first old replaced by new; it panics when old is absent, as qsEdit does.
+func qsSecureBootEdit(old, new string) map[string]string {
+	if !strings.Contains(qsSecureBoot, old) {
+		panic("qsSecureBootEdit: the security block has no " + old)
+	}
+	return qsAppend(strings.Replace(qsSecureBoot, old, new, 1))
+}
+
 // qsAppend returns the quickstart manifest with text appended.
 func qsAppend(text string) map[string]string {
 	b, err := os.ReadFile(filepath.Join(examplesDir, "quickstart", "espcompose.hcl"))

@@ -274,7 +274,8 @@ func (a *app) newVerifyCommand() *cobra.Command {
 		Use:   "verify --version 1|2 --key PUB IN",
 		Short: "Check that a Secure Boot signature verifies with a key (exit 0 only then)",
 		Long: `Check a Secure Boot signature against a public (or private) key. Exit status 0
-means a signature verifies with that key; 1 means none does.
+means a signature verifies with that key; 1 means none does; 2 means the file
+is not a signed image at all, or a key or flag is wrong.
 
 For V2 the signature_info_v2 listing of every block comes first, then which block
 verifies with the key.`,
@@ -334,6 +335,10 @@ func (a *app) verifyV1(path, keyPath string, pub *secureboot.PublicKey, image []
 		if werr := writeJSON(a.stdout, doc); werr != nil {
 			return werr
 		}
+	}
+	if errors.Is(err, secureboot.ErrBlock) {
+		// A V1 trailer starts with version 0; anything else is no signature at all.
+		return usageError{fmt.Errorf("%s: not signed (no V1 signature after the image): %w", path, err)}
 	}
 	if err != nil {
 		return verifyOutcome(path, err)
