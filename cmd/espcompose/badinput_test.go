@@ -66,6 +66,9 @@ func TestBadInput(t *testing.T) {
 	fixtures := badInputFixtures(t)
 	cases := badInputCases()
 	t.Logf("%d bad-input cases", len(cases))
+	if len(cases) < 80 {
+		t.Errorf("%d bad-input cases; issue 7 asks for at least 80", len(cases))
+	}
 	seen := map[string]bool{}
 	for _, tc := range cases {
 		if seen[tc.name] {
