@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +16,14 @@ import (
 	"github.com/espcompose/espcompose/internal/fsutil"
 	"github.com/espcompose/espcompose/internal/testimage"
 	"github.com/espcompose/espcompose/manifest"
+)
+
+const (
+	// maxFlashSize is the largest flash size esptool knows (merge_bin --flash-size).
+	maxFlashSize = 128 << 20
+	// maxCodeSize bounds `image build --code-size`: 16MB is more than any chip maps
+	// for code, and the generator allocates it at once.
+	maxCodeSize = 16 << 20
 )
 
 // writeOutput writes a command's result atomically: a failed command leaves no file.
@@ -178,6 +187,10 @@ func (a *app) newImageCommand() *cobra.Command {
 		Short: "Print image fields (esptool image_info compatible)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Flag mistakes are the flag's, not the image's: report them before reading.
+			if infoVersion != 1 && infoVersion != 2 {
+				return usagef("--version must be 1 or 2, not %d", infoVersion)
+			}
 			src, err := a.readInput(args[0])
 			if err != nil {
 				return err
@@ -190,6 +203,9 @@ func (a *app) newImageCommand() *cobra.Command {
 				return writeJSON(a.stdout, img)
 			}
 			text, err := appimage.InfoBytes(src, infoChip, infoVersion)
+			if errors.Is(err, appimage.ErrUnknownChip) {
+				return usagef("--chip: %v", err)
+			}
 			if err != nil {
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
@@ -208,6 +224,11 @@ func (a *app) newImageCommand() *cobra.Command {
 		Short: "Generate a well-formed test image (for examples and tests; not firmware)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The filler is allocated whole: an absurd size must fail here, not in
+			// the allocator. testimage reads 0 as "default", so 0 is refused too.
+			if codeSize < 1 || codeSize > maxCodeSize {
+				return usagef("--code-size must be between 1 and %d bytes, not %d", maxCodeSize, codeSize)
+			}
 			var out []byte
 			var err error
 			spec := testimage.AppSpec{Chip: genChip, Project: project, Version: ver, CodeSize: codeSize,
@@ -275,6 +296,11 @@ func (a *app) newMergeCommand() *cobra.Command {
 				data, err = merged.PrepareInput(addr, data)
 				if err != nil {
 					return usageError{fmt.Errorf("%s: %w", args[i+1], err)}
+				}
+				// No chip maps flash beyond 128MB; an input past it is a typo in the
+				// address, and padding up to it would write gigabytes of 0xFF.
+				if end := uint64(addr) + uint64(len(data)); end > maxFlashSize {
+					return usagef("%s at %#x: ends at %#x, beyond the largest flash (128MB)", args[i+1], addr, end)
 				}
 				parts = append(parts, merged.Part{Addr: addr, Data: data, Name: args[i+1]})
 			}

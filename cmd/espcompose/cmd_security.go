@@ -89,6 +89,10 @@ with --aes-xts (64 bytes: XTS-AES-256, otherwise XTS-AES-128).`,
 			} else {
 				err = c.DecryptAt(dst, src, addr)
 			}
+			if errors.Is(err, flashenc.ErrAddress) {
+				// The address is the flag's mistake, whatever data it was applied to.
+				return usageError{fmt.Errorf("--address %s: %w", address, err)}
+			}
 			if err != nil {
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
@@ -173,10 +177,10 @@ func (a *app) signWithKeys(version int, imagePath string, image []byte, paths []
 		if err != nil {
 			return nil, err
 		}
-		k, err := secureboot.ParsePrivateKeyPEM(b)
+		k, err := parsePrivateKey("--key", p, b, "signing needs the private key (signatures made elsewhere go in with --pub-key and --signature)")
 		clear(b)
 		if err != nil {
-			return nil, usageError{fmt.Errorf("--key %s: %w", p, err)}
+			return nil, err
 		}
 		keys = append(keys, k)
 	}
@@ -271,7 +275,8 @@ func (a *app) newVerifyCommand() *cobra.Command {
 		Use:   "verify --version 1|2 --key PUB IN",
 		Short: "Check that a Secure Boot signature verifies with a key (exit 0 only then)",
 		Long: `Check a Secure Boot signature against a public (or private) key. Exit status 0
-means a signature verifies with that key; 1 means none does.
+means a signature verifies with that key; 1 means none does; 2 means the file
+is not a signed image at all, or a key or flag is wrong.
 
 For V2 the signature_info_v2 listing of every block comes first, then which block
 verifies with the key.`,
@@ -332,6 +337,10 @@ func (a *app) verifyV1(path, keyPath string, pub *secureboot.PublicKey, image []
 			return werr
 		}
 	}
+	if errors.Is(err, secureboot.ErrBlock) {
+		// A V1 trailer starts with version 0; anything else is no signature at all.
+		return usageError{fmt.Errorf("%s: not signed (no V1 signature after the image): %w", path, err)}
+	}
 	if err != nil {
 		return verifyOutcome(path, err)
 	}
@@ -362,6 +371,9 @@ func (a *app) verifyV2(path, keyPath string, pub *secureboot.PublicKey, image []
 		printVerifyV2(a.stdout, image, status)
 	}
 	if err != nil {
+		if errors.Is(err, secureboot.ErrInvalidSignature) && notSignedV2(image) {
+			return usagef("%s: not signed: no Secure Boot V2 signature block after the image", path)
+		}
 		return verifyOutcome(path, err)
 	}
 	if !a.json {
@@ -373,6 +385,34 @@ func (a *app) verifyV2(path, keyPath string, pub *secureboot.PublicKey, image []
 		}
 	}
 	return nil
+}
+
+// notSignedV2 reports whether no slot of the signature sector even starts with a
+// block's magic byte: the file was never signed, which is the caller's mistake
+// (exit 2), unlike a damaged block or one made with another key (exit 1).
+func notSignedV2(image []byte) bool {
+	sector := image[len(image)-secureboot.SectorSize:]
+	for i := range secureboot.MaxBlocks {
+		if sector[i*secureboot.BlockSize] == secureboot.BlockMagic {
+			return false
+		}
+	}
+	return true
+}
+
+// parsePrivateKey parses the private key a flag names. The codec only says it found
+// no private key; when the file holds a public key, say that, and what is needed.
+func parsePrivateKey(flag, path string, pemData []byte, need string) (*secureboot.PrivateKey, error) {
+	k, err := secureboot.ParsePrivateKeyPEM(pemData)
+	if err == nil {
+		return k, nil
+	}
+	if errors.Is(err, secureboot.ErrKeyFormat) {
+		if _, perr := secureboot.ParseKeyPEM(pemData); perr == nil {
+			return nil, usagef("%s %s: a public key; %s", flag, path, need)
+		}
+	}
+	return nil, usageError{fmt.Errorf("%s %s: %w", flag, path, err)}
 }
 
 // printVerifyV2 prints espsecure's signature_info_v2 listing, then what the supplied
@@ -417,6 +457,9 @@ scheme). That output is secret: it is written with mode 0600 and never to stdout
 			if keyLen != 0 && version != 1 {
 				return usagef("--keylen applies only to --version 1")
 			}
+			if keyLen != 0 && keyLen != 192 && keyLen != 256 {
+				return usagef("--keylen must be 192 or 256, not %d", keyLen)
+			}
 			kb, err := a.readInput(keyPath)
 			if err != nil {
 				return err
@@ -439,9 +482,9 @@ scheme). That output is secret: it is written with mode 0600 and never to stdout
 			if keyLen == 0 {
 				keyLen = 256
 			}
-			k, err := secureboot.ParsePrivateKeyPEM(kb)
+			k, err := parsePrivateKey("--key", keyPath, kb, "the V1 digest is of the private key")
 			if err != nil {
-				return usageError{fmt.Errorf("--key %s: %w", keyPath, err)}
+				return err
 			}
 			d, err := secureboot.DigestPrivateKeyV1(k, keyLen)
 			if err != nil {

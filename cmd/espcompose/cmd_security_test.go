@@ -380,7 +380,7 @@ func TestSecurityBadInput(t *testing.T) {
 		{"unknown chip", []string{"encrypt", "--chip", "esp99", "--key", "k32.bin", "--address", "0x10000", "plain.bin", "out.bin"},
 			exitUsage, "espcompose: --chip: flashenc: unknown chip: \"esp99\"\n"},
 		{"misaligned address", []string{"decrypt", "--chip", "esp32", "--key", "k32.bin", "--address", "0x10008", "plain.bin", "out.bin"},
-			exitUsage, "espcompose: plain.bin: flashenc: bad flash address: starting flash address 0x10008 must be a multiple of 16\n"},
+			exitUsage, "espcompose: --address 0x10008: flashenc: bad flash address: starting flash address 0x10008 must be a multiple of 16\n"},
 		{"key file missing", []string{"encrypt", "--chip", "esp32", "--key", "nokey.bin", "--address", "0x10000", "plain.bin", "out.bin"},
 			exitUsage, "espcompose: read nokey.bin: file does not exist\n"},
 		{"xts on esp32", []string{"encrypt", "--chip", "esp32", "--aes-xts", "--key", "k32.bin", "--address", "0", "plain.bin", "out.bin"},

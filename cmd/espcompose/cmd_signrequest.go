@@ -125,10 +125,11 @@ func (a *app) newSignDigestCommand() *cobra.Command {
 				return err
 			}
 			defer clear(pemData)
-			signer, err := signers.NewLocalPEM(filepath.Base(keyFile), pemData, nil)
+			k, err := parsePrivateKey("--key", keyFile, pemData, "signing needs the private key")
 			if err != nil {
-				return usageError{err}
+				return err
 			}
+			signer := signers.NewLocalKey(filepath.Base(keyFile), k, nil)
 			digest, err := a.readInput(args[0])
 			if err != nil {
 				return err
@@ -139,7 +140,8 @@ func (a *app) newSignDigestCommand() *cobra.Command {
 			}
 			sig, err := signer.SignDigest(ctx, digest)
 			if err != nil {
-				return usageError{err}
+				// Name the digest file: a wrong length is the digest's mistake.
+				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
 			return a.writeOutput(args[1], sig)
 		},
