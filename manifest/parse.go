@@ -20,17 +20,7 @@ func Parse(fsys afero.Fs, filename string) (*File, hcl.Diagnostics) {
 			Detail:   fmt.Sprintf("%s: %v", filename, err),
 		}}
 	}
-	f, diags := ParseBytes(src, filename)
-	// Paths in the manifest are relative to its folder. Resolve that folder once, to an
-	// absolute path, so nothing downstream depends on how -f was spelled: with the
-	// default -f espcompose.hcl the folder was ".", which a base-path filesystem (the
-	// one import_csv file rows are read through) cannot hold.
-	if f != nil {
-		if abs, err := filepath.Abs(f.Dir); err == nil {
-			f.Dir = abs
-		}
-	}
-	return f, diags
+	return ParseBytes(src, filename)
 }
 
 // ParseBytes decodes manifest source already in memory.

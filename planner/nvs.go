@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"github.com/espcompose/espcompose/internal/fsutil"
 	"path/filepath"
 	"strconv"
 
@@ -47,7 +48,7 @@ func (p *planner) nvsContent(n *manifest.NVS) (*nvs.Partition, bool) {
 	part := &nvs.Partition{}
 	ok := true
 	if e := n.EspAt; e != nil {
-		res, err := espat.Import(afero.NewIOFS(afero.NewBasePathFs(p.opts.FS, e.RawData)),
+		res, err := espat.Import(fsutil.Sub(p.opts.FS, e.RawData),
 			espat.Config{Platform: e.Platform, Module: e.Module, Options: e.Config})
 		if err != nil {
 			p.errorf(e.Range, "Cannot import esp-at data", "%s: %v.", p.rel(e.RawData), err)
@@ -67,7 +68,7 @@ func (p *planner) nvsContent(n *manifest.NVS) (*nvs.Partition, bool) {
 			ok = false
 			continue
 		}
-		files := afero.NewIOFS(afero.NewBasePathFs(p.opts.FS, filepath.Dir(path)))
+		files := fsutil.Sub(p.opts.FS, filepath.Dir(path))
 		imported, err := nvs.ParseCSV(bytes.NewReader(src), p.rel(path), files)
 		if err != nil {
 			p.errorf(csvAt, "Invalid NVS CSV", "%v.", err)

@@ -14,9 +14,9 @@ import (
 	"github.com/espcompose/espcompose/internal/testimage"
 )
 
-// badInputCases are manifests of ../../planner/testdata/broken whose problem build used
+// brokenManifestCases are manifests of ../../planner/testdata/broken whose problem build used
 // to find only while running (or never): each must now stop validate and build alike.
-var badInputCases = []string{
+var brokenManifestCases = []string{
 	"header_missing", "header_version",
 	"key_xts128_empty", "key_xts128_31", "key_xts256_short", "key_derived_long", "key_aes256_short",
 	"key_unused_short", "key_create_existing_bad", "key_create_p192",
@@ -92,7 +92,7 @@ func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
 // manifest line, and build stops at plan time with the same diagnostic, exit 2 and no
 // file written: no output folder, no cache, no created key.
 func TestValidateFindsWhatBuildRejects(t *testing.T) {
-	for _, name := range badInputCases {
+	for _, name := range brokenManifestCases {
 		t.Run(name, func(t *testing.T) {
 			fs, line, want := badInputFS(t, name)
 			at := flat("on /p/espcompose.hcl line " + strconv.Itoa(line))
