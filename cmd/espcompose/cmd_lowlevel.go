@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
@@ -13,7 +12,6 @@ import (
 	"github.com/espcompose/espcompose/format/appimage"
 	"github.com/espcompose/espcompose/format/merged"
 	"github.com/espcompose/espcompose/format/parttable"
-	"github.com/espcompose/espcompose/internal/fsutil"
 	"github.com/espcompose/espcompose/internal/testimage"
 	"github.com/espcompose/espcompose/manifest"
 )
@@ -32,15 +30,7 @@ func (a *app) writeOutput(path string, data []byte) error {
 		_, err := a.stdout.Write(data)
 		return err
 	}
-	if err := a.checkOutputFile(path); err != nil {
-		return err
-	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := a.fs.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	return fsutil.WriteFileAtomic(a.fs, path, data, 0o644)
+	return a.writeGuarded(path, data, 0o644, false)
 }
 
 func (a *app) readInput(path string) ([]byte, error) {

@@ -18,7 +18,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/espcompose/espcompose/format/nvs"
-	"github.com/espcompose/espcompose/internal/fsutil"
 	"github.com/espcompose/espcompose/manifest"
 )
 
@@ -104,15 +103,7 @@ func (a *app) writeSecret(flag, path string, data []byte) error {
 	if path == "-" {
 		return usagef("%s: refusing to write key material to stdout", flag)
 	}
-	if err := a.checkOutputFile(path); err != nil {
-		return err
-	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := a.fs.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	if err := fsutil.CreateExclusive(a.fs, path, data, 0o600); err != nil {
+	if err := a.writeGuarded(path, data, 0o600, true); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return usagef("%s %s: file exists; refusing to overwrite a key file", flag, path)
 		}

@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/espcompose/espcompose/format/flashenc"
 	"github.com/espcompose/espcompose/format/secureboot"
-	"github.com/espcompose/espcompose/internal/fsutil"
 )
 
 func (a *app) newEncryptCommand() *cobra.Command { return a.flashCryptCommand(true) }
@@ -505,13 +503,5 @@ scheme). That output is secret: it is written with mode 0600 and never to stdout
 // writeSecretAtomic writes derived key material (reproducible from its source, so
 // replacing it loses nothing) atomically and readable by its owner only.
 func (a *app) writeSecretAtomic(path string, data []byte) error {
-	if err := a.checkOutputFile(path); err != nil {
-		return err
-	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := a.fs.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	return fsutil.WriteFileAtomic(a.fs, path, data, 0o600)
+	return a.writeGuarded(path, data, 0o600, false)
 }

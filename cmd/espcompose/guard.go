@@ -104,3 +104,25 @@ func (a *app) publishOptions() outputs.PublishOptions {
 	}
 	return opts
 }
+
+// writeGuarded writes a low-level command's output file: checked by the guard, parent
+// folders made as needed and removed again if the write fails, so a failed command
+// leaves nothing behind. exclusive is for key files, which are never replaced.
+func (a *app) writeGuarded(path string, data []byte, mode os.FileMode, exclusive bool) error {
+	if err := a.checkOutputFile(path); err != nil {
+		return err
+	}
+	created, err := fsutil.MkdirAllTracked(a.fs, filepath.Dir(path), 0o755)
+	if err != nil {
+		return err
+	}
+	if exclusive {
+		err = fsutil.CreateExclusive(a.fs, path, data, mode)
+	} else {
+		err = fsutil.WriteFileAtomic(a.fs, path, data, mode)
+	}
+	if err != nil {
+		fsutil.RemoveCreated(a.fs, created)
+	}
+	return err
+}

@@ -205,3 +205,38 @@ func asideName(fs afero.Fs, finalDir string) (string, error) {
 	}
 	return "", fmt.Errorf("no free name beside %s: %w", finalDir, os.ErrExist)
 }
+
+// MkdirAllTracked is MkdirAll that reports the folders it created, outermost first,
+// so a command that then fails can remove exactly those and leave nothing behind.
+func MkdirAllTracked(fs afero.Fs, dir string, perm os.FileMode) ([]string, error) {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		ok, err := exists(fs, d)
+		if err != nil {
+			return nil, err
+		}
+		if ok || d == filepath.Dir(d) {
+			break
+		}
+		missing = append(missing, d)
+	}
+	var created []string
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := fs.Mkdir(missing[i], perm); err != nil {
+			RemoveCreated(fs, created)
+			return nil, err
+		}
+		created = append(created, missing[i])
+	}
+	return created, nil
+}
+
+// RemoveCreated removes folders MkdirAllTracked made, innermost first, each only if it
+// is still empty.
+func RemoveCreated(fs afero.Fs, created []string) {
+	for i := len(created) - 1; i >= 0; i-- {
+		if names, err := afero.ReadDir(fs, created[i]); err == nil && len(names) == 0 {
+			_ = fs.Remove(created[i])
+		}
+	}
+}

@@ -154,6 +154,14 @@ func CheckFile(fs afero.Fs, out string, p Protected) error {
 	if err == nil && st.IsDir() {
 		return refuse("it is a folder")
 	}
+	for d := filepath.Dir(out); d != filepath.Dir(d); d = filepath.Dir(d) {
+		if pst, perr := fs.Stat(d); perr == nil {
+			if !pst.IsDir() {
+				return refuse("%s is a file, not a folder", d)
+			}
+			break
+		}
+	}
 	o := resolve(fs, out)
 	for _, pl := range p.Files {
 		if resolve(fs, pl.Path) == o || sameFile(fs, out, pl.Path) {
