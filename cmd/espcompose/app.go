@@ -40,6 +40,8 @@ type app struct {
 	vars    []string
 	cache   string
 	device  string
+	// noVerify skips reading the outputs back before publishing (build --no-verify).
+	noVerify bool
 
 	log logx.Logger
 }

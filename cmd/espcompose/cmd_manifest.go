@@ -109,6 +109,7 @@ func (a *app) newBuildCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&sigDir, "signatures", "", "directory of signatures returned for a sign-request (two-phase signing)")
+	cmd.Flags().BoolVar(&a.noVerify, "no-verify", false, "skip reading every output back with the decoders before publishing")
 	return cmd
 }
 
