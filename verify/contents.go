@@ -59,7 +59,11 @@ func (c *checker) appImage(subject string, plain []byte, image string) {
 		return
 	}
 	if i := prefixDiff(plain, info.Data); i >= 0 {
-		c.fail("image", subject, "does not hold image.%s (%s): first difference at byte 0x%x", image, info.Path, i)
+		path := info.Path
+		if rel, ok := c.in.Plan.Sources["source:image."+image]; ok {
+			path = rel
+		}
+		c.fail("image", subject, "does not hold image.%s (%s): first difference at byte 0x%x", image, path, i)
 	} else {
 		c.pass("image", subject, "holds image.%s (%d bytes)", image, len(info.Data))
 	}
