@@ -50,7 +50,10 @@ func entryIndex(t *testing.T, tb *parttable.Table, name string) int {
 
 // editNVS decodes the secure example's NVS partition, lets edit change its content and
 // encodes it again with the same keys.
-func editNVS(t *testing.T, in *Input, edit func(*nvs.Partition)) {
+func editNVS(t *testing.T, in *Input, edit func(*nvs.Partition)) { editNVSVersion(t, in, 0, edit) }
+
+// editNVSVersion is editNVS writing NVS format version (0: the manifest's).
+func editNVSVersion(t *testing.T, in *Input, version int, edit func(*nvs.Partition)) {
 	t.Helper()
 	r := region(t, in, "nvs")
 	st := in.Plan.Graph
@@ -65,7 +68,10 @@ func editNVS(t *testing.T, in *Input, edit func(*nvs.Partition)) {
 		t.Fatal(err)
 	}
 	edit(&d.Partition)
-	out, err := nvs.Encode(&d.Partition, nvs.Options{Size: r.Size, Version: ns.Format, Keys: &keys})
+	if version == 0 {
+		version = ns.Format
+	}
+	out, err := nvs.Encode(&d.Partition, nvs.Options{Size: r.Size, Version: version, Keys: &keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,6 +474,37 @@ var corruptions = []corruption{
 	{"fill partition not filled", "v1", func(t *testing.T, in *Input) string {
 		setFile(t, in, "partitions/storage.bin", flip(file(t, in, "partitions/storage.bin"), 0x10))
 		return "region storage (partitions/storage.bin): is not filled with 0x00: byte 0x10 is 0xff"
+	}},
+	// More of the same checks, from other angles.
+	{"region file larger than its region", "quickstart", func(t *testing.T, in *Input) string {
+		r := region(t, in, "otadata")
+		setFile(t, in, r.File, append(file(t, in, r.File), 0xFF))
+		return fmt.Sprintf("region otadata (partitions/otadata.bin): %d bytes do not fit the region's %d (0x%x at 0x%x)", r.Size+1, r.Size, r.Size, r.Offset)
+	}},
+	{"encrypted region carries more than its padding", "secure-production", func(t *testing.T, in *Input) string {
+		r := region(t, in, "partition-table")
+		editEncrypted(t, in, r.File, r.Offset, func(plain []byte) []byte { return append(plain, make([]byte, 128)...) })
+		return fmt.Sprintf("region partition-table (partition-table.bin): decrypts to the bytes it was encrypted from followed by bytes that are not erased padding (byte 0x%x)", parttable.TableSize)
+	}},
+	{"OTA artifact for another offset than its slot", "secure-production", func(t *testing.T, in *Input) string {
+		pl := withPlan(in)
+		pl.OTA = append(pl.OTA[:0:0], pl.OTA...)
+		pl.OTA[1].Offset += 0x10000
+		return fmt.Sprintf("ota/app/ota_1.bin: is for 0x%x, but slot ota_1 is at 0x%x", pl.OTA[1].Offset, pl.OTA[1].Offset-0x10000)
+	}},
+	{"NVS format version differs", "secure-production", func(t *testing.T, in *Input) string {
+		editNVSVersion(t, in, 1, func(*nvs.Partition) {})
+		return "region nvs (partitions/nvs.bin): is NVS format version 1; the manifest declares 2"
+	}},
+	{"V2 signature block missing for a configured key", "secure-production", func(t *testing.T, in *Input) string {
+		pl := withPlan(in)
+		cfg := *pl.Config
+		sec := *cfg.Security
+		sb := *sec.SecureBoot
+		sb.Keys = append(append(sb.Keys[:0:0], sb.Keys...), sb.Keys[0])
+		sec.SecureBoot, cfg.Security, pl.Config = &sb, &sec, &cfg
+		return "region ota_0 (partitions/ota_0.bin): has no valid Secure Boot V2 signature block 1 for key.secure_boot\n" +
+			"region ota_0 (partitions/ota_0.bin): has 1 Secure Boot V2 signature block(s); the manifest configures 2 key(s)"
 	}},
 }
 

@@ -174,3 +174,25 @@ func mergedFile(t *testing.T, in *Input) string {
 	t.Helper()
 	return in.Plan.Merged[0].File
 }
+
+// BenchmarkVerify measures the read-back alone, which every build now pays before
+// publishing.
+func BenchmarkVerify(b *testing.B) {
+	for _, name := range []string{"quickstart", "secure-production", "esp-at"} {
+		b.Run(name, func(b *testing.B) {
+			in := built(b, name)
+			total := 0
+			for _, f := range in.Files {
+				total += len(f.Data)
+			}
+			b.SetBytes(int64(total))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := Build(context.Background(), in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
