@@ -10,6 +10,7 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -193,25 +194,38 @@ func (c *checker) secureBoot() *manifest.SecureBoot {
 }
 
 // firstDiff is the first index where a and b differ, or the shorter length when one
-// is a prefix of the other; -1 when equal.
+// is a prefix of the other; -1 when equal. Equal inputs, the common case, take the
+// fast path of bytes.Equal.
 func firstDiff(a, b []byte) int {
 	n := min(len(a), len(b))
+	if bytes.Equal(a[:n], b[:n]) {
+		if len(a) != len(b) {
+			return n
+		}
+		return -1
+	}
 	for i := 0; i < n; i++ {
 		if a[i] != b[i] {
 			return i
 		}
 	}
-	if len(a) != len(b) {
-		return n
-	}
-	return -1
+	return n // unreachable: the prefixes differ
 }
+
+// erased is a run of erased flash to compare against.
+var erased = bytes.Repeat([]byte{0xFF}, 4096)
 
 // firstNotErased is the index of the first byte that is not 0xFF, or -1.
 func firstNotErased(b []byte) int {
-	for i, x := range b {
-		if x != 0xFF {
-			return i
+	for off := 0; off < len(b); off += len(erased) {
+		chunk := b[off:min(len(b), off+len(erased))]
+		if bytes.Equal(chunk, erased[:len(chunk)]) {
+			continue
+		}
+		for i, x := range chunk {
+			if x != 0xFF {
+				return off + i
+			}
 		}
 	}
 	return -1
