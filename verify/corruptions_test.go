@@ -506,6 +506,30 @@ var corruptions = []corruption{
 		return "region ota_0 (partitions/ota_0.bin): has no valid Secure Boot V2 signature block 1 for key.secure_boot\n" +
 			"region ota_0 (partitions/ota_0.bin): has 1 Secure Boot V2 signature block(s); the manifest configures 2 key(s)"
 	}},
+	{"bootloader image damaged", "quickstart", func(t *testing.T, in *Input) string {
+		setFile(t, in, "bootloader.bin", flip(file(t, in, "bootloader.bin"), 0x40))
+		return "region bootloader (bootloader.bin): bootloader checksum does not match"
+	}},
+	{"merged image cut short", "secure-production", func(t *testing.T, in *Input) string {
+		m := mergedFile(t, in)
+		img := file(t, in, m)
+		r := region(t, in, "ota_0")
+		setFile(t, in, m, img[:len(img)-0x1000])
+		return fmt.Sprintf("%s: ends at 0x%x, before region ota_0 (0x%x-0x%x)", m, len(img)-0x1000, r.Offset, len(img))
+	}},
+	{"hex not Intel HEX", "quickstart", func(t *testing.T, in *Input) string {
+		m := in.Plan.Merged[1].File
+		setFile(t, in, m, []byte(":zz\n"))
+		return m + ": does not decode as Intel HEX: "
+	}},
+	{"no key store", "secure-production", func(t *testing.T, in *Input) string {
+		in.Keys = nil
+		return "region bootloader (bootloader.bin): cannot decrypt with key.flash: no key store to read key.flash from"
+	}},
+	{"no signer for a signing key", "secure-production", func(t *testing.T, in *Input) string {
+		in.Signers = signers.Set{}
+		return "region bootloader (bootloader.bin): cannot get the public key of key.secure_boot: no signer for key \"secure_boot\""
+	}},
 }
 
 // TestNoKeyBytesInMessages: a wrong key, and the right one, never appear in what a
