@@ -43,6 +43,9 @@ type app struct {
 	vars    []string
 	cache   string
 	device  string
+	// noVerify skips reading the outputs back before publishing (build --no-verify).
+	noVerify bool
+	verified verifySummary // what verification checked, for build --json
 
 	lockTimeout time.Duration
 

@@ -97,7 +97,7 @@ func (a *app) newBuildCommand() *cobra.Command {
 			}
 			counts := countStatus(res)
 			if a.json {
-				return writeJSON(a.stdout, map[string]any{"out": a.out, "stages": res.Status, "counts": counts})
+				return writeJSON(a.stdout, map[string]any{"out": a.out, "stages": res.Status, "counts": counts, "verify": a.verified})
 			}
 			total := len(res.Status) - counts[stages.StatusRead]
 			fmt.Fprintf(a.stdout, "Built %s: %d stages, %d ran, %d cached, %d inputs read.\n",
@@ -109,6 +109,7 @@ func (a *app) newBuildCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&sigDir, "signatures", "", "directory of signatures returned for a sign-request (two-phase signing)")
+	cmd.Flags().BoolVar(&a.noVerify, "no-verify", false, "skip reading every output back with the decoders before publishing")
 	return cmd
 }
 
@@ -193,7 +194,7 @@ func (a *app) reportDevices(ctx context.Context, sessions []*session) error {
 		for _, r := range results {
 			devs = append(devs, map[string]any{"id": r.ID, "stages": r.Result.Status, "counts": countStatus(r.Result), "merged": r.Merged})
 		}
-		return writeJSON(a.stdout, map[string]any{"out": a.out, "devices": devs})
+		return writeJSON(a.stdout, map[string]any{"out": a.out, "devices": devs, "verify": a.verified})
 	}
 	fmt.Fprintf(a.stdout, "Built %s: %d devices.\n", a.out, len(results))
 	for _, r := range results {

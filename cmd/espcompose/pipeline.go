@@ -140,6 +140,9 @@ func (a *app) buildFiles(ctx context.Context, s *session, onDone func(string, st
 		return nil, nil, err
 	}
 	files, err := outputs.Files(bundle)
+	if err == nil {
+		err = a.verifyBuild(ctx, s, res, files)
+	}
 	return res, files, err
 }
 
