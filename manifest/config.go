@@ -127,6 +127,16 @@ type Expect struct {
 	IDFVersion    *string
 	SecureVersion *uint32
 	Range         hcl.Range
+	// Attrs holds each attribute's range by name, so a mismatch points at its line.
+	Attrs map[string]hcl.Range
+}
+
+// AttrRange is the range of the named attribute, or of the block when it is absent.
+func (e *Expect) AttrRange(name string) hcl.Range {
+	if r, ok := e.Attrs[name]; ok {
+		return r
+	}
+	return e.Range
 }
 
 // Bootloader places the second-stage bootloader.

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"github.com/hashicorp/hcl/v2"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -126,7 +127,12 @@ func (d *decoder) image(b *Block) (*Image, cty.Value) {
 		im.FileRange = a.Expr.Range()
 	}
 	for _, e := range b.NestedOf("expect") {
-		ex := &Expect{Range: e.DeclRange}
+		ex := &Expect{Range: e.DeclRange, Attrs: map[string]hcl.Range{}}
+		for _, name := range []string{"project_name", "version", "idf_version", "secure_version"} {
+			if a := e.Attr(name); a != nil {
+				ex.Attrs[name] = a.Expr.Range()
+			}
+		}
 		for name, dst := range map[string]**string{"project_name": &ex.ProjectName, "version": &ex.Version, "idf_version": &ex.IDFVersion} {
 			if a := e.Attr(name); a != nil {
 				if s, ok := d.str(a); ok {

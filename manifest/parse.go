@@ -1,7 +1,9 @@
 package manifest
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 
 	"github.com/hashicorp/hcl/v2"
@@ -17,7 +19,7 @@ func Parse(fsys afero.Fs, filename string) (*File, hcl.Diagnostics) {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Cannot read manifest",
-			Detail:   fmt.Sprintf("%s: %v", filename, err),
+			Detail:   readErrDetail(filename, err),
 		}}
 	}
 	return ParseBytes(src, filename)
@@ -230,3 +232,13 @@ func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
 }
 
 func posLess(a, b hcl.Pos) bool { return a.Byte < b.Byte }
+
+// readErrDetail says why the manifest could not be read without repeating its name
+// (an *os.PathError already carries it).
+func readErrDetail(filename string, err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Sprintf("%s: %v.", filename, err)
+}

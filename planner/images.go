@@ -90,7 +90,7 @@ func (p *planner) checkExpect(im *manifest.Image, img *appimage.Image) {
 	}
 	check := func(field string, want *string, got string) {
 		if want != nil && *want != got {
-			p.errorf(ex.Range, "Image does not match expect",
+			p.errorf(ex.AttrRange(field), "Image does not match expect",
 				"image %q (%s) has %s %q, but expect says %q.", im.Name, p.rel(im.File), field, got, *want)
 		}
 	}
@@ -98,7 +98,7 @@ func (p *planner) checkExpect(im *manifest.Image, img *appimage.Image) {
 	check("version", ex.Version, d.Version)
 	check("idf_version", ex.IDFVersion, d.IDFVersion)
 	if ex.SecureVersion != nil && *ex.SecureVersion != d.SecureVersion {
-		p.errorf(ex.Range, "Image does not match expect",
+		p.errorf(ex.AttrRange("secure_version"), "Image does not match expect",
 			"image %q (%s) has secure_version %d, but expect says %d.", im.Name, p.rel(im.File), d.SecureVersion, *ex.SecureVersion)
 	}
 }

@@ -11,7 +11,7 @@ func badInputCases() []badCase {
 	var cases []badCase
 	for _, group := range [][]badCase{
 		partitionTableCases(), imageCases(), mergeCases(), nvsCases(), flashCryptCases(),
-		signCases(), verifyCases(), digestCases(), manifestCases(), globalCases(),
+		signCases(), verifyCases(), digestCases(), manifestCases(), globalCases(), guardCases(),
 	} {
 		cases = append(cases, group...)
 	}
@@ -246,9 +246,9 @@ func manifestCases() []badCase {
 		{"validate bad size", qsEdit(`size     = "1536K"`, `size = "1536Q"`), qs("validate"), 2, "Error: Invalid size\n  on qs/espcompose.hcl line 61, in partition \"ota_0\":"},
 		{"build partitions past flash", qsEdit(`size    = "896K"`, `size = "4M"`), qs("build"), 2, "Error: Partition does not fit in flash\n  on qs/espcompose.hcl line 74, in partition \"storage\":"},
 		{"plan undeclared variable", qsEdit("version      = var.app_version", "version = var.nope"), qs("plan"), 2, "Error: Reference to undeclared variable\n  on qs/espcompose.hcl line 27, in image \"app\":"},
-		{"build image does not match expect", qsEdit(`project_name = "quickstart"`, `project_name = "other"`), qs("build"), 2, "Error: Image does not match expect\n  on qs/espcompose.hcl line 25, in image \"app\":"},
+		{"build image does not match expect", qsEdit(`project_name = "quickstart"`, `project_name = "other"`), qs("build"), 2, "Error: Image does not match expect\n  on qs/espcompose.hcl line 26, in image \"app\":"},
 		{"plan --dot manifest missing", nil, argv("plan --dot -f qs/nope.hcl"), 2, "Error: Cannot read manifest"},
-		{"validate manifest missing", nil, argv("validate -f qs/nope.hcl"), 2, "Error: Cannot read manifest\nqs/nope.hcl: open qs/nope.hcl: no such file or directory"},
+		{"validate manifest missing", nil, argv("validate -f qs/nope.hcl"), 2, "Error: Cannot read manifest\nqs/nope.hcl: no such file or directory."},
 		{"build manifest missing", nil, argv("build -f qs/nope.hcl -o out"), 2, "Error: Cannot read manifest"},
 		{"sign-request without -o", qsAppend(qsSecureBoot), argv("sign-request -f qs/espcompose.hcl --cache-dir cache"), 2, "espcompose: sign-request needs -o FILE"},
 		{"sign-request without secure boot", nil, argv("sign-request -f qs/espcompose.hcl -o out/req.json --cache-dir cache"), 2, "espcompose: qs/espcompose.hcl signs nothing: there is no security.secure_boot block"},
@@ -274,5 +274,32 @@ func globalCases() []badCase {
 		{"--var without a value", nil, argv("validate -f qs/espcompose.hcl --var"), 2, "espcompose: flag needs an argument: --var"},
 		{"-f without a value", nil, argv("validate -f"), 2, "espcompose: flag needs an argument: 'f' in -f"},
 		{"validate extra argument", nil, argv("validate -f qs/espcompose.hcl extra"), 2, `espcompose: unknown command "extra" for "espcompose validate"`},
+	}
+}
+
+// guardCases: paths whose use would destroy or swallow what espcompose did not make.
+func guardCases() []badCase {
+	b := func(flags string) []string { return argv("build -f qs/espcompose.hcl " + flags) }
+	return []badCase{
+		{"build into the images folder", nil, b("-o qs/images"), 2, "espcompose: refusing to use qs/images as an output directory: it holds input file qs/images/app.bin"},
+		{"build into the project", nil, b("-o qs"), 2, "espcompose: refusing to use qs as an output directory: it is the manifest's folder qs"},
+		{"build into the project's parent", nil, b("-o ."), 2, "espcompose: refusing to use . as an output directory: it holds the manifest's folder qs"},
+		{"build into a file", nil, b("-o pt.csv"), 2, "espcompose: refusing to use pt.csv as an output directory: it is a file, not a folder"},
+		{"build into a foreign folder", file("mine/notes.txt", "mine"), b("-o mine"), 2, "espcompose: refusing to use mine as an output directory: it exists and espcompose did not make it (it has no .espcompose-output file); espcompose only replaces folders it made. Choose a new folder with -o, or remove this one yourself"},
+		{"plan into the images folder", nil, argv("plan -f qs/espcompose.hcl -o qs/images"), 2, "espcompose: refusing to use qs/images as an output directory: it holds input file qs/images/app.bin"},
+		{"build cache around the output", nil, b("-o out --cache-dir ."), 2, "espcompose: refusing to use out as an output directory: it lies inside the stage cache ."},
+		{"build cache in a file", nil, b("-o out --cache-dir pt.csv"), 2, "espcompose: refusing to use pt.csv as a cache directory: it is a file, not a folder"},
+		{"build cache is the output", nil, b("-o out --cache-dir out"), 2, "espcompose: refusing to use out as an output directory: it is the stage cache out"},
+		{"build cache is the project", nil, b("-o out --cache-dir qs"), 2, "espcompose: refusing to use qs as a cache directory: it is the manifest's folder qs"},
+		{"build --signatures missing", nil, b("-o out --cache-dir cache --signatures nope"), 2, "espcompose: --signatures nope: no such file or directory"},
+		{"build --signatures a file", nil, b("-o out --cache-dir cache --signatures pt.csv"), 2, "espcompose: --signatures pt.csv: not a folder (give the folder the signing service returned)"},
+		{"build --device without devices", nil, b("-o out --cache-dir cache --device x1"), 2, "espcompose: --device x1: qs/espcompose.hcl has no devices block, so it builds one configuration; drop --device"},
+		{"output folder is a file", nil, argv("partition-table encode pt.csv app.bin/x.bin"), 2, "espcompose: refusing to use app.bin/x.bin as an output file: app.bin is a file, not a folder"},
+		{"keys-out folder is a file", nil, argv("nvs encode nvs.csv out/nvs.bin --size 0x3000 --keys-out app.bin/k.bin"), 2, "espcompose: refusing to use app.bin/k.bin as an output file: app.bin is a file, not a folder"},
+		{"output is the input", nil, argv("partition-table encode pt.csv pt.csv"), 2, "espcompose: refusing to use pt.csv as an output file: it is also an input file; write the result to another file"},
+		{"digest over its own key", nil, argv("digest-pubkey --key rsa3072.pem rsa3072.pem"), 2, "espcompose: refusing to use rsa3072.pem as an output file: it is also an input file; write the result to another file"},
+		{"digest over another private key", nil, argv("digest-pubkey --key rsa3072.pem p256.pem"), 2, "espcompose: refusing to use p256.pem as an output file: it holds a private key, which espcompose never overwrites"},
+		{"decrypt over its key", nil, argv("decrypt --chip esp32c3 --key key32.bin --address 0x10000 app.bin key32.bin"), 2, "espcompose: refusing to use key32.bin as an output file: it is also an input file; write the result to another file"},
+		{"sign over its key", nil, argv("sign --version 2 --key rsa3072.pem app.bin rsa3072.pem"), 2, "espcompose: refusing to use rsa3072.pem as an output file: it is also an input file; write the result to another file"},
 	}
 }

@@ -77,6 +77,9 @@ func (a *app) load() (*manifest.File, []*manifest.Config, error) {
 	if diags.HasErrors() {
 		return nil, nil, diagError{diags}
 	}
+	if a.device != "" && f.Devices == nil {
+		return nil, nil, usagef("--device %s: %s has no devices block, so it builds one configuration; drop --device", a.device, a.file)
+	}
 	if len(cfgs) == 0 {
 		return nil, nil, usagef("no device with id %q in the devices file", a.device)
 	}

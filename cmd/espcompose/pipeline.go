@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/afero"
 
 	"github.com/espcompose/espcompose/internal/cas"
@@ -33,6 +34,7 @@ type session struct {
 	keys    *stages.FileKeys
 	runner  *stages.Runner
 	cache   *cas.Store
+	bundle  planner.BundleOptions // checked before anything runs
 	release func() // wipes key material and releases tokens of every session
 }
 
@@ -63,6 +65,12 @@ func (a *app) prepareAll(dryRun bool, sigDir string) ([]*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Read before any stage runs: a bad SOURCE_DATE_EPOCH is bad input, and bad input
+	// writes nothing, not even cache entries; validate reports it too.
+	bopts, err := a.bundleOptions()
+	if err != nil {
+		return nil, err
+	}
 	mods := &signers.Modules{}
 	var all []*session
 	release := func() {
@@ -90,6 +98,14 @@ func (a *app) prepareAll(dryRun bool, sigDir string) ([]*session, error) {
 			keys.Specs[k.Name] = stages.KeySpec{Name: k.Name, Algorithm: k.Algorithm, Path: k.File, Rel: rel, Create: k.Create}
 		}
 		set, err := a.buildSigners(cfg, keys, sigDir, mods)
+		var se signerSetupError
+		if errors.As(err, &se) {
+			release()
+			d := hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot set up the signer",
+				Detail: fmt.Sprintf("key.%s: %v.", se.key.Name, se.err), Subject: se.key.Range.Ptr()}}
+			a.printDiags(f, d)
+			return nil, diagError{d}
+		}
 		if err != nil {
 			release()
 			return nil, usageError{err}
@@ -97,7 +113,7 @@ func (a *app) prepareAll(dryRun bool, sigDir string) ([]*session, error) {
 		env := &stages.Env{FS: a.fs, Log: a.log, Keys: keys, Signers: set, Rand: a.random()}
 		cache := cas.New(a.fs, a.cacheDir(cfg.Dir), a.log)
 		all = append(all, &session{file: f, cfg: cfg, plan: plan, env: env, keys: keys, release: release,
-			cache: cache, runner: &stages.Runner{Env: env, Cache: cache}})
+			cache: cache, bundle: bopts, runner: &stages.Runner{Env: env, Cache: cache}})
 	}
 	if err := a.checkBuildPaths(all, sigDir); err != nil {
 		release()
@@ -131,11 +147,7 @@ func (a *app) buildFiles(ctx context.Context, s *session, onDone func(string, st
 	if err != nil {
 		return nil, nil, err
 	}
-	opts, err := a.bundleOptions()
-	if err != nil {
-		return nil, nil, err
-	}
-	bundle, err := s.plan.Bundle(res, opts)
+	bundle, err := s.plan.Bundle(res, s.bundle)
 	if err != nil {
 		return nil, nil, err
 	}

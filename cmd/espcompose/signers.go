@@ -24,36 +24,61 @@ func (a *app) buildSigners(cfg *manifest.Config, keys *stages.FileKeys, sigDir s
 	if sec := cfg.Security; sec != nil && sec.SecureBoot != nil && !sec.SecureBoot.Deterministic {
 		rnd = a.random()
 	}
+	if sigDir != "" {
+		st, err := a.fs.Stat(sigDir)
+		if err != nil {
+			return nil, usagef("--signatures %s: %v", sigDir, unwrapPath(err))
+		}
+		if !st.IsDir() {
+			return nil, usagef("--signatures %s: not a folder (give the folder the signing service returned)", sigDir)
+		}
+	}
 	for _, k := range cfg.Keys {
 		if !signingAlgorithms[k.Algorithm] {
 			continue
 		}
-		switch {
-		case k.File != "":
-			set[k.Name] = &storeSigner{keys: keys, name: k.Name, rand: rnd}
-		case len(k.Signer) > 0:
-			s, err := signers.NewCommand(signers.CommandConfig{Name: k.Name, Argv: k.Signer, FS: a.fs, PublicKeyPath: k.PublicKey, Dir: cfg.Dir})
-			if err != nil {
-				return nil, err
-			}
-			set[k.Name] = s
-		case k.PKCS11 != nil:
-			s, err := newPKCS11Signer(k, a.getenv, mods)
-			if err != nil {
-				return nil, err
-			}
-			set[k.Name] = s
-		case sigDir != "":
-			s, err := signers.NewOffline(a.fs, k.Name, sigDir, k.PublicKey)
-			if err != nil {
-				return nil, err
-			}
-			set[k.Name] = s
-		default:
-			set[k.Name] = &pendingSigner{fs: a, key: k}
+		s, err := a.signerFor(cfg, k, keys, sigDir, mods, rnd)
+		if err != nil {
+			return nil, signerSetupError{key: k, err: err}
 		}
+		set[k.Name] = s
 	}
 	return set, nil
+}
+
+// signerSetupError is a signer that cannot be set up (a token that does not open, a
+// public key that does not read), reported on the key's block in the manifest.
+type signerSetupError struct {
+	key *manifest.Key
+	err error
+}
+
+func (e signerSetupError) Error() string { return e.err.Error() }
+func (e signerSetupError) Unwrap() error { return e.err }
+
+// signerFor picks one signing key's back-end.
+func (a *app) signerFor(cfg *manifest.Config, k *manifest.Key, keys *stages.FileKeys, sigDir string, mods *signers.Modules, rnd io.Reader) (stages.Signer, error) {
+	switch {
+	case k.File != "":
+		return &storeSigner{keys: keys, name: k.Name, rand: rnd}, nil
+	case len(k.Signer) > 0:
+		return signers.NewCommand(signers.CommandConfig{Name: k.Name, Argv: k.Signer, FS: a.fs, PublicKeyPath: k.PublicKey, Dir: cfg.Dir})
+	case k.PKCS11 != nil:
+		s, err := newPKCS11Signer(k, a.getenv, mods)
+		if err != nil {
+			return nil, err
+		}
+		// Open the token now, so validate and plan report a module, token, label or
+		// PIN that does not work on the key's line, before any stage runs.
+		if _, err := s.PublicKey(); err != nil {
+			return nil, err
+		}
+		return s, nil
+	case sigDir != "":
+		return signers.NewOffline(a.fs, k.Name, sigDir, k.PublicKey)
+	default:
+		return &pendingSigner{fs: a, key: k}, nil
+	}
 }
 
 // storeSigner signs with a local key file obtained from the key store on first use.

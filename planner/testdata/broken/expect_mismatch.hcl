@@ -6,8 +6,8 @@ target {
 }
 image "app" {
   file = "images/c3-app.bin"
-  expect { # want: has version "1.0.0", but expect says "2.0.0"
-    version = "2.0.0"
+  expect {
+    version = "2.0.0" # want: has version "1.0.0", but expect says "2.0.0"
   }
 }
 partition "factory" {
