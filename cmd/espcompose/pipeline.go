@@ -35,7 +35,7 @@ type session struct {
 	runner  *stages.Runner
 	cache   *cas.Store
 	bundle  planner.BundleOptions // checked before anything runs
-	release func() // wipes key material and releases tokens of every session
+	release func()                // wipes key material and releases tokens of every session
 }
 
 // close forgets key material and releases tokens.
