@@ -30,6 +30,15 @@ func (p *planner) otadata(mp *manifest.Partition, slots []*manifest.Partition) s
 				"Partition %q is %s; otadata can only select an app partition of subtype ota_0..ota_15.", target.Name, typeString(target))
 			return ""
 		}
+		// The bootloader indexes slots by subtype number but counts them: it boots
+		// ota[(seq-1) % count] (bootloader_utility.c, bootloader_utility_get_selected_boot_partition).
+		// With a gap in the numbering (ota_0, ota_2) a slot past the count can never be selected.
+		if n := int(target.Subtype - parttable.SubtypeAppOTA0); n != slot {
+			p.errorf(mp.Boot.Range, "OTA slot cannot be selected",
+				"The table has %d OTA app slot(s); the bootloader selects only ota_0..ota_%d (sequence number modulo the slot count), so %s (subtype ota_%d) can never boot from otadata. Number the OTA partitions from ota_0 without gaps.",
+				len(slots), len(slots)-1, target.Name, n)
+			return ""
+		}
 		s.Slot = slot
 	}
 	return p.add(s)
