@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/binary"
+	"strings"
+	"testing"
+
+	"github.com/spf13/afero"
+
+	"github.com/espcompose/espcompose/internal/conformance"
+)
+
+// rawTable writes partition records as given, with a correct MD5 record, so the
+// only thing wrong with them is what the records say.
+func rawTable(t *testing.T, fs afero.Fs, name string, recs ...[]any) {
+	t.Helper()
+	table := bytes.Repeat([]byte{0xFF}, 0xC00)
+	for i, r := range recs {
+		rec := table[i*32 : (i+1)*32]
+		rec[0], rec[1], rec[2], rec[3] = 0xAA, 0x50, uint8(r[1].(int)), uint8(r[2].(int))
+		binary.LittleEndian.PutUint32(rec[4:], uint32(r[3].(int)))
+		binary.LittleEndian.PutUint32(rec[8:], uint32(r[4].(int)))
+		clear(rec[12:32])
+		copy(rec[12:28], r[0].(string))
+	}
+	n := len(recs) * 32
+	md5rec := table[n : n+32]
+	md5rec[0], md5rec[1] = 0xEB, 0xEB
+	sum := md5.Sum(table[:n])
+	copy(md5rec[16:], sum[:])
+	if err := afero.WriteFile(fs, name, table, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPartitionTableDecodeChecksLikeTheTool(t *testing.T) {
+	nvs := []any{"nvs", 1, 2, 0x9000, 0x6000}
+	app := []any{"factory", 0, 0, 0x10000, 0x100000}
+	cases := []struct {
+		name  string
+		recs  [][]any
+		flags []string
+		msg   string
+	}{
+		{"overlap", [][]any{nvs, app, {"ota_1", 0, 0x11, 0x100000, 0x100000}}, nil,
+			`in.bin: offset 0x40, partition "ota_1": Partition at 0x100000 overlaps 0x10000-0x10ffff`},
+		{"duplicate name", [][]any{nvs, app, {"nvs", 1, 0x81, 0x200000, 0x10000}}, nil,
+			`in.bin: offset 0x40, partition "nvs": Partition names must be unique (nvs)`},
+		{"past flash size", [][]any{nvs, {"factory", 0, 0, 0x10000, 0x400000}}, []string{"--flash-size", "4MB"},
+			`in.bin: offset 0x20, partition "factory": Partitions tables occupies 4.1MB of flash (4259840 bytes) which does not fit in configured flash size 4MB.`},
+		{"misaligned", [][]any{nvs, {"factory", 0, 0, 0x18000, 0x100000}}, nil,
+			`in.bin: offset 0x20, partition "factory": Partition factory invalid: Offset 0x18000 is not aligned to 0x10000`},
+		{"otadata size", [][]any{nvs, {"otadata", 1, 0, 0xf000, 0x1000}, app}, nil,
+			`in.bin: offset 0x20, partition "otadata": otadata partition must have size = 0x2000`},
+		{"below the table", [][]any{{"low", 1, 0x81, 0x4000, 0x1000}}, nil,
+			`in.bin: offset 0x0, partition "low": Partition offset 0x4000 is below 0x9000`},
+		{"below a moved table", [][]any{nvs, app}, []string{"--offset", "0xa000"},
+			`in.bin: offset 0x0, partition "nvs": Partition offset 0x9000 is below 0xb000`},
+		{"secure v1 app size", [][]any{nvs, {"factory", 0, 0, 0x10000, 0x101000}}, []string{"--secure", "v1"},
+			`in.bin: offset 0x20, partition "factory": Partition factory invalid: Size 0x101000 is not aligned to 0x10000`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fs := afero.NewMemMapFs()
+			rawTable(t, fs, "in.bin", c.recs...)
+			args := append([]string{"partition-table", "decode"}, c.flags...)
+			code, stdout, stderr := runCLI(t, fs, nil, append(args, "in.bin", "out.csv")...)
+			if code != 2 || !strings.Contains(stderr, c.msg) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, c.msg)
+			}
+			if stdout != "" {
+				t.Errorf("wrote %q to stdout", stdout)
+			}
+			if ok, _ := afero.Exists(fs, "out.csv"); ok {
+				t.Error("a refused table was written")
+			}
+			// --no-verify reads it as the tool's --no-verify does.
+			code, _, stderr = runCLI(t, fs, nil, append(append(args, "--no-verify"), "in.bin", "out.csv")...)
+			if code != 0 {
+				t.Errorf("--no-verify: exit %d: %s", code, stderr)
+			}
+		})
+	}
+}
+
+// Every binary-to-CSV run of the reference tool, with its options, decodes byte for
+// byte through the command.
+func TestCLIPartitionTableReverseConformance(t *testing.T) {
+	for _, c := range conformance.Load(t, "parttable") {
+		var cc struct {
+			Reverse []string `json:"reverse_command"`
+			CSV     string   `json:"expected_csv"`
+		}
+		c.Decode(t, &cc)
+		if cc.Reverse == nil {
+			continue
+		}
+		t.Run(c.Name, func(t *testing.T) {
+			fs := confFS(t, c)
+			// --disable-md5sum only changes how the tool reads a binary that has an
+			// MD5 record; ours accepts a table with or without one.
+			keep := map[string]string{"--disable-md5sum": ""}
+			args := append([]string{"partition-table", "decode"}, translate(cc.Reverse[2:len(cc.Reverse)-1], keep, nil)...)
+			code, _, stderr := runCLI(t, fs, nil, append(args, "/case/out.csv")...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s (args %q)", code, stderr, args)
+			}
+			got, _ := afero.ReadFile(fs, "/case/out.csv")
+			if want := c.File(t, cc.CSV); !bytes.Equal(got, want) {
+				t.Errorf("decoded CSV differs from %s:\n%s", cc.CSV, got)
+			}
+		})
+	}
+}
