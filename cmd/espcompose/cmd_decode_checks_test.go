@@ -114,3 +114,41 @@ func TestCLIPartitionTableReverseConformance(t *testing.T) {
 		})
 	}
 }
+
+func TestNVSDecodeRefusesWhatIsNoPartition(t *testing.T) {
+	garbage := bytes.Repeat([]byte{0x5A}, 4096)
+	cases := []struct {
+		name string
+		data []byte
+		args []string
+		want string
+	}{
+		{"empty", nil, nil,
+			"espcompose: in.bin: empty file: an NVS partition is a whole number of 4096-byte pages\n"},
+		{"partial page", make([]byte, 5000), nil,
+			"espcompose: in.bin: 5000 bytes is not a whole number of 4096-byte pages: the last page, at offset 0x1000, has only 904 bytes\n"},
+		{"partial page with keys", make([]byte, 100), []string{"--hmac-key", "h.bin"},
+			"espcompose: in.bin: 100 bytes is not a whole number of 4096-byte pages: the last page, at offset 0x0, has only 100 bytes\n"},
+		{"erased", bytes.Repeat([]byte{0xFF}, 3*4096), nil,
+			"espcompose: in.bin: no NVS page: all 3 page(s) (0x0-0x2fff) are erased (0xFF)\n"},
+		{"garbage", garbage, nil,
+			"espcompose: in.bin: nvs: CRC mismatch: page header at offset 0x0 (if the image is encrypted, pass --keyfile or --hmac-key)\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fs := afero.NewMemMapFs()
+			_ = afero.WriteFile(fs, "in.bin", c.data, 0o644)
+			_ = afero.WriteFile(fs, "h.bin", bytes.Repeat([]byte{1}, 32), 0o600)
+			for _, json := range []bool{false, true} {
+				args := append([]string{"nvs", "decode", "in.bin"}, c.args...)
+				if json {
+					args = append(args, "--json")
+				}
+				code, stdout, stderr := runCLI(t, fs, nil, args...)
+				if code != 2 || stdout != "" || stderr != c.want {
+					t.Errorf("json=%v: exit %d, stdout %q, stderr %q\nwant 2 and %q", json, code, stdout, stderr, c.want)
+				}
+			}
+		})
+	}
+}
