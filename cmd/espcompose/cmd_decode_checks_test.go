@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/binary"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/spf13/afero"
 
 	"github.com/espcompose/espcompose/internal/conformance"
+	"github.com/espcompose/espcompose/internal/testimage"
 )
 
 // rawTable writes partition records as given, with a correct MD5 record, so the
@@ -148,6 +150,73 @@ func TestNVSDecodeRefusesWhatIsNoPartition(t *testing.T) {
 				if code != 2 || stdout != "" || stderr != c.want {
 					t.Errorf("json=%v: exit %d, stdout %q, stderr %q\nwant 2 and %q", json, code, stdout, stderr, c.want)
 				}
+			}
+		})
+	}
+}
+
+func TestInspectExitCodesAndFindings(t *testing.T) {
+	boot, err := testimage.BootloaderWith(testimage.AppSpec{Chip: "esp32c3", FlashSize: "4MB"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := afero.NewMemMapFs()
+	rawTable(t, fs, "table.bin", []any{"at_customize", 0x40, 0, 0x20000, 0x10000})
+	rawTable(t, fs, "loop.bin", []any{"self", 0x40, 0, 0x20000, 0x10000})
+	table, _ := afero.ReadFile(fs, "table.bin")
+	loop, _ := afero.ReadFile(fs, "loop.bin")
+	img := bytes.Repeat([]byte{0xFF}, 0x21000)
+	copy(img, boot)
+	copy(img[0x8000:], table)
+	copy(img[0x20000:], loop)
+	_ = afero.WriteFile(fs, "loop-image.bin", img, 0o644)
+	_ = afero.WriteFile(fs, "empty.bin", nil, 0o644)
+	_ = afero.WriteFile(fs, "garbage.bin", bytes.Repeat([]byte("garbage!"), 0x2000), 0o644)
+
+	cases := []struct {
+		file       string
+		code       int
+		findings   []string // codes
+		textLine   string
+		stderrLine string
+	}{
+		{"empty.bin", 2, []string{"empty_input"},
+			"  FATAL empty_input at 0x000000: empty input (0 bytes)\n",
+			"espcompose: empty.bin: not an ESP flash image: empty input (0 bytes)\n"},
+		{"garbage.bin", 2, []string{"no_partition_table", "not_an_esp_image"},
+			"  FATAL not_an_esp_image at 0x000000: not an ESP image: no bootloader header (magic 0xE9) at 0x0, 0x1000 or 0x2000\n",
+			"espcompose: garbage.bin: not an ESP flash image: no partition table at 0x8000: no partition table found: offset 0x0: Invalid magic bytes (b'ga') for partition definition (if the flash is encrypted, give --key and --chip)\n"},
+		{"loop-image.bin", 1, []string{"table_invalid", "table_loop"},
+			"  ERROR table_loop at 0x020000: partition \"self\" at 0x20000 points back at the table in \"at_customize\" at 0x20000, already read: not followed\n",
+			"espcompose: loop-image.bin: 2 check(s) failed, first: partition table at 0x20000 (in \"at_customize\"), record at 0x20000 (\"self\"): Partition offset 0x20000 is below 0x21000\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, fs, nil, "inspect", c.file)
+			if code != c.code || !strings.Contains(stdout, c.textLine) || stderr != c.stderrLine {
+				t.Errorf("text: exit %d, stdout:\n%s\nstderr %q\nwant exit %d, line %q, stderr %q", code, stdout, stderr, c.code, c.textLine, c.stderrLine)
+			}
+			code, stdout, _ = runCLI(t, fs, nil, "inspect", "--json", c.file)
+			var doc struct {
+				Findings []struct {
+					Severity string `json:"severity"`
+					Code     string `json:"code"`
+					Offset   *int   `json:"offset"`
+					Message  string `json:"message"`
+				} `json:"findings"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+				t.Fatalf("--json: %v\n%s", err, stdout)
+			}
+			var got []string
+			for _, f := range doc.Findings {
+				got = append(got, f.Code)
+				if f.Offset == nil || f.Message == "" || (f.Severity != "fatal" && f.Severity != "error") {
+					t.Errorf("finding without offset, message or severity: %+v", f)
+				}
+			}
+			if code != c.code || strings.Join(got, ",") != strings.Join(c.findings, ",") {
+				t.Errorf("--json: exit %d, findings %v; want %d, %v", code, got, c.code, c.findings)
 			}
 		})
 	}
