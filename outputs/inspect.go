@@ -71,19 +71,19 @@ type PartitionSummary struct {
 
 // ImageSummary is an app or bootloader image header with its description.
 type ImageSummary struct {
-	ChipID       uint16 `json:"chip_id"`
-	Length       int    `json:"length"`
-	FlashMode    string `json:"flash_mode"`
-	FlashSize    string `json:"flash_size"`
-	FlashFreq    string `json:"flash_freq"`
-	ChecksumOK   bool   `json:"checksum_ok"`
-	SHA256OK     bool   `json:"sha256_ok"`
+	ChipID     uint16 `json:"chip_id"`
+	Length     int    `json:"length"`
+	FlashMode  string `json:"flash_mode"`
+	FlashSize  string `json:"flash_size"`
+	FlashFreq  string `json:"flash_freq"`
+	ChecksumOK bool   `json:"checksum_ok"`
+	SHA256OK   bool   `json:"sha256_ok"`
 	// SHA256Appended says the header announces an appended SHA-256; without one
 	// SHA256OK is false and nothing is wrong.
 	SHA256Appended bool   `json:"sha256_appended"`
-	Project      string `json:"project,omitempty"`
-	Version      string `json:"version,omitempty"`
-	SignedBlocks int    `json:"signature_blocks"`
+	Project        string `json:"project,omitempty"`
+	Version        string `json:"version,omitempty"`
+	SignedBlocks   int    `json:"signature_blocks"`
 	// Signatures are the Secure Boot V2 blocks: each checked against the image and its
 	// own public key, whose digest is what the device's eFuse must hold.
 	Signatures []SignatureSummary `json:"signatures,omitempty"`

@@ -150,19 +150,19 @@ func TestInspectGoodImageHasNoFindings(t *testing.T) {
 }
 
 func TestInspectNestedTableLoops(t *testing.T) {
-	custom := rec{"at_customize", 0x40, 0, 0x20000, 0x40000}
+	custom := rec{"at_customize", 0x40, 0, 0x200000, 0x40000}
 	cases := []struct {
 		name     string
 		children []rec
 		want     string
 	}{
-		{"points at itself", []rec{{"self", 0x40, 0, 0x20000, 0x40000}}, `partition "self" at 0x20000 points back at the table in "at_customize" at 0x20000, already read: not followed`},
+		{"points at itself", []rec{{"self", 0x40, 0, 0x200000, 0x40000}}, `partition "self" at 0x200000 points back at the table in "at_customize" at 0x200000, already read: not followed`},
 		{"points at the primary table", []rec{{"up", 0x40, 0, 0x8000, 0x1000}}, `partition "up" at 0x8000 points back at the partition table, already read: not followed`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			img := newFlash(t, nvsRec, appRec, custom).at(0x9000, testNVS(t)).at(0x10000, testApp(t)).
-				at(0x20000, rawTable(c.children...)).bytes()
+				at(0x200000, rawTable(c.children...)).bytes()
 			in, err := inspectQuickly(t, img)
 			if err != nil {
 				t.Fatal(err)

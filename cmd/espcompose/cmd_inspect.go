@@ -25,7 +25,7 @@ hashes and Secure Boot V2 signatures, otadata, nvs_keys and NVS entries.
 Every problem is listed as a finding (text, or "findings" in --json output). Exit status:
 0 when there is none, 1 when the image fails a check, 2 when the input is not a flash image
 (empty, or no partition table at the table offset).`,
-		Args:  cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			img, err := a.readInput(args[0])
 			if err != nil {
