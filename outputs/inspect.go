@@ -132,7 +132,7 @@ func Inspect(img []byte, opts InspectOptions) (*Inspection, error) {
 	}
 	table, enc, err := r.table(in, r.opts.TableOffset)
 	if err != nil {
-		msg := fmt.Sprintf("no partition table at %#x: %v", r.opts.TableOffset, err)
+		msg := fmt.Sprintf("no partition table at %#x: %s", r.opts.TableOffset, tableProblem(err))
 		if len(r.opts.FlashKey) == 0 {
 			msg += " (if the flash is encrypted, give --key and --chip)"
 		}

@@ -94,7 +94,7 @@ func (r *reader) table(in *Inspection, off uint32) (*parttable.Table, bool, erro
 	if t, err := r.decodeTable(in, raw, off); err == nil {
 		return t, false, nil
 	} else if len(r.opts.FlashKey) == 0 || r.opts.Chip == "" {
-		return nil, false, fmt.Errorf("%w: %v", ErrNoTable, err)
+		return nil, false, fmt.Errorf("%w: %w", ErrNoTable, err)
 	}
 	plain, err := r.decrypt(raw, off)
 	if err != nil {
@@ -102,7 +102,7 @@ func (r *reader) table(in *Inspection, off uint32) (*parttable.Table, bool, erro
 	}
 	t, err := r.decodeTable(in, plain, off)
 	if err != nil {
-		return nil, true, fmt.Errorf("%w (not even after decryption: wrong key?): %v", ErrNoTable, err)
+		return nil, true, fmt.Errorf("%w (not even after decryption: wrong key?): %w", ErrNoTable, err)
 	}
 	return t, true, nil
 }
@@ -130,6 +130,23 @@ func (r *reader) decodeTable(in *Inspection, raw []byte, off uint32) (*parttable
 	}
 	in.add(Error, CodeTableMD5, off+uint32(byteOffset(err)), "", fmt.Sprintf("partition table at %#x: %v", off, err))
 	return t, nil
+}
+
+// tableProblem words why no table was read: the decoder's message, and where in
+// the table it found the fault.
+func tableProblem(err error) string {
+	var pe *parttable.Error
+	if !errors.As(err, &pe) {
+		return strings.TrimPrefix(err.Error(), ErrNoTable.Error()+": ")
+	}
+	msg := pe.Msg
+	if pe.ByteOffset >= 0 {
+		msg += fmt.Sprintf(" (byte %#x of the table)", pe.ByteOffset)
+	}
+	if strings.Contains(err.Error(), "after decryption") {
+		msg += " (not even after decryption: wrong key?)"
+	}
+	return msg
 }
 
 func byteOffset(err error) int {

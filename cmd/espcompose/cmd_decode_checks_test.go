@@ -185,7 +185,7 @@ func TestInspectExitCodesAndFindings(t *testing.T) {
 			"espcompose: empty.bin: not an ESP flash image: empty input (0 bytes)\n"},
 		{"garbage.bin", 2, []string{"no_partition_table", "not_an_esp_image"},
 			"  FATAL not_an_esp_image at 0x000000: not an ESP image: no bootloader header (magic 0xE9) at 0x0, 0x1000 or 0x2000\n",
-			"espcompose: garbage.bin: not an ESP flash image: no partition table at 0x8000: no partition table found: offset 0x0: Invalid magic bytes (b'ga') for partition definition (if the flash is encrypted, give --key and --chip)\n"},
+			"espcompose: garbage.bin: not an ESP flash image: no partition table at 0x8000: Invalid magic bytes (b'ga') for partition definition (byte 0x0 of the table) (if the flash is encrypted, give --key and --chip)\n"},
 		{"loop-image.bin", 1, []string{"table_invalid", "table_loop"},
 			"  ERROR table_loop at 0x020000: partition \"self\" at 0x20000 points back at the table in \"at_customize\" at 0x20000, already read: not followed\n",
 			"espcompose: loop-image.bin: 2 check(s) failed, first: partition table at 0x20000 (in \"at_customize\"), record at 0x20000 (\"self\"): Partition offset 0x20000 is below 0x21000\n"},
