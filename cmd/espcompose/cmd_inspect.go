@@ -87,7 +87,11 @@ Every problem is listed as a finding (text, or "findings" in --json output). Exi
 func inspectVerdict(name string, in *outputs.Inspection) error {
 	switch {
 	case in.NotAnImage():
-		return usagef("%s: not an ESP flash image: %s", name, in.Findings[0].Message)
+		for _, f := range in.Findings {
+			if f.Severity == outputs.Fatal {
+				return usagef("%s: not an ESP flash image: %s", name, f.Message)
+			}
+		}
 	case in.Failed():
 		return fmt.Errorf("%s: %d check(s) failed, first: %s", name, len(in.Findings), in.Findings[0].Message)
 	}
