@@ -31,6 +31,9 @@ type Inspection struct {
 	Bootloader *ImageSummary      `json:"bootloader,omitempty"`
 	Tables     []TableSummary     `json:"tables"`
 	Partitions []PartitionSummary `json:"partitions"`
+	// Findings are the problems found, in the order they were found; an image
+	// that passes every check has none (an empty list, never null).
+	Findings []Finding `json:"findings"`
 }
 
 // TableSummary is a partition table found in the image.
@@ -58,22 +61,29 @@ type PartitionSummary struct {
 	Problem   string         `json:"problem,omitempty"`
 	SubTable  int            `json:"secondary_table_entries,omitempty"`
 	NVSKeys   bool           `json:"nvs_keys_valid,omitempty"`
-	Data      []byte         `json:"-"` // plaintext as read (decrypted when encrypted)
-	table     *parttable.Table
+	// Data is the plaintext as read (decrypted when encrypted). A partition that
+	// runs past the end of the image is cut a little after it: the rest reads as
+	// erased flash, and a table entry must not make inspect allocate its size.
+	Data  []byte `json:"-"`
+	table *parttable.Table
+	depth int // of the table this entry is in: 1 for the primary table
 }
 
 // ImageSummary is an app or bootloader image header with its description.
 type ImageSummary struct {
-	ChipID       uint16 `json:"chip_id"`
-	Length       int    `json:"length"`
-	FlashMode    string `json:"flash_mode"`
-	FlashSize    string `json:"flash_size"`
-	FlashFreq    string `json:"flash_freq"`
-	ChecksumOK   bool   `json:"checksum_ok"`
-	SHA256OK     bool   `json:"sha256_ok"`
-	Project      string `json:"project,omitempty"`
-	Version      string `json:"version,omitempty"`
-	SignedBlocks int    `json:"signature_blocks"`
+	ChipID     uint16 `json:"chip_id"`
+	Length     int    `json:"length"`
+	FlashMode  string `json:"flash_mode"`
+	FlashSize  string `json:"flash_size"`
+	FlashFreq  string `json:"flash_freq"`
+	ChecksumOK bool   `json:"checksum_ok"`
+	SHA256OK   bool   `json:"sha256_ok"`
+	// SHA256Appended says the header announces an appended SHA-256; without one
+	// SHA256OK is false and nothing is wrong.
+	SHA256Appended bool   `json:"sha256_appended"`
+	Project        string `json:"project,omitempty"`
+	Version        string `json:"version,omitempty"`
+	SignedBlocks   int    `json:"signature_blocks"`
 	// Signatures are the Secure Boot V2 blocks: each checked against the image and its
 	// own public key, whose digest is what the device's eFuse must hold.
 	Signatures []SignatureSummary `json:"signatures,omitempty"`
@@ -98,28 +108,48 @@ type NVSEntry struct {
 // ErrNoTable means no partition table was found at the table offset.
 var ErrNoTable = errors.New("no partition table found")
 
+// ErrNotAnImage is returned, with the findings, for input that is not a flash
+// image at all: empty, or without a partition table at the table offset.
+var ErrNotAnImage = errors.New("not an ESP flash image")
+
 // Inspect reads tables (main and nested), images, otadata and NVS back from a flash
-// image, decrypting what the device would decrypt when a flash key is given.
+// image, decrypting what the device would decrypt when a flash key is given. Every
+// problem becomes a Finding. The error is non-nil only for options it cannot use
+// and for input that is not a flash image (errors.Is ErrNotAnImage, and ErrNoTable
+// when there is no table); the Inspection then still holds the findings.
 func Inspect(img []byte, opts InspectOptions) (*Inspection, error) {
-	r := &reader{img: img, opts: opts}
+	r := &reader{img: img, opts: opts, tableAt: map[uint32]string{}}
 	if opts.TableOffset == 0 {
 		r.opts.TableOffset = parttable.DefaultOffset
 	}
-	in := &Inspection{Size: len(img), Chip: opts.Chip}
+	in := &Inspection{Size: len(img), Chip: opts.Chip, Tables: []TableSummary{}, Partitions: []PartitionSummary{}, Findings: []Finding{}}
+	if len(img) == 0 {
+		in.add(Fatal, CodeEmptyInput, 0, "", "empty input (0 bytes)")
+		return in, fmt.Errorf("%w: empty input", ErrNotAnImage)
+	}
 	if err := r.detectChip(in); err != nil {
 		return nil, err
 	}
-	table, enc, err := r.table(r.opts.TableOffset)
+	table, enc, err := r.table(in, r.opts.TableOffset)
 	if err != nil {
-		return in, fmt.Errorf("partition table at 0x%x: %w", r.opts.TableOffset, err)
+		msg := fmt.Sprintf("no partition table at %#x: %s", r.opts.TableOffset, tableProblem(err))
+		if len(r.opts.FlashKey) == 0 {
+			msg += " (if the flash is encrypted, give --key and --chip)"
+		}
+		in.add(Fatal, CodeNoTable, r.opts.TableOffset, "", msg)
+		if in.Chip == "" {
+			in.add(Fatal, CodeNotAnImage, 0, "", "not an ESP image: no bootloader header (magic 0xE9) at 0x0, 0x1000 or 0x2000")
+		}
+		return in, fmt.Errorf("%w: partition table at 0x%x: %w", ErrNotAnImage, r.opts.TableOffset, err)
 	}
 	in.Encrypted = enc
 	r.encrypted = enc
+	r.tableAt[r.opts.TableOffset] = "the partition table"
 	in.Tables = append(in.Tables, TableSummary{Offset: r.opts.TableOffset, Encrypted: enc, Entries: len(table.Entries)})
-	if b := r.bootloader(in); b != nil {
-		in.Bootloader = b
-	}
-	r.partitions(in, table, "")
+	r.bootloader(in)
+	r.checkTable(in, table, r.opts.TableOffset, "", flashSizeOf(in.Bootloader))
+	r.partitions(in, table, "", 1)
+	r.checkImages(in)
 	return in, nil
 }
 
@@ -129,6 +159,9 @@ type reader struct {
 	cipher    *flashenc.Cipher
 	encrypted bool
 	nvsKeys   *nvs.Keys
+	// tableAt maps the offset of every table read to what holds it, so that an
+	// entry pointing back at a table already read is reported, not followed.
+	tableAt map[uint32]string
 }
 
 func (r *reader) detectChip(in *Inspection) error {
@@ -150,7 +183,10 @@ func (r *reader) detectChip(in *Inspection) error {
 }
 
 // slice returns n bytes at off. A merged image need not be padded to the flash size:
-// bytes past its end read as erased flash (0xFF), as they are on the device.
+// bytes past its end read as erased flash (0xFF), as they are on the device. Those
+// erased bytes are returned only up to the next 4 KiB boundary past the end of the
+// image (at least 8 KiB, the most any check reads of an erased region): the caller
+// must not be made to allocate whatever size a table entry claims.
 func (r *reader) slice(off, n uint32) ([]byte, error) {
 	end := uint64(off) + uint64(n)
 	if end > 1<<32 {
@@ -159,12 +195,20 @@ func (r *reader) slice(off, n uint32) ([]byte, error) {
 	if end <= uint64(len(r.img)) {
 		return r.img[off:end], nil
 	}
-	out := bytes.Repeat([]byte{0xFF}, int(n))
+	avail := uint64(0)
 	if uint64(off) < uint64(len(r.img)) {
+		avail = uint64(len(r.img)) - uint64(off)
+	}
+	keep := min(uint64(n), max((avail+erasedTail-1)/erasedTail*erasedTail, 2*erasedTail))
+	out := bytes.Repeat([]byte{0xFF}, int(keep))
+	if avail > 0 {
 		copy(out, r.img[off:])
 	}
 	return out, nil
 }
+
+// erasedTail is the granule of erased bytes slice adds past the end of the image.
+const erasedTail = 0x1000
 
 func (r *reader) decrypt(b []byte, off uint32) ([]byte, error) {
 	if r.cipher == nil {
@@ -189,51 +233,40 @@ func (r *reader) decrypt(b []byte, off uint32) ([]byte, error) {
 	return out, nil
 }
 
-// table reads a table, trying plaintext first, then decrypting with the key.
-func (r *reader) table(off uint32) (*parttable.Table, bool, error) {
-	raw, err := r.slice(off, parttable.TableSize)
-	if err != nil {
-		return nil, false, err
-	}
-	if t, err := parttable.Decode(raw); err == nil {
-		return t, false, nil
-	} else if len(r.opts.FlashKey) == 0 || r.opts.Chip == "" {
-		return nil, false, fmt.Errorf("%w: %v", ErrNoTable, err)
-	}
-	plain, err := r.decrypt(raw, off)
-	if err != nil {
-		return nil, true, err
-	}
-	t, err := parttable.Decode(plain)
-	if err != nil {
-		return nil, true, fmt.Errorf("%w (not even after decryption: wrong key?): %v", ErrNoTable, err)
-	}
-	return t, true, nil
-}
-
-func (r *reader) bootloader(in *Inspection) *ImageSummary {
+// bootloader reads the bootloader where the chip's ROM looks for it.
+func (r *reader) bootloader(in *Inspection) {
 	c, err := appimage.LookupChip(in.Chip)
 	if err != nil {
-		return nil
+		in.add(Error, CodeNotAnImage, 0, "", "not an ESP image: no bootloader header (magic 0xE9) at 0x0, 0x1000 or 0x2000 (give --chip if the bootloader is encrypted)")
+		return
+	}
+	if r.opts.TableOffset <= c.BootloaderOffset {
+		in.add(Error, CodeNotAnImage, c.BootloaderOffset, "", fmt.Sprintf("no room for a bootloader: the table offset %#x is not above the %s bootloader offset %#x", r.opts.TableOffset, c.Name, c.BootloaderOffset))
+		return
 	}
 	raw, err := r.slice(c.BootloaderOffset, r.opts.TableOffset-c.BootloaderOffset)
+	if err == nil && r.encrypted {
+		raw, err = r.decrypt(raw, c.BootloaderOffset)
+	}
 	if err != nil {
-		return nil
+		in.add(Error, CodeUnreadable, c.BootloaderOffset, "", "bootloader: "+err.Error())
+		return
 	}
-	if r.encrypted {
-		if raw, err = r.decrypt(raw, c.BootloaderOffset); err != nil {
-			return nil
-		}
+	s, err := summarizeImage(raw, c)
+	if err != nil {
+		in.add(Error, CodeNotAnImage, c.BootloaderOffset, "", fmt.Sprintf("not an ESP image at %#x (bootloader): %v", c.BootloaderOffset, err))
+		return
 	}
-	return summarizeImage(raw, c)
+	in.Bootloader = s
 }
 
-func summarizeImage(raw []byte, c *appimage.Chip) *ImageSummary {
+func summarizeImage(raw []byte, c *appimage.Chip) (*ImageSummary, error) {
 	img, err := appimage.Decode(raw)
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	s := &ImageSummary{ChipID: img.Header.ChipID, Length: img.Len(), ChecksumOK: img.ChecksumValid(), SHA256OK: img.SHA256Valid()}
+	s := &ImageSummary{ChipID: img.Header.ChipID, Length: img.Len(), ChecksumOK: img.ChecksumValid(), SHA256OK: img.SHA256Valid(),
+		SHA256Appended: img.Header.HashAppended}
 	s.FlashMode, _ = img.FlashModeName()
 	s.FlashSize, _ = img.FlashSizeName()
 	if c != nil {
@@ -250,7 +283,7 @@ func summarizeImage(raw []byte, c *appimage.Chip) *ImageSummary {
 			s.Signatures = checkSignatures(raw[:end], blocks)
 		}
 	}
-	return s
+	return s, nil
 }
 
 // deviceEncrypts mirrors the device's rule for which partitions it reads decrypted.
@@ -266,7 +299,9 @@ func deviceEncrypts(e parttable.Entry) bool {
 	return false
 }
 
-func (r *reader) partitions(in *Inspection, t *parttable.Table, parent string) {
+// partitions summarises the entries of one table (at the given depth: 1 for the
+// primary table), then follows the nested tables found in them, within the limits.
+func (r *reader) partitions(in *Inspection, t *parttable.Table, parent string, depth int) {
 	numSlots := 0
 	for _, e := range t.Entries {
 		if e.Type == parttable.TypeApp && e.Subtype >= parttable.SubtypeAppOTA0 && e.Subtype < parttable.SubtypeAppOTA0+16 {
@@ -274,12 +309,13 @@ func (r *reader) partitions(in *Inspection, t *parttable.Table, parent string) {
 		}
 	}
 	c, _ := appimage.LookupChip(in.Chip)
+	first := len(in.Partitions)
 	var nvsParts []int // indices: the slice grows while we go
 	for _, e := range t.Entries {
 		if e.Type == parttable.TypeBootloader || e.Type == parttable.TypePartitionTable {
 			continue
 		}
-		ps := PartitionSummary{Name: e.Name, Type: e.Type, Subtype: e.Subtype, Offset: e.Offset, Size: e.Size, Parent: parent}
+		ps := PartitionSummary{Name: e.Name, Type: e.Type, Subtype: e.Subtype, Offset: e.Offset, Size: e.Size, Parent: parent, depth: depth}
 		ps.TypeName = typeName(e)
 		raw, err := r.slice(e.Offset, e.Size)
 		if err != nil {
@@ -301,9 +337,9 @@ func (r *reader) partitions(in *Inspection, t *parttable.Table, parent string) {
 		switch {
 		case ps.Erased:
 		case e.Type == parttable.TypeApp:
-			ps.Image = summarizeImage(data, c)
-			if ps.Image == nil {
-				ps.Problem = "not a valid app image"
+			ps.Image, err = summarizeImage(data, c)
+			if err != nil {
+				ps.Problem = "not a valid app image: " + err.Error()
 			}
 		case e.Type == parttable.TypeData && e.Subtype == parttable.SubtypeDataOTA:
 			st, err := otadata.Decode(data[:min(len(data), otadata.Size)], numSlots)
@@ -324,7 +360,7 @@ func (r *reader) partitions(in *Inspection, t *parttable.Table, parent string) {
 		case e.Type == parttable.TypeData && e.Subtype == parttable.SubtypeDataNVS:
 			// Decoded after the loop, once an nvs_keys partition may have been seen.
 		default:
-			if nested, err := parttable.Decode(data[:min(len(data), parttable.TableSize)]); err == nil && len(data) >= parttable.TableSize {
+			if nested, err := parttable.Decode(data[:min(len(data), parttable.TableSize)]); err == nil && len(nested.Entries) > 0 && len(data) >= parttable.TableSize {
 				ps.table, ps.SubTable = nested, len(nested.Entries)
 			}
 		}
@@ -341,13 +377,20 @@ func (r *reader) partitions(in *Inspection, t *parttable.Table, parent string) {
 		ps := &in.Partitions[i]
 		ps.NVS, ps.Problem = decodeNVS(ps.Data, keys)
 	}
-	for i := 0; i < len(in.Partitions); i++ {
+	// Only this table's entries: the slice grows with the nested ones.
+	for i, n := first, len(in.Partitions); i < n; i++ {
 		ps := in.Partitions[i]
-		if ps.table != nil && ps.Parent == parent {
-			in.Partitions[i].table = nil
-			in.Tables = append(in.Tables, TableSummary{Offset: ps.Offset, Parent: ps.Name, Encrypted: ps.Encrypted, Entries: len(ps.table.Entries)})
-			r.partitions(in, ps.table, ps.Name)
+		if ps.table == nil {
+			continue
 		}
+		in.Partitions[i].table = nil
+		if !r.followTable(in, ps, depth+1) {
+			continue
+		}
+		in.Tables = append(in.Tables, TableSummary{Offset: ps.Offset, Parent: ps.Name, Encrypted: ps.Encrypted, Entries: len(ps.table.Entries)})
+		r.checkTable(in, ps.table, ps.Offset, ps.Name, 0)
+		r.checkChildren(in, ps)
+		r.partitions(in, ps.table, ps.Name, depth+1)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -17,7 +18,14 @@ func (a *app) newInspectCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inspect IMAGE.bin",
 		Short: "Read a merged flash image back: tables, images, otadata, NVS; decrypts with --key",
-		Args:  cobra.ExactArgs(1),
+		Long: `Read a merged flash image back: partition tables (nested ones included, at most
+` + fmt.Sprint(outputs.MaxTableDepth) + ` deep and ` + fmt.Sprint(outputs.MaxTables) + ` in all), the bootloader and app images with their checksums,
+hashes and Secure Boot V2 signatures, otadata, nvs_keys and NVS entries.
+
+Every problem is listed as a finding (text, or "findings" in --json output). Exit status:
+0 when there is none, 1 when the image fails a check, 2 when the input is not a flash image
+(empty, or no partition table at the table offset).`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			img, err := a.readInput(args[0])
 			if err != nil {
@@ -51,14 +59,18 @@ func (a *app) newInspectCommand() *cobra.Command {
 				opts.NVSKeys = &k
 			}
 			in, err := outputs.Inspect(img, opts)
-			if err != nil {
+			if err != nil && (in == nil || !errors.Is(err, outputs.ErrNotAnImage)) {
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
+			// The report goes out in full, findings included, whatever the exit code.
 			if a.json {
-				return writeJSON(a.stdout, in)
+				if err := writeJSON(a.stdout, in); err != nil {
+					return err
+				}
+			} else {
+				printInspection(a, in)
 			}
-			printInspection(a, in)
-			return nil
+			return inspectVerdict(args[0], in)
 		},
 	}
 	f := cmd.Flags()
@@ -70,11 +82,35 @@ func (a *app) newInspectCommand() *cobra.Command {
 	return cmd
 }
 
+// inspectVerdict turns the findings into the exit status: 2 for input that is not
+// a flash image, 1 for an image that fails a check.
+func inspectVerdict(name string, in *outputs.Inspection) error {
+	switch {
+	case in.NotAnImage():
+		for _, f := range in.Findings {
+			if f.Severity == outputs.Fatal {
+				return usagef("%s: not an ESP flash image: %s", name, f.Message)
+			}
+		}
+	case in.Failed():
+		return fmt.Errorf("%s: %d check(s) failed, first: %s", name, len(in.Findings), in.Findings[0].Message)
+	}
+	return nil
+}
+
 func printInspection(a *app, in *outputs.Inspection) {
-	fmt.Fprintf(a.stdout, "Image: %d bytes, chip %s, flash encryption %s\n", in.Size, in.Chip, map[bool]string{true: "on", false: "off"}[in.Encrypted])
+	defer printFindings(a, in)
+	chip := in.Chip
+	if chip == "" {
+		chip = "unknown"
+	}
+	fmt.Fprintf(a.stdout, "Image: %d bytes, chip %s, flash encryption %s\n", in.Size, chip, map[bool]string{true: "on", false: "off"}[in.Encrypted])
+	if in.NotAnImage() {
+		return
+	}
 	if b := in.Bootloader; b != nil {
 		fmt.Fprintf(a.stdout, "Bootloader: %d bytes, %s %s %s, checksum %s, sha256 %s%s\n",
-			b.Length, b.FlashMode, b.FlashFreq, b.FlashSize, okBad(b.ChecksumOK), okBad(b.SHA256OK), signatureText(b))
+			b.Length, b.FlashMode, b.FlashFreq, b.FlashSize, okBad(b.ChecksumOK), sha256Text(b), signatureText(b))
 	}
 	for _, t := range in.Tables {
 		where := "primary"
@@ -105,6 +141,25 @@ func printInspection(a *app, in *outputs.Inspection) {
 	}
 }
 
+func printFindings(a *app, in *outputs.Inspection) {
+	if len(in.Findings) == 0 {
+		fmt.Fprintln(a.stdout, "\nFindings: none")
+		return
+	}
+	fmt.Fprintf(a.stdout, "\nFindings: %d\n", len(in.Findings))
+	for _, f := range in.Findings {
+		fmt.Fprintf(a.stdout, "  %s %s at 0x%06x: %s\n", strings.ToUpper(string(f.Severity)), f.Code, f.Offset, f.Message)
+	}
+}
+
+// sha256Text says whether an appended SHA-256 matches, or that there is none.
+func sha256Text(img *outputs.ImageSummary) string {
+	if !img.SHA256Appended {
+		return "none"
+	}
+	return okBad(img.SHA256OK)
+}
+
 func okBad(b bool) string {
 	if b {
 		return "ok"
@@ -123,7 +178,7 @@ func describePartition(p outputs.PartitionSummary) string {
 	case p.SubTable > 0:
 		return fmt.Sprintf("secondary partition table (%d entries)", p.SubTable)
 	case p.Image != nil:
-		s := fmt.Sprintf("app %q %s, %d bytes, checksum %s, sha256 %s", p.Image.Project, p.Image.Version, p.Image.Length, okBad(p.Image.ChecksumOK), okBad(p.Image.SHA256OK))
+		s := fmt.Sprintf("app %q %s, %d bytes, checksum %s, sha256 %s", p.Image.Project, p.Image.Version, p.Image.Length, okBad(p.Image.ChecksumOK), sha256Text(p.Image))
 		return s + signatureText(p.Image)
 	case p.OTAData != nil:
 		if p.OTAData.Slot < 0 {

@@ -144,11 +144,20 @@ func (a *app) newPartitionTableCommand() *cobra.Command {
 	f.StringArrayVar(&extra, "extra-partition-subtypes", nil, "extra subtype as 'type, name, value'")
 	_ = f.MarkHidden("disable-md5sum")
 
+	var df tableFlags
 	dec := &cobra.Command{
 		Use:   "decode IN.bin [OUT.csv]",
-		Short: "Decode a binary partition table and print it as CSV",
-		Args:  cobra.RangeArgs(1, 2),
+		Short: "Decode a binary partition table, check it as gen_esp32part does, and print it as CSV",
+		Long: `Decode a binary partition table and write it as CSV, as gen_esp32part.py does with a
+binary input. The table is checked first, with the tool's rules and options: alignment,
+read-only rules, unique names, overlaps, otadata, and --flash-size when given. A table that
+fails is refused (exit 2, nothing written) with the byte offset and name of its entry.`,
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts, err := df.options()
+			if err != nil {
+				return err
+			}
 			src, err := a.readInput(args[0])
 			if err != nil {
 				return err
@@ -157,13 +166,23 @@ func (a *app) newPartitionTableCommand() *cobra.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
-			if len(args) == 2 {
-				return a.writeOutput(args[1], t.CSV())
+			if !df.noVerify {
+				if err := t.ValidateBinary(opts); err != nil {
+					return usageError{fmt.Errorf("%s: %w", args[0], err)}
+				}
 			}
-			_, err = a.stdout.Write(t.CSV())
+			var csv bytes.Buffer
+			if err := t.WriteCSV(&csv, opts); err != nil {
+				return usageError{err}
+			}
+			if len(args) == 2 {
+				return a.writeOutput(args[1], csv.Bytes())
+			}
+			_, err = a.stdout.Write(csv.Bytes())
 			return err
 		},
 	}
+	df.register(dec)
 	root.AddCommand(enc, dec)
 	return root
 }

@@ -279,12 +279,21 @@ func (a *app) newNVSDecodeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkNVSSize(len(img)); err != nil {
+				return usageError{fmt.Errorf("%s: %w", args[0], err)}
+			}
 			d, err := nvs.Decode(img, k)
 			if err != nil {
 				if k == nil && errors.Is(err, nvs.ErrCRC) {
 					err = fmt.Errorf("%w (if the image is encrypted, pass --keyfile or --hmac-key)", err)
 				}
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
+			}
+			if d.Pages == 0 {
+				// Decode accepts an erased partition (it is what a device starts
+				// with), but as a file to read it holds nothing: most likely the
+				// wrong file or offset.
+				return usagef("%s: no NVS page: all %d page(s) (0x0-0x%x) are erased (0xFF)", args[0], len(img)/nvs.PageSize, len(img)-1)
 			}
 			if a.json {
 				return writeJSON(a.stdout, nvsJSON(d))
@@ -295,6 +304,18 @@ func (a *app) newNVSDecodeCommand() *cobra.Command {
 	}
 	keys.register(cmd)
 	return cmd
+}
+
+// checkNVSSize refuses input that cannot be an NVS partition before decoding it.
+func checkNVSSize(n int) error {
+	switch {
+	case n == 0:
+		return fmt.Errorf("empty file: an NVS partition is a whole number of %d-byte pages", nvs.PageSize)
+	case n%nvs.PageSize != 0:
+		return fmt.Errorf("%d bytes is not a whole number of %d-byte pages: the last page, at offset %#x, has only %d bytes",
+			n, nvs.PageSize, n/nvs.PageSize*nvs.PageSize, n%nvs.PageSize)
+	}
+	return nil
 }
 
 func printNVS(w io.Writer, d *nvs.Decoded) {

@@ -107,7 +107,7 @@ func convert(in []byte, name string, opts Options) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := t.Validate(opts); err != nil {
+		if err := t.ValidateBinary(opts); err != nil {
 			return nil, err
 		}
 		var b bytes.Buffer

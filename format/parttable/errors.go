@@ -44,6 +44,8 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 	case e.Line > 0:
 		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	case e.ByteOffset >= 0 && e.Partition != "":
+		return fmt.Sprintf("offset 0x%x, partition %q: %s", e.ByteOffset, e.Partition, e.Msg)
 	case e.ByteOffset >= 0:
 		return fmt.Sprintf("offset 0x%x: %s", e.ByteOffset, e.Msg)
 	case e.File != "":

@@ -1,6 +1,7 @@
 package parttable
 
 import (
+	"errors"
 	"sort"
 	"strings"
 )
@@ -13,6 +14,36 @@ import (
 // and partition_table entries sit where the options put them, which the tool
 // guarantees by construction when parsing CSV.
 func (t *Table) Validate(opts Options) error {
+	return t.validate(opts, false)
+}
+
+// ValidateBinary makes the checks gen_esp32part makes when its input is a
+// binary table (PartitionTable.verify, then verify_size_fits when a flash size
+// is given): the same as Validate, except that bootloader and partition_table
+// entries are not held to the placement options (only the CSV reader sets
+// those) and the entry count is not checked (Decode already bounds it). An
+// error names the failing entry by its record's byte offset in b and its
+// name, e.g. `offset 0x40, partition "ota_1": Partition at 0x... overlaps ...`.
+func (t *Table) ValidateBinary(opts Options) error {
+	if t == nil {
+		return t.validate(opts, true)
+	}
+	// Number the records like CSV lines so that every check reports its entry;
+	// the numbers become byte offsets below. t itself is left untouched.
+	c := &Table{File: t.File, Entries: make([]Entry, len(t.Entries))}
+	for i, e := range t.Entries {
+		e.Line = i + 1
+		c.Entries[i] = e
+	}
+	err := c.validate(opts, true)
+	var pe *Error
+	if errors.As(err, &pe) && pe.Line > 0 {
+		pe.ByteOffset, pe.Line = (pe.Line-1)*EntrySize, 0
+	}
+	return err
+}
+
+func (t *Table) validate(opts Options, binary bool) error {
 	if t == nil {
 		return &Error{ByteOffset: -1, Err: ErrInvalid, Msg: "nil table"}
 	}
@@ -21,7 +52,7 @@ func (t *Table) Validate(opts Options) error {
 		err.(*Error).File = t.File
 		return err
 	}
-	v := validator{t: t, o: &opts, subs: subs}
+	v := validator{t: t, o: &opts, subs: subs, binary: binary}
 	for i := range t.Entries {
 		if err := v.verifyEntry(&t.Entries[i]); err != nil {
 			return err
@@ -42,13 +73,17 @@ func (t *Table) Validate(opts Options) error {
 	if err := t.verifyFlashSize(&opts); err != nil {
 		return err
 	}
+	if binary {
+		return nil
+	}
 	return t.verifyCount(&opts)
 }
 
 type validator struct {
-	t    *Table
-	o    *Options
-	subs *subtypeSet
+	t      *Table
+	o      *Options
+	subs   *subtypeSet
+	binary bool // the table was read from a binary: no placement options apply
 }
 
 func (v *validator) verifyEntry(e *Entry) error {
@@ -56,8 +91,10 @@ func (v *validator) verifyEntry(e *Entry) error {
 	if e.AutoOffset {
 		return partErr(ErrInvalid, t.File, e, "Offset field is not set")
 	}
-	if err := v.verifyBootPlacement(e); err != nil {
-		return err
+	if !v.binary {
+		if err := v.verifyBootPlacement(e); err != nil {
+			return err
+		}
 	}
 	if a := offsetAlign(e.Type); e.Offset%a != 0 {
 		return partErr(ErrAlignment, t.File, e, "Offset 0x%x is not aligned to 0x%x", e.Offset, a)

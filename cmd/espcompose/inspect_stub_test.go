@@ -1,5 +1,0 @@
-package main
-
-import "testing"
-
-func checkInspect(t *testing.T, merged, dist string) {}
