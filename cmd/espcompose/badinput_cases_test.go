@@ -11,7 +11,7 @@ func badInputCases() []badCase {
 	var cases []badCase
 	for _, group := range [][]badCase{
 		partitionTableCases(), imageCases(), mergeCases(), nvsCases(), flashCryptCases(),
-		signCases(), verifyCases(), digestCases(), manifestCases(), globalCases(), guardCases(),
+		signCases(), verifyCases(), digestCases(), manifestCases(), globalCases(), guardCases(), decodeCases(),
 	} {
 		cases = append(cases, group...)
 	}
