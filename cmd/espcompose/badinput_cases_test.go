@@ -106,6 +106,10 @@ func nvsCases() []badCase {
 	}
 	enc := argv("nvs encode b.csv out/nvs.bin --size 0x3000")
 	return []badCase{
+		{"nvs string too long", row("v,data,string,"+repeat("a", 4001)), enc, 2, "espcompose: b.csv:3: nvs: value too long: key `v`: size (4002) exceeds max allowed length `4000` bytes"},
+		{"nvs v1 blob too long", row("v,data,hex2bin,"+repeat("ab", 1985)), argv("nvs encode b.csv out/nvs.bin --size 0x3000 --version 1"), 2, "espcompose: b.csv:3: nvs: value too long: key `v`: size (1985) exceeds max allowed length `1984` bytes"},
+		{"nvs size not whole pages", row("v,data,u8,1"), argv("nvs encode b.csv out/nvs.bin --size 0x3001"), 2, "espcompose: --size 0x3001: nvs: invalid partition size: 0x3001: size of partition must be multiple of 4096"},
+		{"nvs size huge", row("v,data,u8,1"), argv("nvs encode b.csv out/nvs.bin --size 4096000000"), 2, "espcompose: --size 4096000000: larger than the largest flash (128MB)"},
 		{"nvs u8 too big", row("v,data,u8,256"), enc, 2, "espcompose: b.csv:3: nvs: value out of range: key `v`: 256 out of range for u8 [0, 255]"},
 		{"nvs u8 negative", row("v,data,u8,-1"), enc, 2, "espcompose: b.csv:3: nvs: value out of range: key `v`: -1 out of range for u8 [0, 255]"},
 		{"nvs i8 too big", row("v,data,i8,200"), enc, 2, "espcompose: b.csv:3: nvs: value out of range: key `v`: 200 out of range for i8 [-128, 127]"},
@@ -125,7 +129,7 @@ func nvsCases() []badCase {
 		{"nvs csv missing", nil, argv("nvs encode nope.csv out/nvs.bin --size 0x3000"), 2, "espcompose: read nope.csv: no such file or directory"},
 		{"nvs without --size", nil, argv("nvs encode nvs.csv out/nvs.bin"), 2, "espcompose: nvs encode needs --size"},
 		{"nvs bad --size", nil, argv("nvs encode nvs.csv out/nvs.bin --size zz"), 2, `espcompose: --size: "zz" is not a size: use bytes (4096), hex (0x1000) or a K/M suffix (64K, 4MB)`},
-		{"nvs --size past 4G", nil, argv("nvs encode nvs.csv out/nvs.bin --size 0x100000000"), 2, `espcompose: --size: "0x100000000" is too large`},
+		{"nvs --size past 4G", nil, argv("nvs encode nvs.csv out/nvs.bin --size 0x100000000"), 2, "espcompose: --size 0x100000000: larger than the largest flash (128MB)"},
 		{"nvs bad --version", nil, argv("nvs encode nvs.csv out/nvs.bin --size 0x3000 --version 3"), 2, "espcompose: --version must be 1 or 2, not 3"},
 		{"nvs only one argument", nil, argv("nvs encode nvs.csv --size 0x3000"), 2, "espcompose: requires at least 2 arg(s), only received 1"},
 		{"nvs --keyfile wrong size", nil, argv("nvs encode nvs.csv out/nvs.bin --size 0x3000 --keyfile key32.bin"), 2, "espcompose: --keyfile key32.bin: nvs: wrong key length: nvs_keys partition is 32 bytes, want 4096"},

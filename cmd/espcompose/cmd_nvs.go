@@ -158,8 +158,9 @@ their nvs_keys image (mode 0600, never overwriting a file).`,
 			if err != nil {
 				return usagef("--size: %v", err)
 			}
-			if n > 1<<32-1 {
-				return usagef("--size: %q is too large", size)
+			if n > 128<<20 {
+				// An NVS partition lives in flash, and no ESP flash is larger than 128MB.
+				return usagef("--size %s: larger than the largest flash (128MB)", size)
 			}
 			if version != 1 && version != 2 {
 				return usagef("--version must be 1 or 2, not %d", version)
@@ -187,6 +188,7 @@ their nvs_keys image (mode 0600, never overwriting a file).`,
 
 			inputs, out := args[:len(args)-1], args[len(args)-1]
 			im := nvs.NewCSVImporter(nil)
+			im.Version = version // length errors name their CSV line
 			for _, in := range inputs {
 				src, err := a.readInput(in)
 				if err != nil {
@@ -199,7 +201,8 @@ their nvs_keys image (mode 0600, never overwriting a file).`,
 			}
 			img, err := nvs.Encode(im.Partition(), nvs.Options{Size: uint32(n), Version: version, Keys: k})
 			if err != nil {
-				return usageError{fmt.Errorf("%s: %w", out, err)}
+				// What is left here is about the partition as a whole: its size.
+				return usageError{fmt.Errorf("--size %s: %w", size, err)}
 			}
 			if keysOut != "" {
 				part := k.MarshalPartition()

@@ -31,6 +31,10 @@ import (
 type CSVImporter struct {
 	// Files resolves the paths of "file" rows, relative to the CSV's directory.
 	Files fs.FS
+	// Version, when set (1 or 2), checks each row's length limits for that format
+	// version as it is read, so a value too long is reported on its own CSV line;
+	// 0 leaves them to Encode, which does not know the line.
+	Version int
 
 	part     Partition
 	seen     map[string]bool
@@ -237,8 +241,12 @@ func (im *CSVImporter) add(e Entry) error {
 	if im.cur < 0 {
 		return fmt.Errorf("%w: key `%s` comes before any namespace row", ErrCSV, e.Key)
 	}
-	if err := checkEntry(&e, 2); err != nil && !errors.Is(err, ErrTooLong) {
-		// Length limits depend on the version, so Encode checks them.
+	version := im.Version
+	if version == 0 {
+		version = 2
+	}
+	if err := checkEntry(&e, version); err != nil && (im.Version != 0 || !errors.Is(err, ErrTooLong)) {
+		// Without a version, length limits are Encode's to check.
 		return err
 	}
 	ns := &im.part.Namespaces[im.cur]
