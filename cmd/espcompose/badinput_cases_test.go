@@ -106,8 +106,8 @@ func nvsCases() []badCase {
 	}
 	enc := argv("nvs encode b.csv out/nvs.bin --size 0x3000")
 	return []badCase{
-		{"nvs string too long", row("v,data,string,"+repeat("a", 4001)), enc, 2, "espcompose: b.csv:3: nvs: value too long: key `v`: size (4002) exceeds max allowed length `4000` bytes"},
-		{"nvs v1 blob too long", row("v,data,hex2bin,"+repeat("ab", 1985)), argv("nvs encode b.csv out/nvs.bin --size 0x3000 --version 1"), 2, "espcompose: b.csv:3: nvs: value too long: key `v`: size (1985) exceeds max allowed length `1984` bytes"},
+		{"nvs string too long", row("v,data,string," + repeat("a", 4001)), enc, 2, "espcompose: b.csv:3: nvs: value too long: key `v`: size (4002) exceeds max allowed length `4000` bytes"},
+		{"nvs v1 blob too long", row("v,data,hex2bin," + repeat("ab", 1985)), argv("nvs encode b.csv out/nvs.bin --size 0x3000 --version 1"), 2, "espcompose: b.csv:3: nvs: value too long: key `v`: size (1985) exceeds max allowed length `1984` bytes"},
 		{"nvs size not whole pages", row("v,data,u8,1"), argv("nvs encode b.csv out/nvs.bin --size 0x3001"), 2, "espcompose: --size 0x3001: nvs: invalid partition size: 0x3001: size of partition must be multiple of 4096"},
 		{"nvs size huge", row("v,data,u8,1"), argv("nvs encode b.csv out/nvs.bin --size 4096000000"), 2, "espcompose: --size 4096000000: larger than the largest flash (128MB)"},
 		{"nvs u8 too big", row("v,data,u8,256"), enc, 2, "espcompose: b.csv:3: nvs: value out of range: key `v`: 256 out of range for u8 [0, 255]"},
