@@ -36,10 +36,12 @@ func testFS(t testing.TB) afero.Fs {
 	big, err := testimage.App(testimage.AppSpec{Chip: "esp32c3", Project: "demo", Version: "1.0.0", CodeSize: 0x20000})
 	put("images/big-app.bin", big, err)
 	// Key files of every shape the key checks refuse (and a few they accept).
-	keys, _ := filepath.Glob("testdata/keys/*")
-	for _, k := range keys {
-		data, err := os.ReadFile(k)
-		put("keys/"+filepath.Base(k), data, err)
+	for _, dir := range []string{"keys", "csv"} {
+		names, _ := filepath.Glob("testdata/" + dir + "/*")
+		for _, k := range names {
+			data, err := os.ReadFile(k)
+			put(dir+"/"+filepath.Base(k), data, err)
+		}
 	}
 	return fs
 }

@@ -69,7 +69,10 @@ func (p *planner) nvsContent(n *manifest.NVS) (*nvs.Partition, bool) {
 			continue
 		}
 		files := fsutil.Sub(p.opts.FS, filepath.Dir(path))
-		imported, err := nvs.ParseCSV(bytes.NewReader(src), p.rel(path), files)
+		im := nvs.NewCSVImporter(files)
+		im.Version = n.Version // a value too long is reported on its CSV line
+		err = im.Add(bytes.NewReader(src), p.rel(path))
+		imported := im.Partition()
 		if err != nil {
 			p.errorf(csvAt, "Invalid NVS CSV", "%v.", err)
 			ok = false
