@@ -69,6 +69,7 @@ for t in "${targets[@]}"; do
   done
 done
 echo "fuzz.sh: ${#targets[@]} targets in $((SECONDS - start))s"
+echo "fuzz: $((${#targets[@]} - ${#failed[@]})) passed, ${#failed[@]} failed"
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'fuzz.sh: FAILED %s\n' "${failed[@]}" >&2
   exit 1
