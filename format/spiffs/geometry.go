@@ -29,20 +29,20 @@ const (
 
 // geometry holds the sizes spiffsgen's SpiffsBuildConfig derives from the options.
 type geometry struct {
-	o              Options
-	order          binary.ByteOrder
-	pagesPerBlock  int
-	luPages        int // lookup pages at the start of each block
-	usablePages    int // pages per block left for objects
-	luEntries      int // object ids one lookup page holds
-	dataHdrPad     int // padding after the page header of an index page
-	contentLen     int // file bytes per data page
-	ixHdrLen       int // span-0 index page header, up to the first page number
-	ixHdrPad       int // zero padding added by --aligned-obj-ix-tables
-	headLim        int // page numbers in a span-0 index page
-	ixLim          int // page numbers in a later index page
-	pageShift      uint
-	blocks         int
+	o             Options
+	order         binary.ByteOrder
+	pagesPerBlock int
+	luPages       int // lookup pages at the start of each block
+	usablePages   int // pages per block left for objects
+	luEntries     int // object ids one lookup page holds
+	dataHdrPad    int // padding after the page header of an index page
+	contentLen    int // file bytes per data page
+	ixHdrLen      int // span-0 index page header, up to the first page number
+	ixHdrPad      int // zero padding added by --aligned-obj-ix-tables
+	headLim       int // page numbers in a span-0 index page
+	ixLim         int // page numbers in a later index page
+	pageShift     uint
+	blocks        int
 }
 
 // newGeometry checks opts as spiffsgen does and derives the layout sizes. It also
