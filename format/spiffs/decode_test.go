@@ -44,7 +44,7 @@ func TestDecodeSkipsUnfinished(t *testing.T) {
 
 func TestDecodeCorrupt(t *testing.T) {
 	for name, damage := range map[string]func(img []byte){
-		"data page of another object":  func(img []byte) { img[2*256] = 7; img[2] = 7 },
+		"data page of another object":   func(img []byte) { img[2*256] = 7; img[2] = 7 },
 		"data page with the wrong span": func(img []byte) { img[3*256+2] = 5 },
 		"reference to a lookup page":    func(img []byte) { img[256+13+32+4] = 0 },
 		"header disagrees with lookup":  func(img []byte) { img[5*256] = 9 },
