@@ -163,3 +163,20 @@ func TestEmptyImage(t *testing.T) {
 		t.Fatal("image without magic is not erased flash")
 	}
 }
+
+// A backslash in a file name is stored as a slash, as spiffsgen does; the file
+// still sorts by its own name ("a\\b" after "a.txt", before "b").
+func TestBackslashName(t *testing.T) {
+	o := DefaultOptions(0x8000)
+	img, err := Build([]File{{Path: "b", Data: []byte("2")}, {Path: `a\b`, Data: []byte("1")}, {Path: "a.txt"}}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Decode(img, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(paths(files), " "); got != "a.txt a/b b" {
+		t.Fatalf("got %s", got)
+	}
+}
