@@ -106,10 +106,11 @@ func TestBadOptions(t *testing.T) {
 		{func(o *Options) { o.PageSize, o.BlockSize = 8, 64 }, "too small"},
 		{func(o *Options) { o.BlockSize = 256 }, "no page for files"},
 		{func(o *Options) { o.Size = -4096 }, "negative"},
+		{func(o *Options) { o.PageSize, o.BlockSize, o.ObjNameLen = 64, 1024, 64 }, "cannot hold an object index page header"},
 	} {
 		o := DefaultOptions(0x10000)
 		c.mod(&o)
-		_, err := Build(nil, o)
+		_, err := Build([]File{{Path: "f"}}, o)
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.text) {
 			t.Errorf("%+v: got %v, want ErrInvalid saying %q", o, err, c.text)
 		}
