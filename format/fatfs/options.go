@@ -5,15 +5,15 @@ import "time"
 // Options are fatfsgen.py's arguments. Zero values take fatfsgen's defaults
 // (see DefaultOptions), except Size where 0 means "--partition_size detect".
 type Options struct {
-	Size              int    // image size in bytes; 0 = "detect" (smallest that fits, as --partition_size detect)
-	SectorSize        int    // 512, 1024, 2048 or 4096 (default 4096)
-	SectorsPerCluster int    // 1..128, a power of two (default 1)
-	FATCount          int    // 1 or 2 (default 2)
-	RootEntries       int    // default 512
-	FATType           int    // 0 auto, 12, 16
-	LongNames         bool   // fatfsgen --long_name_support
-	VolumeID          uint32 // FAT volume serial (never random; the caller gives or derives it)
-	VolumeLabel       string // default "Espressif"; "" also means the default
+	Size              int        // image size in bytes; 0 = "detect" (smallest that fits, as --partition_size detect)
+	SectorSize        int        // 512, 1024, 2048 or 4096 (default 4096)
+	SectorsPerCluster int        // 1..128, a power of two (default 1)
+	FATCount          int        // 1 or 2 (default 2)
+	RootEntries       int        // default 512
+	FATType           int        // 0 auto, 12, 16
+	LongNames         bool       // fatfsgen --long_name_support
+	VolumeID          uint32     // FAT volume serial (never random; the caller gives or derives it)
+	VolumeLabel       string     // default "Espressif"; "" also means the default
 	Timestamp         *time.Time // nil = FAT epoch 1980-01-01 00:00 (use_default_datetime)
 
 	// DetectDirName is the input folder as it would be passed to fatfsgen.py.
