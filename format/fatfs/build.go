@@ -32,16 +32,16 @@ type dirState struct {
 }
 
 type builder struct {
-	g        geometry
-	o        Options
-	img      []byte
-	fat      []uint32
-	last     int // last cluster id handed out (fatfsgen's _first_free_cluster_id)
-	date     uint16
-	time     uint16
-	short    int    // clusters asked for beyond the last one
-	shortAt  string // the path that first ran out of space
-	spill    string // an entry the reference would append past the image end
+	g       geometry
+	o       Options
+	img     []byte
+	fat     []uint32
+	last    int // last cluster id handed out (fatfsgen's _first_free_cluster_id)
+	date    uint16
+	time    uint16
+	short   int    // clusters asked for beyond the last one
+	shortAt string // the path that first ran out of space
+	spill   string // an entry the reference would append past the image end
 }
 
 // Build makes the image fatfsgen.py makes from a folder holding entries.
@@ -367,4 +367,3 @@ func (b *builder) writeFATs() {
 		copy(b.img[start+size:start+2*size], t)
 	}
 }
-
