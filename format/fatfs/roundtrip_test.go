@@ -211,3 +211,9 @@ func TestRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+func sortStrings(s []string) []string {
+	out := append([]string{}, s...)
+	sort.Strings(out)
+	return out
+}
