@@ -217,3 +217,5 @@ func sortStrings(s []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+func newRand() *rand.Rand { return rand.New(rand.NewPCG(99, 100)) }
