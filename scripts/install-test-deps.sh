@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond Go: SoftHSM2 for the PKCS#11 signer tests.
+# Installs what the tests need beyond Go: SoftHSM2 for the PKCS#11 signer tests, and
+# mtools, with which the FAT tests list and extract images as a second reader.
 # Idempotent. Outside CI a failed install only warns (those tests then skip); with
 # CI=true the tests require SoftHSM2, so a failure here fails the run.
 set -euo pipefail
@@ -14,21 +15,28 @@ fail() {
     echo "install-test-deps: $*" >&2
     exit 1
   fi
-  echo "install-test-deps: warning: $* (PKCS#11 tests will be skipped)" >&2
+  echo "install-test-deps: warning: $* (the tests that need it will be skipped)" >&2
   exit 0
 }
 
-if command -v softhsm2-util >/dev/null 2>&1; then
+# package:command pairs; a package is installed when its command is missing.
+missing=()
+for pc in softhsm2:softhsm2-util mtools:mdir; do
+  command -v "${pc#*:}" >/dev/null 2>&1 || missing+=("${pc%%:*}")
+done
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  fail "softhsm2-util is missing and we are not root: install the softhsm2 package"
+  fail "${missing[*]} missing and we are not root: install them"
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  fail "softhsm2-util is missing and apt-get is unavailable: install SoftHSM2"
+  fail "${missing[*]} missing and apt-get is unavailable"
 fi
-echo "install-test-deps: installing softhsm2" >&2
-if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 >/dev/null; }; then
-  fail "apt-get could not install softhsm2"
+echo "install-test-deps: installing ${missing[*]}" >&2
+if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
+  fail "apt-get could not install ${missing[*]}"
 fi
-command -v softhsm2-util >/dev/null 2>&1 || fail "softhsm2 installed but softhsm2-util is still missing"
+for pc in softhsm2:softhsm2-util mtools:mdir; do
+  command -v "${pc#*:}" >/dev/null 2>&1 || fail "${pc%%:*} installed but ${pc#*:} is still missing"
+done
