@@ -7,35 +7,39 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/spf13/afero"
 )
 
-// legacyOutput recognises an output folder published by espcompose before the marker
-// existed, so upgrading does not make users delete their dist/ by hand. The proof is
-// strict: SHA256SUMS lists every regular file in the folder but itself, each with its
-// hash, nothing else is there (no links, no unlisted files), and the build record
-// says espcompose made it. Then nothing in the folder can be anyone else's.
-func legacyOutput(fsys afero.Fs, dir string) bool {
+// sumsList reads dir's SHA256SUMS: every file espcompose published there, by name,
+// with its hash. ok is false when there is none or it is not one espcompose writes.
+func sumsList(fsys afero.Fs, dir string) (map[string]string, bool) {
 	sums, err := afero.ReadFile(fsys, filepath.Join(dir, "SHA256SUMS"))
 	if err != nil || len(sums) > 16<<20 {
-		return false
+		return nil, false
 	}
 	listed := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(sums))
 	for sc.Scan() {
 		sum, name, ok := strings.Cut(sc.Text(), "  ")
 		if !ok || len(sum) != 64 || name == "" || !fs.ValidPath(name) {
-			return false
+			return nil, false
 		}
 		listed[name] = sum
 	}
-	if !madeByEspcompose(fsys, dir, listed) {
-		return false
-	}
-	seen := 0
-	err = afero.Walk(fsys, dir, func(p string, info fs.FileInfo, err error) error {
+	return listed, true
+}
+
+// foreign lists, sorted, what in dir espcompose did not publish: files SHA256SUMS does
+// not name (besides SHA256SUMS and the marker), links, devices. Empty folders hold
+// nothing to lose and are not listed. checkHashes also lists files whose content is
+// not what SHA256SUMS says, and listed files that are missing.
+func foreign(fsys afero.Fs, dir string, listed map[string]string, checkHashes bool) []string {
+	var out []string
+	seen := map[string]bool{}
+	err := afero.Walk(fsys, dir, func(p string, info fs.FileInfo, err error) error {
 		if err != nil {
 			return err
 		}
@@ -44,23 +48,47 @@ func legacyOutput(fsys afero.Fs, dir string) bool {
 		switch {
 		case info.IsDir():
 			return nil
+		case rel == "SHA256SUMS" || rel == Marker:
+			return nil
 		case !info.Mode().IsRegular():
-			return fs.ErrInvalid
-		case rel == "SHA256SUMS":
+			out = append(out, rel)
 			return nil
 		}
 		want, ok := listed[rel]
 		if !ok {
-			return fs.ErrInvalid
+			out = append(out, rel)
+			return nil
 		}
-		b, err := afero.ReadFile(fsys, p)
-		if err != nil || digest(b) != want {
-			return fs.ErrInvalid
+		seen[rel] = true
+		if checkHashes {
+			if b, err := afero.ReadFile(fsys, p); err != nil || digest(b) != want {
+				out = append(out, rel)
+			}
 		}
-		seen++
 		return nil
 	})
-	return err == nil && seen == len(listed)
+	if err != nil {
+		return append(out, "(unreadable: "+err.Error()+")")
+	}
+	if checkHashes {
+		for name := range listed {
+			if !seen[name] {
+				out = append(out, name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// legacyOutput recognises an output folder published by espcompose before the marker
+// existed, so upgrading does not make users delete their dist/ by hand. The proof is
+// strict: SHA256SUMS lists every regular file in the folder but itself, each with its
+// hash, nothing else is there (no links, no unlisted files), and the build record
+// says espcompose made it. Then nothing in the folder can be anyone else's.
+func legacyOutput(fsys afero.Fs, dir string) bool {
+	listed, ok := sumsList(fsys, dir)
+	return ok && madeByEspcompose(fsys, dir, listed) && len(foreign(fsys, dir, listed, true)) == 0
 }
 
 // madeByEspcompose checks the build record (build.json, or each device's for a

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -21,8 +22,8 @@ import (
 const Marker = ".espcompose-output"
 
 // markerText is the marker's content: fixed, so outputs stay reproducible.
-const markerText = "This folder was made by espcompose. `espcompose build` replaces it as a whole;\n" +
-	"put nothing of your own here.\nformat: espcompose-output/1\n"
+const markerText = "This folder was made by espcompose. `espcompose build` replaces it as a whole,\n" +
+	"and refuses to while it holds files other than those listed below.\nformat: espcompose-output/1\n"
 
 // PublishOptions tune Publish. The zero value waits 10 minutes for the lock.
 type PublishOptions struct {
@@ -47,8 +48,9 @@ func LockPath(dir string) string {
 	return filepath.Join(parent, "."+base+".lock")
 }
 
-// CheckOwned refuses an existing dir that espcompose did not make: a file, or a folder
-// without the marker (even an empty one: it may be a mount point or someone's plan).
+// CheckOwned refuses an existing dir that espcompose did not make (a file, a folder
+// without the marker, even an empty one: it may be a mount point or someone's plan),
+// and one espcompose made that has since received files it did not write.
 func CheckOwned(fs afero.Fs, dir string) error {
 	st, err := fs.Stat(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -60,16 +62,63 @@ func CheckOwned(fs afero.Fs, dir string) error {
 	if !st.IsDir() {
 		return &guard.Error{What: "output directory", Path: dir, Reason: "it is a file, not a folder"}
 	}
-	if !owned(fs, dir) {
+	listed, ok := markerList(fs, dir)
+	if !ok {
+		if legacyOutput(fs, dir) {
+			return nil
+		}
 		return &guard.Error{What: "output directory", Path: dir, Reason: "it exists and espcompose did not make it (it has no " + Marker +
 			" file); espcompose only replaces folders it made. Choose a new folder with -o, or remove this one yourself"}
+	}
+	// Replacing the folder would delete files added since: they must be moved out first.
+	if extra := foreign(fs, dir, listed, false); len(extra) > 0 {
+		more := ""
+		if len(extra) > 3 {
+			more = fmt.Sprintf(" and %d more", len(extra)-3)
+			extra = extra[:3]
+		}
+		return &guard.Error{What: "output directory", Path: dir, Reason: fmt.Sprintf(
+			"it holds %s%s, which espcompose did not write; a build replaces the folder as a whole, so move them out first", strings.Join(extra, ", "), more)}
 	}
 	return nil
 }
 
+// owned: a leftover of a killed publish is ours when it carries the marker.
 func owned(fs afero.Fs, dir string) bool {
-	st, err := fs.Stat(filepath.Join(dir, Marker))
-	return (err == nil && st.Mode().IsRegular()) || legacyOutput(fs, dir)
+	_, ok := markerList(fs, dir)
+	return ok
+}
+
+// markerContent is the marker of a published tree: fixed text, then every file
+// published, so a later build can tell its own files from anything added since.
+func markerContent(files []File) []byte {
+	names := make([]string, 0, len(files))
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	sort.Strings(names)
+	return []byte(markerText + markerFiles + strings.Join(names, "\n") + "\n")
+}
+
+const markerFiles = "files:\n"
+
+// markerList reads the file list of dir's marker; ok is false without a valid marker.
+func markerList(fs afero.Fs, dir string) (map[string]string, bool) {
+	b, err := afero.ReadFile(fs, filepath.Join(dir, Marker))
+	if err != nil || len(b) > 16<<20 {
+		return nil, false
+	}
+	head, list, found := strings.Cut(string(b), markerFiles)
+	if !found || head != markerText {
+		return nil, false
+	}
+	listed := map[string]string{}
+	for _, name := range strings.Split(list, "\n") {
+		if name != "" {
+			listed[name] = ""
+		}
+	}
+	return listed, true
 }
 
 // Publish writes files into a temporary directory beside dir and swaps it into place,
@@ -130,7 +179,7 @@ func Publish(fs afero.Fs, dir string, files []File, opts PublishOptions) error {
 		return err
 	}
 	// The marker goes first: a leftover of a killed build is then recognisably ours.
-	if err := fsutil.WriteFileAtomic(fs, filepath.Join(tmp, Marker), []byte(markerText), 0o644); err != nil {
+	if err := fsutil.WriteFileAtomic(fs, filepath.Join(tmp, Marker), markerContent(files), 0o644); err != nil {
 		return err
 	}
 	for _, f := range files {

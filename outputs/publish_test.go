@@ -71,10 +71,10 @@ func TestPublishCleansLeftoversOfKilledBuilds(t *testing.T) {
 	if err := Publish(fs, "/w/dist", oneFile("a.bin", "1"), PublishOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	_ = afero.WriteFile(fs, "/w/.dist.tmp-111/"+Marker, []byte(markerText), 0o644)
+	_ = afero.WriteFile(fs, "/w/.dist.tmp-111/"+Marker, []byte(markerText+markerFiles), 0o644)
 	_ = afero.WriteFile(fs, "/w/.dist.tmp-111/half.bin", []byte("x"), 0o644)
 	_ = afero.WriteFile(fs, "/w/.dist.tmp-222/."+Marker+".tmp-9", nil, 0o644) // killed writing the marker
-	_ = afero.WriteFile(fs, "/w/.dist.old-abc/"+Marker, []byte(markerText), 0o644)
+	_ = afero.WriteFile(fs, "/w/.dist.old-abc/"+Marker, []byte(markerText+markerFiles), 0o644)
 	_ = afero.WriteFile(fs, "/w/.dist.tmp-333/yours.txt", []byte("not ours"), 0o644)
 	var recovered []string
 	err := Publish(fs, "/w/dist", oneFile("a.bin", "2"), PublishOptions{OnRecovered: func(p []string) { recovered = p }})
@@ -182,5 +182,25 @@ func TestPublishRecognisesPreMarkerOutput(t *testing.T) {
 		if err := Publish(fs, "/w/dist", oneFile("a", "1"), PublishOptions{}); !errors.Is(err, guard.ErrRefused) {
 			t.Errorf("%s: got %v, want a refusal", name, err)
 		}
+	}
+}
+
+// The marker lists what was published; anything added since blocks the next publish,
+// which would delete it, until it is moved out.
+func TestPublishRefusesFilesAddedSince(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	if err := Publish(fs, "/w/dist", oneFile("sub/a.bin", "1"), PublishOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		_ = afero.WriteFile(fs, fmt.Sprintf("/w/dist/sub/mine%d.txt", i), []byte("x"), 0o600)
+	}
+	err := Publish(fs, "/w/dist", oneFile("b.bin", "2"), PublishOptions{})
+	want := "it holds sub/mine0.txt, sub/mine1.txt, sub/mine2.txt and 2 more, which espcompose did not write"
+	if !errors.Is(err, guard.ErrRefused) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v", err)
+	}
+	if ok, _ := afero.Exists(fs, "/w/dist/sub/a.bin"); !ok {
+		t.Fatal("the refused publish touched the old tree")
 	}
 }

@@ -214,7 +214,8 @@ func TestSignInPlaceAllowed(t *testing.T) {
 	}
 }
 
-// A folder espcompose published is replaced by the next build, whatever it holds.
+// A folder espcompose published is replaced by the next build, files it wrote included
+// (even edited), but not while it holds a file someone added: that would be deleted.
 func TestOutputGuardReplacesItsOwnOutput(t *testing.T) {
 	work := t.TempDir()
 	copyTree(t, filepath.Join(examplesDir, "quickstart"), work)
@@ -222,11 +223,19 @@ func TestOutputGuardReplacesItsOwnOutput(t *testing.T) {
 	if code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "build", "-o", "out"); code != 0 {
 		t.Fatal(stderr)
 	}
-	_ = os.WriteFile("out/stale.txt", []byte("x"), 0o644)
+	_ = os.WriteFile("out/flash_args", []byte("edited"), 0o644)
+	_ = os.WriteFile("out/notes.txt", []byte("mine"), 0o644)
+	before := treeState(t, work)
+	code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "build", "-o", "out")
+	if code != exitUsage || !strings.Contains(stderr, "espcompose: refusing to use out as an output directory: it holds notes.txt, which espcompose did not write; a build replaces the folder as a whole, so move them out first") {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	assertSameTree(t, before, treeState(t, work))
+	_ = os.Remove("out/notes.txt")
 	if code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "build", "-o", "out"); code != 0 {
 		t.Fatal(stderr)
 	}
-	if _, err := os.Stat("out/stale.txt"); !os.IsNotExist(err) {
+	if b := mustRead(t, "out/flash_args"); string(b) == "edited" {
 		t.Fatal("the second build did not replace the first")
 	}
 	if _, err := os.Stat("out/.espcompose-output"); err != nil {
