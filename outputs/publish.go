@@ -153,7 +153,7 @@ func Publish(fs afero.Fs, dir string, files []File, opts PublishOptions) error {
 	}
 	defer unlock()
 
-	removed, err := fsutil.RecoverDir(fs, dir, func(d string) bool { return owned(fs, d) || markerOnly(fs, d) })
+	removed, err := fsutil.RecoverDir(fs, dir, Marker, func(d string) bool { return owned(fs, d) || markerOnly(fs, d) })
 	if err != nil {
 		return fmt.Errorf("clean up after an interrupted build of %s: %w", dir, err)
 	}
@@ -195,7 +195,7 @@ func Publish(fs afero.Fs, dir string, files []File, opts PublishOptions) error {
 		}
 	}
 	hook(StepWritten)
-	if err := fsutil.ReplaceDirHook(fs, tmp, dir, hook); err != nil {
+	if err := fsutil.ReplaceDirWith(fs, tmp, dir, fsutil.ReplaceOptions{Hook: hook, Proof: Marker}); err != nil {
 		if errors.Is(err, fsutil.ErrLeftover) {
 			ok = true // published; the next build removes the leftover
 		}

@@ -129,7 +129,14 @@ func sameState(a, b map[string]string) bool {
 func (kp *killProject) clean(dist string) {
 	kp.t.Helper()
 	if left, err := fsutil.Leftovers(afero.NewOsFs(), dist); err != nil || len(left) > 0 {
-		kp.t.Fatalf("leftovers beside %s: %v %v", dist, left, err)
+		var inside []string
+		for _, l := range left {
+			_ = filepath.WalkDir(l, func(p string, d os.DirEntry, err error) error {
+				inside = append(inside, p)
+				return nil
+			})
+		}
+		kp.t.Fatalf("leftovers beside %s: %v %v; they hold %v", dist, left, err, inside)
 	}
 	_ = filepath.WalkDir(filepath.Join(kp.dir, "p", ".espcompose"), func(p string, d os.DirEntry, err error) error {
 		if err == nil && strings.Contains(d.Name(), ".tmp-") {

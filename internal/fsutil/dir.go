@@ -59,12 +59,43 @@ const (
 // tmpDir should come from TempDirFor so both names share a parent directory
 // and the rename never crosses filesystems.
 func ReplaceDir(fs afero.Fs, tmpDir, finalDir string) error {
-	return ReplaceDirHook(fs, tmpDir, finalDir, nil)
+	return ReplaceDirWith(fs, tmpDir, finalDir, ReplaceOptions{})
 }
 
-// ReplaceDirHook is ReplaceDir calling hook (when not nil) after each step, so crash
-// tests can stop the process exactly between two steps.
-func ReplaceDirHook(fs afero.Fs, tmpDir, finalDir string, hook func(step string)) error {
+// ReplaceOptions tune ReplaceDirWith.
+type ReplaceOptions struct {
+	// Hook, when not nil, is called after each step, so crash tests can stop the
+	// process exactly between two steps.
+	Hook func(step string)
+	// Proof names the file that shows a folder is ours; the old tree is removed with
+	// it last (see RecoverDir).
+	Proof string
+}
+
+// removeTree removes dir with the file named proof (if any) last: proof is what shows
+// the folder is ours (outputs' marker), so a removal cut short by a crash leaves a
+// folder that is still recognisably ours, and the next RecoverDir finishes it.
+func removeTree(fs afero.Fs, dir, proof string) error {
+	if proof != "" {
+		names, err := afero.ReadDir(fs, dir)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		for _, fi := range names {
+			if fi.Name() == proof {
+				continue
+			}
+			if err := fs.RemoveAll(filepath.Join(dir, fi.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return fs.RemoveAll(dir)
+}
+
+// ReplaceDirWith is ReplaceDir with options.
+func ReplaceDirWith(fs afero.Fs, tmpDir, finalDir string, o ReplaceOptions) error {
+	hook := o.Hook
 	if hook == nil {
 		hook = func(string) {}
 	}
@@ -96,7 +127,7 @@ func ReplaceDirHook(fs afero.Fs, tmpDir, finalDir string, hook func(step string)
 	if swapped {
 		syncDir(fs, filepath.Dir(finalDir))
 		hook(StepSwapped)
-		if err := fs.RemoveAll(tmpDir); err != nil {
+		if err := removeTree(fs, tmpDir, o.Proof); err != nil {
 			return fmt.Errorf("fsutil: publish %s: %w at %s: %v", finalDir, ErrLeftover, tmpDir, err)
 		}
 		return nil
@@ -119,7 +150,7 @@ func ReplaceDirHook(fs afero.Fs, tmpDir, finalDir string, hook func(step string)
 	}
 	syncDir(fs, filepath.Dir(finalDir))
 	hook(StepSwapped)
-	if err := fs.RemoveAll(aside); err != nil {
+	if err := removeTree(fs, aside, o.Proof); err != nil {
 		return fmt.Errorf("fsutil: publish %s: %w at %s: %v", finalDir, ErrLeftover, aside, err)
 	}
 	return nil
@@ -155,8 +186,8 @@ func Leftovers(fs afero.Fs, finalDir string) ([]string, error) {
 // caller holds the directory's lock (so no live publish owns a leftover). owned says
 // whether a leftover was made by this tool; others are never touched. If finalDir is
 // missing because a publish died between its two renames, the old copy is put back
-// first. It returns the leftovers it removed.
-func RecoverDir(fs afero.Fs, finalDir string, owned func(dir string) bool) ([]string, error) {
+// first. proof is removed last, as in ReplaceOptions. It returns the leftovers it removed.
+func RecoverDir(fs afero.Fs, finalDir, proof string, owned func(dir string) bool) ([]string, error) {
 	left, err := Leftovers(fs, finalDir)
 	if err != nil {
 		return nil, err
@@ -178,7 +209,7 @@ func RecoverDir(fs afero.Fs, finalDir string, owned func(dir string) bool) ([]st
 			had = true
 			continue
 		}
-		if err := fs.RemoveAll(d); err != nil {
+		if err := removeTree(fs, d, proof); err != nil {
 			return removed, err
 		}
 		removed = append(removed, d)

@@ -51,7 +51,7 @@ func TestReplaceDirExchangesOnLinux(t *testing.T) {
 	}
 	putTree(t, fs, tmp, map[string]string{"a": "new"})
 	var steps []string
-	err = ReplaceDirHook(fs, tmp, final, func(step string) {
+	err = ReplaceDirWith(fs, tmp, final, ReplaceOptions{Hook: func(step string) {
 		steps = append(steps, step)
 		if got := readOne(t, fs, filepath.Join(final, "a")); got != "new" {
 			t.Errorf("at %s final holds %q", step, got)
@@ -59,7 +59,7 @@ func TestReplaceDirExchangesOnLinux(t *testing.T) {
 		if got := readOne(t, fs, filepath.Join(tmp, "a")); got != "old" {
 			t.Errorf("at %s the old tree is not at the temporary name: %q", step, got)
 		}
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestRecoverDirRestoresAsideCopy(t *testing.T) {
 				panic(r)
 			}
 		}()
-		_ = ReplaceDirHook(fs, tmp, final, func(step string) {
+		_ = ReplaceDirWith(fs, tmp, final, ReplaceOptions{Hook: func(step string) {
 			if step == StepAside {
 				left, _ := Leftovers(fs, final)
 				for _, l := range left {
@@ -97,7 +97,7 @@ func TestRecoverDirRestoresAsideCopy(t *testing.T) {
 				}
 				panic(crash) // the process dies here
 			}
-		})
+		}})
 	}()
 	if aside == "" || !strings.HasPrefix(filepath.Base(aside), ".dist.old-") {
 		t.Fatalf("aside copy %q", aside)
@@ -106,7 +106,7 @@ func TestRecoverDirRestoresAsideCopy(t *testing.T) {
 		t.Fatal("final exists after a crash between the renames?")
 	}
 	owned := func(d string) bool { ok, _ := exists(fs, filepath.Join(d, ".mark")); return ok }
-	removed, err := RecoverDir(fs, final, owned)
+	removed, err := RecoverDir(fs, final, ".mark", owned)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestRecoverDirLeavesForeignDirs(t *testing.T) {
 	fs := afero.NewMemMapFs()
 	putTree(t, fs, "/w/.dist.tmp-123", map[string]string{"mine": "x"})
 	putTree(t, fs, "/w/dist.old-abc", map[string]string{"mine": "x"})
-	removed, err := RecoverDir(fs, "/w/dist", func(string) bool { return false })
+	removed, err := RecoverDir(fs, "/w/dist", "", func(string) bool { return false })
 	if err != nil || len(removed) != 0 {
 		t.Fatalf("removed %v, %v", removed, err)
 	}
@@ -218,4 +218,37 @@ func TestReadRecorder(t *testing.T) {
 	if IsOS(r) || !IsOS(NewReadRecorder(afero.NewOsFs())) {
 		t.Fatal("IsOS does not see through the recorder")
 	}
+}
+
+// A removal of an old tree cut short by a crash leaves the proof file in place, so the
+// next recovery still knows the half-removed folder is ours and finishes it.
+func TestRemoveTreeKeepsProofLast(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	putTree(t, fs, "/w/.dist.tmp-1", map[string]string{".mark": "", "a": "x", "z/b": "y"})
+	var order []string
+	rec := &removeRecorder{Fs: fs, order: &order}
+	if err := removeTree(rec, "/w/.dist.tmp-1", ".mark"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(order); n < 2 || order[n-2] != "/w/.dist.tmp-1/.mark" {
+		t.Fatalf("removal order %v: the proof must go last, before its folder", order)
+	}
+}
+
+type removeRecorder struct {
+	afero.Fs
+	order *[]string
+}
+
+func (r *removeRecorder) RemoveAll(p string) error {
+	if st, err := r.Fs.Stat(p); err == nil && st.IsDir() {
+		names, _ := afero.ReadDir(r.Fs, p)
+		for _, n := range names {
+			if err := r.RemoveAll(filepath.Join(p, n.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	*r.order = append(*r.order, p)
+	return r.Fs.RemoveAll(p)
 }
