@@ -53,6 +53,8 @@ type app struct {
 	rec *fsutil.ReadRecorder
 	// inPlace is an input the running command may overwrite with its output ("" none).
 	inPlace string
+	// outIsFile: the running command's -o names a file, not an output folder.
+	outIsFile bool
 
 	log logx.Logger
 }

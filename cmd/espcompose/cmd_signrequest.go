@@ -25,6 +25,7 @@ func (a *app) newSignRequestCommand() *cobra.Command {
 				return usagef("sign-request needs -o FILE")
 			}
 			out := a.out
+			a.outIsFile = true
 			sessions, err := a.prepareAll(false, "")
 			if err != nil {
 				return err

@@ -46,6 +46,10 @@ func (a *app) protected(ss []*session, sigDir string) guard.Protected {
 func (a *app) checkBuildPaths(ss []*session, sigDir string) error {
 	p := a.protected(ss, sigDir)
 	cache := a.cacheDir(ss[0].cfg.Dir)
+	if a.outIsFile {
+		// -o names a file (sign-request): writeOutput guards it; only the cache is a folder.
+		return guard.CheckDir(a.fs, cache, "cache directory", p)
+	}
 	forOut := p
 	forOut.AddDirs("the stage cache", cache)
 	if err := guard.CheckDir(a.fs, a.out, "output directory", forOut); err != nil {

@@ -251,3 +251,19 @@ func mustRead(t testing.TB, p string) []byte {
 	}
 	return b
 }
+
+// sign-request's -o is a file, rewritten by each run, not an output folder.
+func TestSignRequestRewritesItsRequest(t *testing.T) {
+	work := t.TempDir()
+	copyTree(t, filepath.Join(examplesDir, "remote-signing"), work)
+	t.Chdir(work)
+	for i := 0; i < 2; i++ {
+		if code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "sign-request", "-o", "req.json"); code != 0 {
+			t.Fatalf("run %d: exit %d: %s", i, code, stderr)
+		}
+	}
+	code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "sign-request", "-o", "keys/release_pub.pem")
+	if code != exitUsage || !strings.Contains(stderr, "refusing to use keys/release_pub.pem as an output file: it is also an input file") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
