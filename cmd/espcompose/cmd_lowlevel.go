@@ -65,59 +65,19 @@ func parseAddr(flag, s string) (uint32, error) {
 func (a *app) newPartitionTableCommand() *cobra.Command {
 	root := &cobra.Command{Use: "partition-table", Short: "Encode and decode partition tables (gen_esp32part.py compatible)"}
 	var (
-		flashSize, offset, secure, primary, recovery string
-		noMD5                                        bool
-		extra                                        []string
+		ef    tableFlags
+		noMD5 bool
 	)
 	enc := &cobra.Command{
 		Use:   "encode IN.csv OUT.bin",
 		Short: "Encode a partition table CSV to binary",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := parttable.Options{DisableMD5: noMD5}
-			var err error
-			if offset != "" {
-				if opts.Offset, err = parseAddr("--offset", offset); err != nil {
-					return err
-				}
+			opts, err := ef.options()
+			if err != nil {
+				return err
 			}
-			if flashSize != "" {
-				n, err := manifest.ParseSize(flashSize)
-				if err != nil {
-					return usagef("--flash-size: %v", err)
-				}
-				opts.FlashSize = uint32(n)
-			}
-			switch secure {
-			case "":
-			case "v1":
-				opts.SecureBoot = 1
-			case "v2":
-				opts.SecureBoot = 2
-			default:
-				return usagef("--secure must be v1 or v2, not %q", secure)
-			}
-			for flag, p := range map[string]*string{"--primary-bootloader-offset": &primary, "--recovery-bootloader-offset": &recovery} {
-				if *p == "" {
-					continue
-				}
-				v, err := parseAddr(flag, *p)
-				if err != nil {
-					return err
-				}
-				if flag == "--primary-bootloader-offset" {
-					opts.PrimaryBootloaderOffset = &v
-				} else {
-					opts.RecoveryBootloaderOffset = &v
-				}
-			}
-			for _, e := range extra {
-				st, err := parttable.ParseExtraSubtype(e)
-				if err != nil {
-					return usageError{err}
-				}
-				opts.ExtraSubtypes = append(opts.ExtraSubtypes, st)
-			}
+			opts.DisableMD5 = noMD5
 			src, err := a.readInput(args[0])
 			if err != nil {
 				return err
@@ -133,15 +93,10 @@ func (a *app) newPartitionTableCommand() *cobra.Command {
 			return a.writeOutput(args[1], out)
 		},
 	}
+	ef.register(enc, false)
 	f := enc.Flags()
-	f.StringVar(&flashSize, "flash-size", "", "check the table fits this flash size (e.g. 4MB)")
-	f.StringVar(&offset, "offset", "", "flash offset of the table (default 0x8000)")
 	f.BoolVar(&noMD5, "no-md5", false, "leave out the MD5 entry (gen_esp32part --disable-md5sum)")
 	f.BoolVar(&noMD5, "disable-md5sum", false, "same as --no-md5")
-	f.StringVar(&secure, "secure", "", "apply secure boot size rules: v1 or v2")
-	f.StringVar(&primary, "primary-bootloader-offset", "", "offset of the primary bootloader")
-	f.StringVar(&recovery, "recovery-bootloader-offset", "", "offset of the recovery bootloader")
-	f.StringArrayVar(&extra, "extra-partition-subtypes", nil, "extra subtype as 'type, name, value'")
 	_ = f.MarkHidden("disable-md5sum")
 
 	var df tableFlags
@@ -182,7 +137,7 @@ fails is refused (exit 2, nothing written) with the byte offset and name of its 
 			return err
 		},
 	}
-	df.register(dec)
+	df.register(dec, true)
 	root.AddCommand(enc, dec)
 	return root
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/espcompose/espcompose/manifest"
 )
 
-// tableFlags are gen_esp32part's options for reading a binary table: the same
-// rules the tool applies in both directions, so a decoded table is held to what
+// tableFlags are gen_esp32part's table options, shared by encode and decode: the
+// tool applies the same rules in both directions, so a decoded table is held to what
 // encoding it would require.
 type tableFlags struct {
 	flashSize, offset, secure, primary, recovery string
@@ -16,7 +16,8 @@ type tableFlags struct {
 	noVerify                                     bool
 }
 
-func (t *tableFlags) register(cmd *cobra.Command) {
+// register adds the flags; noVerify only where the command honours it (decode).
+func (t *tableFlags) register(cmd *cobra.Command, noVerify bool) {
 	f := cmd.Flags()
 	f.StringVar(&t.flashSize, "flash-size", "", "check the table fits this flash size (e.g. 4MB)")
 	f.StringVar(&t.offset, "offset", "", "flash offset of the table (default 0x8000): no partition may start below its end")
@@ -24,7 +25,9 @@ func (t *tableFlags) register(cmd *cobra.Command) {
 	f.StringVar(&t.primary, "primary-bootloader-offset", "", "offset of the primary bootloader")
 	f.StringVar(&t.recovery, "recovery-bootloader-offset", "", "offset of the recovery bootloader")
 	f.StringArrayVar(&t.extra, "extra-partition-subtypes", nil, "extra subtype as 'type, name, value'")
-	f.BoolVar(&t.noVerify, "no-verify", false, "do not check the table (gen_esp32part --no-verify)")
+	if noVerify {
+		f.BoolVar(&t.noVerify, "no-verify", false, "do not check the table (gen_esp32part --no-verify)")
+	}
 }
 
 func (t *tableFlags) options() (parttable.Options, error) {
@@ -37,7 +40,10 @@ func (t *tableFlags) options() (parttable.Options, error) {
 	}
 	if t.flashSize != "" {
 		n, err := manifest.ParseSize(t.flashSize)
-		if err != nil || n == 0 || n > 1<<32-1 {
+		if err != nil {
+			return opts, usagef("--flash-size: %v", err)
+		}
+		if n == 0 || n > 1<<32-1 {
 			return opts, usagef("--flash-size: %q is not a flash size", t.flashSize)
 		}
 		opts.FlashSize = uint32(n)
