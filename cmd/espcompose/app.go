@@ -45,7 +45,6 @@ type app struct {
 	device  string
 	// noVerify skips reading the outputs back before publishing (build --no-verify).
 	noVerify bool
-	verified verifySummary // what verification checked, for build --json
 
 	lockTimeout time.Duration
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/espcompose/espcompose/compose"
 	"github.com/espcompose/espcompose/planner"
 	"github.com/espcompose/espcompose/stages"
 )
@@ -19,16 +20,16 @@ func (a *app) newValidateCommand() *cobra.Command {
 		Short: "Check the manifest and its inputs without building",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ss, err := a.prepareAll(true, "")
+			p, err := a.loadProject(true, "", nil)
 			if err != nil {
 				return err
 			}
-			ss[0].close()
+			p.Close()
 			if a.json {
-				return writeJSON(a.stdout, map[string]any{"valid": true, "configurations": len(ss), "diagnostics": []any{}})
+				return writeJSON(a.stdout, map[string]any{"valid": true, "configurations": len(p.Configs), "diagnostics": []any{}})
 			}
-			if ss[0].cfg.DeviceID != "" {
-				fmt.Fprintf(a.stdout, "%s is valid for %d device(s).\n", a.file, len(ss))
+			if p.Devices() {
+				fmt.Fprintf(a.stdout, "%s is valid for %d device(s).\n", a.file, len(p.Configs))
 				return nil
 			}
 			fmt.Fprintf(a.stdout, "%s is valid.\n", a.file)
@@ -44,27 +45,27 @@ func (a *app) newPlanCommand() *cobra.Command {
 		Short: "Show the flash map and the stages a build will run",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ss, err := a.prepareAll(true, "")
+			p, err := a.loadProject(true, "", nil)
 			if err != nil {
 				return err
 			}
-			s := ss[0]
-			defer s.close()
-			if len(ss) > 1 && !a.json && !dot {
-				fmt.Fprintf(a.stdout, "Device %s (1 of %d; choose another with --device):\n", s.cfg.DeviceID, len(ss))
+			defer p.Close()
+			s := p.Configs[0]
+			if len(p.Configs) > 1 && !a.json && !dot {
+				fmt.Fprintf(a.stdout, "Device %s (1 of %d; choose another with --device):\n", s.Config.DeviceID, len(p.Configs))
 			}
 			if dot {
-				fmt.Fprint(a.stdout, s.plan.Graph.Dot(func(id string, st stages.Stage) string { return id }))
+				fmt.Fprint(a.stdout, s.Plan.Graph.Dot(func(id string, st stages.Stage) string { return id }))
 				return nil
 			}
-			status, err := s.runner.Probe(cmd.Context(), s.plan.Graph)
+			status, err := s.Probe(cmd.Context())
 			if err != nil {
 				return err
 			}
 			if a.json {
-				return writeJSON(a.stdout, planJSON(s.plan, status))
+				return writeJSON(a.stdout, planJSON(s.Plan, status))
 			}
-			printPlan(a, s.plan, status)
+			printPlan(a, s.Plan, status)
 			return nil
 		},
 	}
@@ -79,30 +80,35 @@ func (a *app) newBuildCommand() *cobra.Command {
 		Short: "Build the flash images into the output directory",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			sessions, err := a.prepareAll(false, sigDir)
+			var onStage func(string, stages.Status)
+			p, err := a.loadProject(false, sigDir, &onStage)
 			if err != nil {
 				return err
 			}
+			defer p.Close()
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			if sessions[0].cfg.DeviceID != "" {
-				return a.reportDevices(ctx, sessions)
+			if !p.Devices() {
+				onStage = a.progress(p.Configs[0].Plan.Graph.Len())
 			}
-			s := sessions[0]
-			res, err := a.build(ctx, s)
+			built, err := p.Build(ctx)
 			if err != nil {
-				return err
+				return cliError(err)
 			}
+			if p.Devices() {
+				return a.reportDevices(built)
+			}
+			res := built.Stages
 			counts := countStatus(res)
 			if a.json {
-				return writeJSON(a.stdout, map[string]any{"out": a.out, "stages": res.Status, "counts": counts, "verify": a.verified})
+				return writeJSON(a.stdout, map[string]any{"out": a.out, "stages": res.Status, "counts": counts, "verify": built.Verify})
 			}
 			total := len(res.Status) - counts[stages.StatusRead]
 			fmt.Fprintf(a.stdout, "Built %s: %d stages, %d ran, %d cached, %d inputs read.\n",
 				a.out, total, counts[stages.StatusRan], counts[stages.StatusCached], counts[stages.StatusRead])
-			for _, m := range s.plan.Merged {
+			for _, m := range p.Configs[0].Plan.Merged {
 				fmt.Fprintf(a.stdout, "  %s/%s\n", a.out, m.File)
 			}
 			return nil
@@ -183,18 +189,15 @@ func countStatus(res *stages.Result) map[stages.Status]int {
 	return counts
 }
 
-// reportDevices builds every device and says, per device, how much was reused.
-func (a *app) reportDevices(ctx context.Context, sessions []*session) error {
-	results, err := a.buildDevices(ctx, sessions)
-	if err != nil {
-		return err
-	}
+// reportDevices says, for a devices build,, per device, how much was reused.
+func (a *app) reportDevices(built *compose.Result) error {
+	results := built.Devices
 	if a.json {
 		var devs []map[string]any
 		for _, r := range results {
 			devs = append(devs, map[string]any{"id": r.ID, "stages": r.Result.Status, "counts": countStatus(r.Result), "merged": r.Merged})
 		}
-		return writeJSON(a.stdout, map[string]any{"out": a.out, "devices": devs, "verify": a.verified})
+		return writeJSON(a.stdout, map[string]any{"out": a.out, "devices": devs, "verify": built.Verify})
 	}
 	fmt.Fprintf(a.stdout, "Built %s: %d devices.\n", a.out, len(results))
 	for _, r := range results {

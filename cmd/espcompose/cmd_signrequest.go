@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/espcompose/espcompose/internal/signers"
-	"github.com/espcompose/espcompose/stages"
 )
 
 // newSignRequestCommand writes every digest a build needs signed, for two-phase
@@ -26,29 +25,18 @@ func (a *app) newSignRequestCommand() *cobra.Command {
 			}
 			out := a.out
 			a.outIsFile = true
-			sessions, err := a.prepareAll(false, "")
+			p, err := a.loadProject(false, "", nil)
 			if err != nil {
 				return err
 			}
-			defer sessions[0].close()
+			defer p.Close()
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			// With devices, identical digests (the shared app and bootloader) are listed once.
-			var reqs []stages.DigestRequest
-			seen := map[string]bool{}
-			for _, s := range sessions {
-				rs, err := signRequests(ctx, s)
-				if err != nil {
-					return err
-				}
-				for _, r := range rs {
-					if !seen[r.Key+"/"+r.Hex] {
-						seen[r.Key+"/"+r.Hex] = true
-						reqs = append(reqs, r)
-					}
-				}
+			reqs, err := p.SignRequests(ctx)
+			if err != nil {
+				return cliError(err)
 			}
 			if len(reqs) == 0 {
 				return usagef("%s signs nothing: there is no security.secure_boot block", a.file)
@@ -66,46 +54,6 @@ func (a *app) newSignRequestCommand() *cobra.Command {
 		},
 	}
 	return cmd
-}
-
-// signRequests runs the stages that produce what is signed, then asks each signing
-// stage for its digests.
-func signRequests(ctx context.Context, s *session) ([]stages.DigestRequest, error) {
-	g := s.plan.Graph
-	var signIDs, need []string
-	seen := map[string]bool{}
-	for _, id := range g.IDs() {
-		st, _ := g.Node(id)
-		if _, ok := st.(stages.Requester); !ok {
-			continue
-		}
-		signIDs = append(signIDs, id)
-		dep := st.Deps()[0]
-		for _, anc := range append(g.Ancestors(dep), dep) {
-			if !seen[anc] {
-				seen[anc] = true
-				need = append(need, anc)
-			}
-		}
-	}
-	sub, err := g.Subgraph(need)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.runner.Run(ctx, sub)
-	if err != nil {
-		return nil, err
-	}
-	var reqs []stages.DigestRequest
-	for _, id := range signIDs {
-		st, _ := g.Node(id)
-		rs, err := st.(stages.Requester).Requests(s.env, res.Artifacts[st.Deps()[0]].Data)
-		if err != nil {
-			return nil, err
-		}
-		reqs = append(reqs, rs...)
-	}
-	return reqs, nil
 }
 
 // newSignDigestCommand signs one digest with a local key, deterministically: a

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/espcompose/espcompose/compose"
 	"github.com/espcompose/espcompose/format/flashenc"
 	"github.com/espcompose/espcompose/format/nvs"
 	"github.com/espcompose/espcompose/format/secureboot"
@@ -18,21 +19,22 @@ import (
 	"github.com/espcompose/espcompose/stages"
 )
 
-// buildInProcess builds a manifest and returns the session and every stage artifact.
-func buildInProcess(t *testing.T, fs afero.Fs, manifestPath, out string, logs *bytes.Buffer) (*session, *stages.Result) {
+// buildInProcess builds a manifest and returns its configuration and every stage artifact.
+func buildInProcess(t *testing.T, fs afero.Fs, manifestPath, out string, logs *bytes.Buffer) (*compose.Configuration, *stages.Result) {
 	t.Helper()
-	a := &app{fs: fs, stdout: logs, stderr: logs, getenv: func(string) string { return "" },
-		environ: func() []string { return nil }, file: manifestPath, out: out, verbose: true}
-	a.log = logx.New(logs, true)
-	s, err := a.prepare(false)
+	p, err := compose.Load(compose.Options{FS: fs, Log: logx.New(logs, true), Manifest: manifestPath, Out: out, ToolVersion: version}, false)
 	if err != nil {
-		t.Fatalf("prepare: %v\n%s", err, logs)
+		t.Fatalf("load: %v\n%s", err, logs)
 	}
-	res, err := a.build(context.Background(), s)
+	defer p.Close()
+	if len(p.Configs) != 1 {
+		t.Fatalf("%s builds %d configurations, want 1", manifestPath, len(p.Configs))
+	}
+	res, err := p.Build(context.Background())
 	if err != nil {
 		t.Fatalf("build: %v\n%s", err, logs)
 	}
-	return s, res
+	return p.Configs[0], res.Stages
 }
 
 // TestSecureExampleDecryptsToPlaintext decrypts every encrypted output of the secure
@@ -52,7 +54,7 @@ func TestSecureExampleDecryptsToPlaintext(t *testing.T) {
 		t.Fatal(err)
 	}
 	encrypted := 0
-	for _, r := range s.plan.Regions {
+	for _, r := range s.Plan.Regions {
 		if r.Stage == "" {
 			continue
 		}
@@ -60,7 +62,7 @@ func TestSecureExampleDecryptsToPlaintext(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, _ := s.plan.Graph.Node(r.Stage)
+		st, _ := s.Plan.Graph.Node(r.Stage)
 		if !r.Encrypted {
 			if st.Kind() == "encrypt" {
 				t.Errorf("%s is not to be encrypted but comes from %s", r.Name, r.Stage)

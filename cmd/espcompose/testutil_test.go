@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -32,3 +34,9 @@ func runCLI(t testing.TB, fs afero.Fs, env map[string]string, args ...string) (i
 
 // copyTree copies a directory of the repository into dst on the OS filesystem.
 func copyTree(t testing.TB, src, dst string) { t.Helper(); testfs.ToDir(t, src, dst) }
+
+// sha256hex is the lowercase hex SHA-256 of b, as SHA256SUMS and build.json write it.
+func sha256hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

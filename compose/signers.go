@@ -1,9 +1,11 @@
-package main
+package compose
 
 import (
 	"context"
 	"io"
 	"sync"
+
+	"github.com/spf13/afero"
 
 	"github.com/espcompose/espcompose/format/secureboot"
 	"github.com/espcompose/espcompose/internal/signers"
@@ -13,19 +15,19 @@ import (
 
 var signingAlgorithms = map[string]bool{"rsa-3072": true, "ecdsa-p192": true, "ecdsa-p256": true, "ecdsa-p384": true}
 
-// buildSigners maps each signing key to its back-end: a local key file (read through
-// the key store, so create = true works), an external command, a PKCS#11 token, or
-// signatures returned by an offline service (sigDir, two-phase signing).
-func (a *app) buildSigners(cfg *manifest.Config, keys *stages.FileKeys, sigDir string, mods *signers.Modules) (signers.Set, error) {
+// signers maps each signing key to its back-end: a local key file (read through the
+// key store, so create = true works), an external command, a PKCS#11 token, or
+// signatures returned by an offline service (Options.Signatures, two-phase signing).
+func (l *loader) signers(cfg *manifest.Config, keys *stages.FileKeys, mods *signers.Modules) (signers.Set, error) {
 	set := signers.Set{}
 	// Signatures are deterministic unless the manifest opts out; then signing draws
 	// fresh randomness (RSA-PSS salts; ECDSA uses the system's own).
 	var rnd io.Reader
 	if sec := cfg.Security; sec != nil && sec.SecureBoot != nil && !sec.SecureBoot.Deterministic {
-		rnd = a.random()
+		rnd = l.opts.Rand
 	}
-	if sigDir != "" {
-		st, err := a.fs.Stat(sigDir)
+	if sigDir := l.opts.Signatures; sigDir != "" {
+		st, err := l.fs.Stat(sigDir)
 		if err != nil {
 			return nil, usagef("--signatures %s: %v", sigDir, unwrapPath(err))
 		}
@@ -37,7 +39,7 @@ func (a *app) buildSigners(cfg *manifest.Config, keys *stages.FileKeys, sigDir s
 		if !signingAlgorithms[k.Algorithm] {
 			continue
 		}
-		s, err := a.signerFor(cfg, k, keys, sigDir, mods, rnd)
+		s, err := l.signerFor(cfg, k, keys, mods, rnd)
 		if err != nil {
 			return nil, signerSetupError{key: k, err: err}
 		}
@@ -57,14 +59,14 @@ func (e signerSetupError) Error() string { return e.err.Error() }
 func (e signerSetupError) Unwrap() error { return e.err }
 
 // signerFor picks one signing key's back-end.
-func (a *app) signerFor(cfg *manifest.Config, k *manifest.Key, keys *stages.FileKeys, sigDir string, mods *signers.Modules, rnd io.Reader) (stages.Signer, error) {
+func (l *loader) signerFor(cfg *manifest.Config, k *manifest.Key, keys *stages.FileKeys, mods *signers.Modules, rnd io.Reader) (stages.Signer, error) {
 	switch {
 	case k.File != "":
 		return &storeSigner{keys: keys, name: k.Name, rand: rnd}, nil
 	case len(k.Signer) > 0:
-		return signers.NewCommand(signers.CommandConfig{Name: k.Name, Argv: k.Signer, FS: a.fs, PublicKeyPath: k.PublicKey, Dir: cfg.Dir})
+		return signers.NewCommand(signers.CommandConfig{Name: k.Name, Argv: k.Signer, FS: l.fs, PublicKeyPath: k.PublicKey, Dir: cfg.Dir})
 	case k.PKCS11 != nil:
-		s, err := newPKCS11Signer(k, a.getenv, mods)
+		s, err := newPKCS11Signer(k, l.opts.Getenv, mods)
 		if err != nil {
 			return nil, err
 		}
@@ -74,10 +76,10 @@ func (a *app) signerFor(cfg *manifest.Config, k *manifest.Key, keys *stages.File
 			return nil, err
 		}
 		return s, nil
-	case sigDir != "":
-		return signers.NewOffline(a.fs, k.Name, sigDir, k.PublicKey)
+	case l.opts.Signatures != "":
+		return signers.NewOffline(l.fs, k.Name, l.opts.Signatures, k.PublicKey)
 	default:
-		return &pendingSigner{fs: a, key: k}, nil
+		return &pendingSigner{fs: l.fs, key: k}, nil
 	}
 }
 
@@ -123,12 +125,12 @@ func (s *storeSigner) SignDigest(ctx context.Context, digest []byte) ([]byte, er
 // pendingSigner stands for a public-key-only key before its signatures exist: it knows
 // the public key (so sign-request can compute digests) and explains how to sign.
 type pendingSigner struct {
-	fs  *app
+	fs  afero.Fs
 	key *manifest.Key
 }
 
 func (s *pendingSigner) PublicKey() (*secureboot.PublicKey, error) {
-	off, err := signers.NewOffline(s.fs.fs, s.key.Name, "", s.key.PublicKey)
+	off, err := signers.NewOffline(s.fs, s.key.Name, "", s.key.PublicKey)
 	if err != nil {
 		return nil, err
 	}

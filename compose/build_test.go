@@ -1,0 +1,261 @@
+package compose_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/afero"
+
+	"github.com/espcompose/espcompose/compose"
+	"github.com/espcompose/espcompose/internal/guard"
+	"github.com/espcompose/espcompose/internal/testfs"
+	"github.com/espcompose/espcompose/stages"
+)
+
+const examplesDir = "../examples"
+
+// memExample copies an example into memory at /ex/<name> and returns the filesystem and
+// the manifest's path.
+func memExample(t *testing.T, name string) (afero.Fs, string) {
+	t.Helper()
+	root := path.Join("/ex", name)
+	return testfs.ToMem(t, filepath.Join(examplesDir, name), root), path.Join(root, "espcompose.hcl")
+}
+
+// golden reads an example's golden.sha256sums as name → digest.
+func golden(t *testing.T, name string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(examplesDir, name, "golden.sha256sums"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		sum, file, ok := strings.Cut(sc.Text(), "  ")
+		if !ok {
+			t.Fatalf("golden line %q", sc.Text())
+		}
+		sums[file] = sum
+	}
+	return sums
+}
+
+func sha256hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// checkPublished compares every file the golden list names with what Build published.
+// build.json records the tool version, which this test sets to its own, so those are
+// checked for that version instead.
+func checkPublished(t *testing.T, fs afero.Fs, dist string, want map[string]string, version string) {
+	t.Helper()
+	for name, sum := range want {
+		data, err := afero.ReadFile(fs, path.Join(dist, name))
+		if err != nil {
+			t.Errorf("published tree lacks %s: %v", name, err)
+			continue
+		}
+		if path.Base(name) == "SHA256SUMS" {
+			// A device's list names its build.json: check each line against the tree.
+			for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+				sum, file, _ := strings.Cut(line, "  ")
+				got, err := afero.ReadFile(fs, path.Join(dist, path.Dir(name), file))
+				if err != nil || sha256hex(got) != sum {
+					t.Errorf("%s: %s does not hash to %s (%v)", name, file, sum, err)
+				}
+			}
+			continue
+		}
+		if path.Base(name) == "build.json" {
+			var rec struct {
+				ToolVersion string `json:"tool_version"`
+			}
+			if err := json.Unmarshal(data, &rec); err != nil || rec.ToolVersion != version {
+				t.Errorf("%s: tool_version %q (%v), want %q", name, rec.ToolVersion, err, version)
+			}
+			continue
+		}
+		if got := sha256hex(data); got != sum {
+			t.Errorf("%s hashes to %s, golden says %s", name, got, sum)
+		}
+	}
+}
+
+// A Go program builds the quickstart example entirely in memory: Load plans it, Build
+// runs, verifies and publishes; a second Build reuses every cached stage.
+func TestBuildQuickstartInMemory(t *testing.T) {
+	fs, mf := memExample(t, "quickstart")
+	dist := "/ex/quickstart/dist"
+	var seen []string
+	opts := compose.Options{FS: fs, Manifest: mf, Out: dist, ToolVersion: "compose-test",
+		OnStage: func(device, stage string, st stages.Status) {
+			if device != "" {
+				t.Errorf("stage %s reported for device %q of a manifest without devices", stage, device)
+			}
+			seen = append(seen, stage)
+		}}
+	p, err := compose.Load(opts, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if p.Devices() || len(p.Configs) != 1 {
+		t.Fatalf("quickstart: %d configurations, devices %v", len(p.Configs), p.Devices())
+	}
+	res, err := p.Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Out != dist || res.Stages == nil || res.Devices != nil {
+		t.Fatalf("result: out %q, stages %v, devices %v", res.Out, res.Stages != nil, res.Devices)
+	}
+	if len(seen) != p.Configs[0].Plan.Graph.Len() {
+		t.Errorf("OnStage told %d stages, the plan has %d", len(seen), p.Configs[0].Plan.Graph.Len())
+	}
+	if res.Verify.Skipped || len(res.Verify.Checks) == 0 {
+		t.Errorf("verification: skipped %v, %d checks", res.Verify.Skipped, len(res.Verify.Checks))
+	}
+	want := golden(t, "quickstart")
+	checkPublished(t, fs, dist, want, "compose-test")
+	// SHA256SUMS lists exactly the golden files.
+	sums, err := afero.ReadFile(fs, path.Join(dist, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(sums), "\n"); n != len(want) {
+		t.Errorf("SHA256SUMS lists %d files, golden %d:\n%s", n, len(want), sums)
+	}
+
+	again, err := compose.Load(opts, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	res, err = again.Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, st := range res.Stages.Status {
+		if st == stages.StatusRan {
+			t.Errorf("rebuild ran %s again", id)
+		}
+	}
+}
+
+// A devices block builds one tree per device under devices/<id>/, with devices.json;
+// Options.Device narrows it to one device.
+func TestBuildDevicesInMemory(t *testing.T) {
+	fs, mf := memExample(t, "manufacturing")
+	dist := "/ex/manufacturing/dist"
+	perDevice := map[string]int{}
+	p, err := compose.Load(compose.Options{FS: fs, Manifest: mf, Out: dist, ToolVersion: "compose-test",
+		OnStage: func(device, _ string, _ stages.Status) { perDevice[device]++ }}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if !p.Devices() {
+		t.Fatal("manufacturing: not a devices build")
+	}
+	res, err := p.Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{"MTR-000101", "MTR-000102", "MTR-000103"}
+	if len(res.Devices) != len(ids) || res.Stages != nil {
+		t.Fatalf("%d devices built, want %d", len(res.Devices), len(ids))
+	}
+	for i, d := range res.Devices {
+		if d.ID != ids[i] || len(d.Merged) != 1 || d.Merged[0] != "devices/"+ids[i]+"/meter-factory.bin" {
+			t.Errorf("device %d: %s, merged %v", i, d.ID, d.Merged)
+		}
+		if perDevice[d.ID] != len(d.Result.Status) {
+			t.Errorf("OnStage told %d stages of %s, it has %d", perDevice[d.ID], d.ID, len(d.Result.Status))
+		}
+		if ran := countRan(d.Result); i > 0 && ran >= countRan(res.Devices[0].Result) {
+			t.Errorf("%s ran %d stages, as many as the first device: nothing shared was reused", d.ID, ran)
+		}
+	}
+	// Every device's checks are in the summary, each named for its device.
+	for _, id := range ids {
+		found := false
+		for _, c := range res.Verify.Checks {
+			found = found || strings.HasPrefix(c.Subject, id+": ")
+		}
+		if !found {
+			t.Errorf("no verification check names %s", id)
+		}
+	}
+	checkPublished(t, fs, dist, golden(t, "manufacturing"), "compose-test")
+
+	one, err := compose.Load(compose.Options{FS: fs, Manifest: mf, Out: "/ex/one", Device: "MTR-000102"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	if len(one.Configs) != 1 || one.Configs[0].Config.DeviceID != "MTR-000102" {
+		t.Fatalf("Device option: %d configurations", len(one.Configs))
+	}
+}
+
+// Load's errors tell a caller what kind of mistake it is, as the CLI's exit codes need.
+func TestLoadErrors(t *testing.T) {
+	fs, mf := memExample(t, "quickstart")
+	dir := path.Dir(mf)
+
+	var told hcl.Diagnostics
+	bad := path.Join(dir, "bad.hcl")
+	if err := afero.WriteFile(fs, bad, []byte("target {\n  chip = \"esp99\"\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := compose.Load(compose.Options{FS: fs, Manifest: bad, Out: path.Join(dir, "dist"),
+		OnDiagnostics: func(_ map[string]*hcl.File, d hcl.Diagnostics) { told = append(told, d...) }}, true)
+	var de *compose.DiagnosticsError
+	if !errors.As(err, &de) || !told.HasErrors() || len(de.Diags) == 0 {
+		t.Errorf("bad manifest: err %v, told %d diagnostics", err, len(told))
+	}
+
+	_, err = compose.Load(compose.Options{FS: fs, Manifest: mf, Out: path.Join(dir, "dist"), Device: "x"}, true)
+	var ue *compose.UsageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "has no devices block") {
+		t.Errorf("--device without devices: %v", err)
+	}
+
+	_, err = compose.Load(compose.Options{FS: fs, Manifest: mf, Out: path.Join(dir, "dist"), SourceDateEpoch: "yesterday"}, true)
+	if !errors.As(err, &ue) || err.Error() != `SOURCE_DATE_EPOCH="yesterday" is not a number of seconds` {
+		t.Errorf("bad SOURCE_DATE_EPOCH: %v", err)
+	}
+
+	// The output directory may not be the project folder: the guard refuses it, and
+	// nothing is written.
+	_, err = compose.Load(compose.Options{FS: fs, Manifest: mf, Out: path.Join(dir, "images")}, true)
+	if !errors.Is(err, guard.ErrRefused) {
+		t.Errorf("output over the images folder: %v", err)
+	}
+	if ok, _ := afero.DirExists(fs, path.Join(dir, ".espcompose")); ok {
+		t.Error("a refused Load created the cache")
+	}
+}
+
+func countRan(r *stages.Result) int {
+	n := 0
+	for _, st := range r.Status {
+		if st == stages.StatusRan {
+			n++
+		}
+	}
+	return n
+}
