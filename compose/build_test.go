@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -99,13 +100,18 @@ func checkPublished(t *testing.T, fs afero.Fs, dist string, want map[string]stri
 func TestBuildQuickstartInMemory(t *testing.T) {
 	fs, mf := memExample(t, "quickstart")
 	dist := "/ex/quickstart/dist"
-	var seen []string
+	var (
+		mu   sync.Mutex // OnStage is called from several goroutines
+		seen []string
+	)
 	opts := compose.Options{FS: fs, Manifest: mf, Out: dist, ToolVersion: "compose-test",
 		OnStage: func(device, stage string, st stages.Status) {
 			if device != "" {
 				t.Errorf("stage %s reported for device %q of a manifest without devices", stage, device)
 			}
+			mu.Lock()
 			seen = append(seen, stage)
+			mu.Unlock()
 		}}
 	p, err := compose.Load(opts, false)
 	if err != nil {
@@ -160,9 +166,14 @@ func TestBuildQuickstartInMemory(t *testing.T) {
 func TestBuildDevicesInMemory(t *testing.T) {
 	fs, mf := memExample(t, "manufacturing")
 	dist := "/ex/manufacturing/dist"
+	var mu sync.Mutex // OnStage is called from several goroutines
 	perDevice := map[string]int{}
 	p, err := compose.Load(compose.Options{FS: fs, Manifest: mf, Out: dist, ToolVersion: "compose-test",
-		OnStage: func(device, _ string, _ stages.Status) { perDevice[device]++ }}, false)
+		OnStage: func(device, _ string, _ stages.Status) {
+			mu.Lock()
+			perDevice[device]++
+			mu.Unlock()
+		}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

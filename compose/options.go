@@ -62,5 +62,6 @@ type Options struct {
 	// CrashHook is called between publish steps; crash tests stop the process there.
 	CrashHook func(step string)
 	// OnStage is told each stage that finished: device is "" without a devices block.
+	// Stages run in parallel, so it is called from several goroutines.
 	OnStage func(device, stage string, status stages.Status)
 }
