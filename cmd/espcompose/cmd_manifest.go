@@ -189,7 +189,7 @@ func countStatus(res *stages.Result) map[stages.Status]int {
 	return counts
 }
 
-// reportDevices says, for a devices build,, per device, how much was reused.
+// reportDevices says, for a devices build, how much each device reused.
 func (a *app) reportDevices(built *compose.Result) error {
 	results := built.Devices
 	if a.json {
