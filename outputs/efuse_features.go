@@ -27,11 +27,11 @@ package outputs
 type optOut int
 
 const (
-	always optOut = iota
-	optJTAG       // allow_jtag: CONFIG_SECURE_BOOT_ALLOW_JTAG
-	optCache      // allow_cache_download: CONFIG_SECURE_FLASH_UART_BOOTLOADER_ALLOW_CACHE
-	optROMBasic   // allow_rom_basic: CONFIG_SECURE_BOOT_ALLOW_ROM_BASIC (ESP32)
-	optCacheWP    // write-protect of DIS_(I)CACHE: skipped when allow_jtag or allow_cache_download
+	always      optOut = iota
+	optJTAG            // allow_jtag: CONFIG_SECURE_BOOT_ALLOW_JTAG
+	optCache           // allow_cache_download: CONFIG_SECURE_FLASH_UART_BOOTLOADER_ALLOW_CACHE
+	optROMBasic        // allow_rom_basic: CONFIG_SECURE_BOOT_ALLOW_ROM_BASIC (ESP32)
+	optCacheWP         // write-protect of DIS_(I)CACHE: skipped when allow_jtag or allow_cache_download
 	// is set, as Kconfig selects CONFIG_SECURE_FLASH_SKIP_WRITE_PROTECTION_CACHE then: the
 	// same write-protect bit covers the JTAG and download-cache fuses, left to burn later.
 	optInAggressiveRevoke // aggressive_revoke: CONFIG_SECURE_BOOT_ENABLE_AGGRESSIVE_KEY_REVOKE (opt-in)
@@ -43,7 +43,7 @@ type fuse struct {
 }
 
 func burn(name, value string, unless optOut) fuse { return fuse{name, value, unless} }
-func protect(name string, unless optOut) fuse    { return fuse{name, "", unless} }
+func protect(name string, unless optOut) fuse     { return fuse{name, "", unless} }
 
 type chipSecureFeatures struct {
 	// flashRelease: burned with flash encryption in release mode (FE, CNT).
