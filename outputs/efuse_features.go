@@ -31,9 +31,11 @@ const (
 	optJTAG            // allow_jtag: CONFIG_SECURE_BOOT_ALLOW_JTAG
 	optCache           // allow_cache_download: CONFIG_SECURE_FLASH_UART_BOOTLOADER_ALLOW_CACHE
 	optROMBasic        // allow_rom_basic: CONFIG_SECURE_BOOT_ALLOW_ROM_BASIC (ESP32)
-	optCacheWP         // write-protect of DIS_(I)CACHE: skipped when allow_jtag or allow_cache_download
-	// is set, as Kconfig selects CONFIG_SECURE_FLASH_SKIP_WRITE_PROTECTION_CACHE then: the
-	// same write-protect bit covers the JTAG and download-cache fuses, left to burn later.
+	// optCacheWP: the write-protect of DIS_(I)CACHE, skipped when allow_jtag or
+	// allow_cache_download is set, as Kconfig then selects
+	// CONFIG_SECURE_FLASH_SKIP_WRITE_PROTECTION_CACHE: the same write-protect bit
+	// covers the JTAG and download-cache fuses, which are left to burn later.
+	optCacheWP
 	optInAggressiveRevoke // aggressive_revoke: CONFIG_SECURE_BOOT_ENABLE_AGGRESSIVE_KEY_REVOKE (opt-in)
 )
 
