@@ -84,6 +84,12 @@ func (p *EfusePlan) secureFeatureSteps() []efuseStep {
 		if p.skipped(f.unless) || seen[key] {
 			continue
 		}
+		if f.name == "RD_DIS" && p.FlashEncryption != nil && p.FlashEncryption.DeviceEncrypts {
+			// The device has yet to generate and read-protect its flash key; its
+			// bootloader write-protects RD_DIS after that (ESP-IDF defers it the same
+			// way: rd_dis_now in secure_boot_secure_features.c).
+			continue
+		}
 		seen[key] = true
 		if f.value == "" {
 			protects = append(protects, shQuote(f.name))
@@ -100,8 +106,8 @@ func (p *EfusePlan) secureFeatureSteps() []efuseStep {
 		steps = append(steps, efuseStep{"Write-protect", "after the burns above, which share these write-protect bits",
 			[]string{"efuse write_protect_efuse " + strings.Join(protects, " ")}})
 	}
-	if p.FlashEncryption == nil && p.SecureBoot == nil {
-		return steps
+	if p.SecureBoot == nil && (p.FlashEncryption == nil || p.FlashEncryption.DeviceEncrypts) {
+		return steps // nothing, or the device's own firmware sets the policy
 	}
 	switch p.romDownload() {
 	case ROMDownloadSecure:
