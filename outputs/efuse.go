@@ -66,7 +66,12 @@ func (p *EfusePlan) Markdown() []byte {
 		fmt.Fprintf(&b, "\n## Depends on the chip revision\n\n%s\n", note)
 	}
 	if sb := p.SecureBoot; sb != nil && len(sb.Digests) > 0 {
-		b.WriteString("\n## Public-key digests (check against `espefuse.py summary` after burning)\n\n")
+		when := "after burning"
+		if p.romDownload() != ROMDownloadEnabled {
+			// Secure Download mode or a disabled download mode keeps espefuse out afterwards.
+			when = "before the last step, which shuts espefuse out"
+		}
+		fmt.Fprintf(&b, "\n## Public-key digests (check against `espefuse.py summary` %s)\n\n", when)
 		for i, d := range sb.Digests {
 			fmt.Fprintf(&b, "- key %d (%s): `%s`\n", i, codeSpan("$DIST/"+sb.PublicKeys[i]), d)
 		}
