@@ -59,6 +59,7 @@ func TestHardeningRefusals(t *testing.T) {
 	for _, c := range []struct{ chip, security, want string }{
 		{"esp32c3", `  rom_download = "maybe"`, "Invalid ROM download mode"},
 		{"esp32", `  rom_download = "secure"`, "No Secure Download mode on this chip"},
+		{"esp32", `  rom_download = "disabled"`, "ROM download mode cannot be disabled on this revision"},
 		{"esp32c3", `  allow_rom_basic = true`, "allow_rom_basic does not apply"},
 		{"esp32c3", `  allow_jtag = "yes please"`, "Incorrect attribute value type"},
 	} {
