@@ -47,7 +47,14 @@ func (p *EfusePlan) Markdown() []byte {
 	b.WriteString("Burning is irreversible: a wrong key or order can make the device unbootable for good.\n\n")
 	b.WriteString("Key material is referenced by file (paths relative to the manifest directory) and is\n")
 	b.WriteString("never copied into this directory. Commands are shown exactly as `efuse-plan.sh` runs\n")
-	b.WriteString("them, with every path shell-quoted.\n\n## Order\n")
+	b.WriteString("them, with every path shell-quoted.\n")
+	if w := p.weakened(); len(w) > 0 {
+		b.WriteString("\n## Weakened by the manifest\n\nThese ESP-IDF secure features are left out because the manifest asks for it:\n\n")
+		for _, s := range w {
+			fmt.Fprintf(&b, "- %s\n", s)
+		}
+	}
+	b.WriteString("\n## Order\n")
 	for i, s := range p.steps() {
 		// A top-level fenced block shows each command verbatim, whatever its paths
 		// hold: a list item's inline code would break on a backtick in a file name.
@@ -56,13 +63,7 @@ func (p *EfusePlan) Markdown() []byte {
 		fence := strings.Repeat("`", max(3, longestRun(body, '`')+1))
 		fmt.Fprintf(&b, "%ssh\n%s\n%s\n", fence, body, fence)
 	}
-	if w := p.weakened(); len(w) > 0 {
-		b.WriteString("\n## Weakened by the manifest\n\nThese ESP-IDF secure features are left out because the manifest asks for it:\n\n")
-		for _, s := range w {
-			fmt.Fprintf(&b, "- %s\n", s)
-		}
-	}
-	if note := secureFeatures[p.Chip].note; note != "" && (p.FlashEncryption != nil && p.FlashEncryption.Release) {
+	if note := secureFeatures[p.Chip].note; note != "" && p.FlashEncryption != nil && p.FlashEncryption.Release && !p.FlashEncryption.DeviceEncrypts {
 		fmt.Fprintf(&b, "\n## Depends on the chip revision\n\n%s\n", note)
 	}
 	if sb := p.SecureBoot; sb != nil && len(sb.Digests) > 0 {

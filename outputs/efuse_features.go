@@ -239,7 +239,7 @@ var secureFeatures = map[string]chipSecureFeatures{
 		secureBoot:     sbRISCV,
 		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE",
 		note: "ESP-IDF also sets XTS_DPA_PSEUDO_LEVEL to 1 (XTS-AES pseudo rounds) on ESP32-H2 v1.2 and newer only; " +
-			"on such a chip burn it too: `efuse burn_efuse XTS_DPA_PSEUDO_LEVEL 1`.",
+			"on such a chip burn it too, before the ROM download step: `efuse burn_efuse XTS_DPA_PSEUDO_LEVEL 1`.",
 	},
 	// esp32p4/flash_encryption_secure_features.c (no DIS_ICACHE write-protect);
 	// esp32p4/secure_boot_secure_features.c.
@@ -254,6 +254,6 @@ var secureFeatures = map[string]chipSecureFeatures{
 		secureBoot:     sbRISCV,
 		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE", sha384: true,
 		note: "ESP-IDF also sets XTS_DPA_PSEUDO_LEVEL to 1 (XTS-AES pseudo rounds) on ESP32-P4 v3.0 and newer only; " +
-			"on such a chip burn it too: `efuse burn_efuse XTS_DPA_PSEUDO_LEVEL 1`.",
+			"on such a chip burn it too, before the ROM download step: `efuse burn_efuse XTS_DPA_PSEUDO_LEVEL 1`.",
 	},
 }

@@ -283,3 +283,19 @@ func TestDeviceEncryptsKeepsRDDISWritable(t *testing.T) {
 		t.Errorf("plan burns %v", got)
 	}
 }
+
+// TestRevisionDependentBurnIsNamed: ESP-IDF sets the XTS-AES pseudo-round level on the
+// ESP32-H2 and ESP32-P4 only from some revision (spi_flash_encrypt_ll_is_pseudo_rounds_function_supported);
+// the plan cannot know the revision, so it names the burn instead of running it.
+func TestRevisionDependentBurnIsNamed(t *testing.T) {
+	for _, chip := range []string{"esp32h2", "esp32p4"} {
+		p := plan(chip, true, false)
+		md := string(p.Markdown())
+		if !strings.Contains(md, "## Depends on the chip revision") || !strings.Contains(md, "XTS_DPA_PSEUDO_LEVEL") {
+			t.Errorf("%s: efuse-plan.md does not name the pseudo-round burn", chip)
+		}
+		if strings.Contains(string(p.Script()), "XTS_DPA_PSEUDO_LEVEL") {
+			t.Errorf("%s: efuse-plan.sh burns XTS_DPA_PSEUDO_LEVEL without knowing the revision", chip)
+		}
+	}
+}
