@@ -63,6 +63,13 @@ func (p *EfusePlan) Markdown() []byte {
 		fence := strings.Repeat("`", max(3, longestRun(body, '`')+1))
 		fmt.Fprintf(&b, "%ssh\n%s\n%s\n", fence, body, fence)
 	}
+	if fe := p.FlashEncryption; fe != nil && fe.DeviceEncrypts {
+		// ESP-IDF's own flow: esp_flash_encrypt_init burns the secure features in the
+		// same batch as the key, and a write-protected counter would stop it.
+		b.WriteString("\n## Left to the device\n\nThe device makes its flash encryption key and encrypts on first boot; its bootloader\n")
+		b.WriteString("burns the key, SPI_BOOT_CRYPT_CNT and ESP-IDF's flash encryption secure features then, as its\n")
+		b.WriteString("sdkconfig says (CONFIG_SECURE_FLASH_ENCRYPTION_MODE_RELEASE for release mode). This plan burns none of them.\n")
+	}
 	if note := secureFeatures[p.Chip].note; note != "" && p.FlashEncryption != nil && p.FlashEncryption.Release && !p.FlashEncryption.DeviceEncrypts {
 		fmt.Fprintf(&b, "\n## Depends on the chip revision\n\n%s\n", note)
 	}

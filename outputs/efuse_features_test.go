@@ -299,3 +299,16 @@ func TestRevisionDependentBurnIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceEncryptsLeavesFlashFusesToTheDevice: the device's bootloader burns the
+// flash encryption features with its key; the plan says so and burns none of them.
+func TestDeviceEncryptsLeavesFlashFusesToTheDevice(t *testing.T) {
+	p := plan("esp32c3", true, false)
+	p.FlashEncryption.DeviceEncrypts = true
+	if got := burned(t, p); len(got) != 0 {
+		t.Errorf("plan burns %v", got)
+	}
+	if !strings.Contains(string(p.Markdown()), "## Left to the device") {
+		t.Error("efuse-plan.md does not say the device burns the flash encryption eFuses")
+	}
+}
