@@ -63,6 +63,10 @@ type chipSecureFeatures struct {
 	sha384 bool
 	// note: what ESP-IDF burns that a plan cannot decide (it depends on the silicon revision).
 	note string
+	// cacheInMode: esp_get_flash_encryption_mode (components/bootloader_support/src/flash_encrypt.c)
+	// reports RELEASE only with the download-cache fuse burned (SOC_EFUSE_DIS_DOWNLOAD_ICACHE,
+	// _DCACHE or _MSPI set for the chip; DISABLE_DL_CACHE on the ESP32).
+	cacheInMode bool
 }
 
 // The Secure Boot V2 list shared by the RISC-V chips with soft JTAG disable
@@ -102,6 +106,7 @@ var secureFeatures = map[string]chipSecureFeatures{
 			burn("CONSOLE_DEBUG_DISABLE", "1", optROMBasic),
 		},
 		disableDownload: "UART_DOWNLOAD_DIS", // ESP32 v3.0 and newer only
+		cacheInMode:     true,
 	},
 	// esp32s2/flash_encryption_secure_features.c; esp32s2/secure_boot_secure_features.c.
 	"esp32s2": {
@@ -122,7 +127,7 @@ var secureFeatures = map[string]chipSecureFeatures{
 			burn("SECURE_BOOT_AGGRESSIVE_REVOKE", "1", optInAggressiveRevoke),
 			protect("RD_DIS", always),
 		},
-		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE",
+		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE", cacheInMode: true,
 	},
 	// esp32s3/flash_encryption_secure_features.c; esp32s3/secure_boot_secure_features.c.
 	"esp32s3": {
@@ -143,7 +148,7 @@ var secureFeatures = map[string]chipSecureFeatures{
 			burn("SECURE_BOOT_AGGRESSIVE_REVOKE", "1", optInAggressiveRevoke),
 			protect("RD_DIS", always),
 		},
-		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE",
+		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE", cacheInMode: true,
 	},
 	// esp32c2/flash_encryption_secure_features.c; esp32c2/secure_boot_secure_features.c.
 	// The C2 is XTS_AES_128_DERIVED: release mode write-protects SPI_BOOT_CRYPT_CNT
@@ -162,7 +167,7 @@ var secureFeatures = map[string]chipSecureFeatures{
 			burn("DIS_PAD_JTAG", "1", optJTAG),
 			protect("RD_DIS", always),
 		},
-		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE",
+		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE", cacheInMode: true,
 	},
 	// esp32c3/flash_encryption_secure_features.c; esp32c3/secure_boot_secure_features.c.
 	"esp32c3": {
@@ -175,7 +180,7 @@ var secureFeatures = map[string]chipSecureFeatures{
 			protect("DIS_ICACHE", optCacheWP),
 		},
 		secureBoot:     sbRISCV,
-		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE",
+		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE", cacheInMode: true,
 	},
 	// esp32c5/flash_encryption_secure_features.c; esp32c5/secure_boot_secure_features.c.
 	// CONFIG_SECURE_FLASH_PSEUDO_ROUND_FUNC defaults to y in release mode, strength low (1).
@@ -203,7 +208,7 @@ var secureFeatures = map[string]chipSecureFeatures{
 			protect("DIS_ICACHE", optCacheWP),
 		},
 		secureBoot:     sbRISCV,
-		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE",
+		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE", cacheInMode: true,
 	},
 	// esp32c61/flash_encryption_secure_features.c; esp32c61/secure_boot_secure_features.c
 	// (no SOFT_DIS_JTAG in its Secure Boot list).
@@ -252,7 +257,7 @@ var secureFeatures = map[string]chipSecureFeatures{
 			burn("DIS_DIRECT_BOOT", "1", always),
 		},
 		secureBoot:     sbRISCV,
-		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE", sha384: true,
+		secureDownload: true, disableDownload: "DIS_DOWNLOAD_MODE", cacheInMode: true, sha384: true,
 		note: "ESP-IDF also sets XTS_DPA_PSEUDO_LEVEL to 1 (XTS-AES pseudo rounds) on ESP32-P4 v3.0 and newer only; " +
 			"on such a chip burn it too, before the ROM download step: `efuse burn_efuse XTS_DPA_PSEUDO_LEVEL 1`.",
 	},

@@ -312,3 +312,16 @@ func TestDeviceEncryptsLeavesFlashFusesToTheDevice(t *testing.T) {
 		t.Error("efuse-plan.md does not say the device burns the flash encryption eFuses")
 	}
 }
+
+// TestCacheOptOutSaysDevelopment: on the chips whose release-mode check reads the
+// download-cache fuse, allow_cache_download leaves the device in DEVELOPMENT, and the
+// plan says so; on the ESP32-C5 (no such check) it does not.
+func TestCacheOptOutSaysDevelopment(t *testing.T) {
+	for chip, want := range map[string]bool{"esp32c3": true, "esp32": true, "esp32p4": true, "esp32c5": false, "esp32c61": false} {
+		p := plan(chip, true, false)
+		p.Hardening.AllowCacheDownload = true
+		if got := strings.Contains(string(p.Markdown()), "reports flash encryption mode DEVELOPMENT"); got != want {
+			t.Errorf("%s: plan warns of DEVELOPMENT mode: %v, want %v", chip, got, want)
+		}
+	}
+}

@@ -168,7 +168,11 @@ func (p *EfusePlan) weakened() []string {
 	}
 	h := p.Hardening
 	add(h.AllowJTAG, "allow_jtag = true", "JTAG stays enabled, which undoes flash encryption's protection (CONFIG_SECURE_BOOT_ALLOW_JTAG)", optJTAG, optCacheWP)
-	add(h.AllowCacheDownload, "allow_cache_download = true", "the ROM download mode can still read flash through the cache (CONFIG_SECURE_FLASH_UART_BOOTLOADER_ALLOW_CACHE)", optCache, optCacheWP)
+	cache := "the ROM download mode can still read flash through the cache (CONFIG_SECURE_FLASH_UART_BOOTLOADER_ALLOW_CACHE)"
+	if fe := p.FlashEncryption; fe != nil && fe.Release && feats.cacheInMode {
+		cache += ", so the device reports flash encryption mode DEVELOPMENT, not RELEASE"
+	}
+	add(h.AllowCacheDownload, "allow_cache_download = true", cache, optCache, optCacheWP)
 	add(h.AllowROMBasic, "allow_rom_basic = true", "the ROM BASIC interpreter stays reachable (CONFIG_SECURE_BOOT_ALLOW_ROM_BASIC)", optROMBasic)
 	if h.ROMDownload == ROMDownloadEnabled {
 		s := "`rom_download = \"enabled\"`: the full UART ROM download mode stays available (CONFIG_SECURE_INSECURE_ALLOW_DL_MODE)"
