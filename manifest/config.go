@@ -90,7 +90,15 @@ type PKCS11 struct {
 type Security struct {
 	FlashEncryption *FlashEncryption
 	SecureBoot      *SecureBoot
-	Range           hcl.Range
+	// Opt-outs from (and one opt-in to) the eFuses ESP-IDF's bootloader burns; the
+	// eFuse plan names each opt-out as a weakened feature.
+	AllowJTAG          bool   // allow_jtag: CONFIG_SECURE_BOOT_ALLOW_JTAG
+	AllowCacheDownload bool   // allow_cache_download: CONFIG_SECURE_FLASH_UART_BOOTLOADER_ALLOW_CACHE
+	AllowROMBasic      bool   // allow_rom_basic (ESP32): CONFIG_SECURE_BOOT_ALLOW_ROM_BASIC
+	AggressiveRevoke   bool   // aggressive_revoke: CONFIG_SECURE_BOOT_ENABLE_AGGRESSIVE_KEY_REVOKE
+	ROMDownload        string // rom_download: "enabled", "secure", "disabled"; "" is ESP-IDF's default
+	ROMDownloadRange   hcl.Range
+	Range              hcl.Range
 }
 
 // FlashEncryption selects pre-encryption of the image with a key.

@@ -153,6 +153,23 @@ func (d *decoder) image(b *Block) (*Image, cty.Value) {
 
 func (d *decoder) security(b *Block) *Security {
 	s := &Security{Range: b.DeclRange}
+	for _, o := range []struct {
+		name string
+		dst  *bool
+	}{{"allow_jtag", &s.AllowJTAG}, {"allow_cache_download", &s.AllowCacheDownload},
+		{"allow_rom_basic", &s.AllowROMBasic}, {"aggressive_revoke", &s.AggressiveRevoke}} {
+		if a := b.Attr(o.name); a != nil {
+			*o.dst, _ = d.boolean(a)
+		}
+	}
+	if a := b.Attr("rom_download"); a != nil {
+		if m, ok := d.str(a); ok {
+			if m != "enabled" && m != "secure" && m != "disabled" {
+				d.errorf(a.Expr.Range(), "Invalid ROM download mode", "rom_download must be \"enabled\", \"secure\" or \"disabled\", not %q.", m)
+			}
+			s.ROMDownload, s.ROMDownloadRange = m, a.Expr.Range()
+		}
+	}
 	for _, fe := range b.NestedOf("flash_encryption") {
 		f := &FlashEncryption{Range: fe.DeclRange, Mode: "release", CryptConfig: 0xF}
 		f.Key, _ = d.ref(fe.Attr("key"), "key")

@@ -46,7 +46,13 @@ var blockSchemas = map[string]*hcl.BodySchema{
 		{Name: "module", Required: true}, {Name: "token", Required: true},
 		{Name: "label", Required: true}, {Name: "pin_env", Required: true},
 	}},
-	"security": {Blocks: []hcl.BlockHeaderSchema{{Type: "flash_encryption"}, {Type: "secure_boot"}}},
+	"security": {
+		Attributes: []hcl.AttributeSchema{
+			{Name: "allow_jtag"}, {Name: "allow_cache_download"}, {Name: "allow_rom_basic"},
+			{Name: "aggressive_revoke"}, {Name: "rom_download"},
+		},
+		Blocks: []hcl.BlockHeaderSchema{{Type: "flash_encryption"}, {Type: "secure_boot"}},
+	},
 	"security/flash_encryption": {Attributes: []hcl.AttributeSchema{
 		{Name: "key", Required: true}, {Name: "mode"}, {Name: "crypt_config"},
 		{Name: "device_encrypts"},

@@ -14,6 +14,7 @@ type EfusePlan struct {
 	SecureBoot      *EfuseSecureBoot
 	NVSHMACKeyFile  string // key for NVS encryption with HMAC-derived keys, relative to the manifest directory
 	FlashArgs       string // file with the esptool arguments, e.g. "flash_args"
+	Hardening       EfuseHardening
 }
 
 // EfuseFlashEncryption describes the flash encryption key and mode.
@@ -32,6 +33,7 @@ type EfuseSecureBoot struct {
 	PublicKeys []string // PEM files (V2), relative to the build output (the script's $DIST)
 	Digests    []string // hex public-key digests, for review against espefuse summary
 	SigningKey string   // V1: the signing key, from which the bootloader key is derived
+	SHA384     bool     // V2 with ECDSA-P384 keys: SECURE_BOOT_SHA384_EN goes with SECURE_BOOT_EN
 }
 
 // xtsChip is true for chips with key blocks and key purposes (all but the ESP32).
@@ -45,7 +47,14 @@ func (p *EfusePlan) Markdown() []byte {
 	b.WriteString("Burning is irreversible: a wrong key or order can make the device unbootable for good.\n\n")
 	b.WriteString("Key material is referenced by file (paths relative to the manifest directory) and is\n")
 	b.WriteString("never copied into this directory. Commands are shown exactly as `efuse-plan.sh` runs\n")
-	b.WriteString("them, with every path shell-quoted.\n\n## Order\n")
+	b.WriteString("them, with every path shell-quoted.\n")
+	if w := p.weakened(); len(w) > 0 {
+		b.WriteString("\n## Weakened by the manifest\n\nThese ESP-IDF secure features are left out because the manifest asks for it:\n\n")
+		for _, s := range w {
+			fmt.Fprintf(&b, "- %s\n", s)
+		}
+	}
+	b.WriteString("\n## Order\n")
 	for i, s := range p.steps() {
 		// A top-level fenced block shows each command verbatim, whatever its paths
 		// hold: a list item's inline code would break on a backtick in a file name.
@@ -54,8 +63,23 @@ func (p *EfusePlan) Markdown() []byte {
 		fence := strings.Repeat("`", max(3, longestRun(body, '`')+1))
 		fmt.Fprintf(&b, "%ssh\n%s\n%s\n", fence, body, fence)
 	}
+	if fe := p.FlashEncryption; fe != nil && fe.DeviceEncrypts {
+		// ESP-IDF's own flow: esp_flash_encrypt_init burns the secure features in the
+		// same batch as the key, and a write-protected counter would stop it.
+		b.WriteString("\n## Left to the device\n\nThe device makes its flash encryption key and encrypts on first boot; its bootloader\n")
+		b.WriteString("burns the key, SPI_BOOT_CRYPT_CNT and ESP-IDF's flash encryption secure features then, as its\n")
+		b.WriteString("sdkconfig says (CONFIG_SECURE_FLASH_ENCRYPTION_MODE_RELEASE for release mode). This plan burns none of them.\n")
+	}
+	if note := secureFeatures[p.Chip].note; note != "" && p.FlashEncryption != nil && p.FlashEncryption.Release && !p.FlashEncryption.DeviceEncrypts {
+		fmt.Fprintf(&b, "\n## Depends on the chip revision\n\n%s\n", note)
+	}
 	if sb := p.SecureBoot; sb != nil && len(sb.Digests) > 0 {
-		b.WriteString("\n## Public-key digests (check against `espefuse.py summary` after burning)\n\n")
+		when := "after burning"
+		if p.romDownload() != ROMDownloadEnabled {
+			// Secure Download mode or a disabled download mode keeps espefuse out afterwards.
+			when = "before the last step, which shuts espefuse out"
+		}
+		fmt.Fprintf(&b, "\n## Public-key digests (check against `espefuse.py summary` %s)\n\n", when)
 		for i, d := range sb.Digests {
 			fmt.Fprintf(&b, "- key %d (%s): `%s`\n", i, codeSpan("$DIST/"+sb.PublicKeys[i]), d)
 		}
@@ -115,6 +139,9 @@ func (p *EfusePlan) Script() []byte {
 	b.WriteString(": \"${PORT:?set PORT to the serial port}\"\n: \"${DIST:=dist}\"\n")
 	// A function, not a variable holding a command line: "$PORT" stays one word.
 	fmt.Fprintf(&b, "efuse() { espefuse.py --chip %s --port \"$PORT\" \"$@\"; }\n\n", shQuote(p.Chip))
+	for _, w := range p.weakened() {
+		b.WriteString("# WEAKENED by the manifest: " + w + "\n")
+	}
 	for i, s := range p.steps() {
 		fmt.Fprintf(&b, "# %d. %s: %s\n", i+1, s.title, s.why)
 		for _, c := range s.cmds {
@@ -215,19 +242,14 @@ func (p *EfusePlan) steps() []efuseStep {
 		case !xts:
 			cmd = "efuse burn_efuse ABS_DONE_1 1"
 		}
-		steps = append(steps, efuseStep{"Enable secure boot", "after the digests, so the device never runs secure boot without a key", []string{cmd}})
-	}
-	var hard []string
-	if fe := p.FlashEncryption; fe != nil && fe.Release {
-		if !xts {
-			hard = append(hard, "efuse burn_efuse DISABLE_DL_ENCRYPT 1", "efuse burn_efuse DISABLE_DL_DECRYPT 1", "efuse burn_efuse DISABLE_DL_CACHE 1")
-		} else {
-			hard = append(hard, "efuse burn_efuse DIS_DOWNLOAD_MANUAL_ENCRYPT 1")
+		cmds := []string{cmd}
+		if sb.SHA384 && secureFeatures[p.Chip].sha384 {
+			// Before SECURE_BOOT_EN: the ROM checks a P-384 signature only with it set
+			// (secure_boot_secure_features.c, CONFIG_SECURE_BOOT_ECDSA_KEY_LEN_384_BITS).
+			cmds = []string{"efuse burn_efuse " + shQuote("SECURE_BOOT_SHA384_EN") + " " + shQuote("1"), cmd}
 		}
-		hard = append(hard, "efuse write_protect_efuse "+map[bool]string{true: "SPI_BOOT_CRYPT_CNT", false: "FLASH_CRYPT_CNT"}[xts])
+		steps = append(steps, efuseStep{"Enable secure boot", "after the digests, so the device never runs secure boot without a key", cmds})
 	}
-	if len(hard) > 0 {
-		steps = append(steps, efuseStep{"Release-mode hardening", "last, once the device has booted the image above at least once", hard})
-	}
+	steps = append(steps, p.secureFeatureSteps()...)
 	return steps
 }

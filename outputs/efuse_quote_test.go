@@ -94,8 +94,10 @@ func TestEfusePlanScriptQuotesPaths(t *testing.T) {
 				efuse("esp32c3", "burn_key", "BLOCK_KEY2", "./"+hmac, "HMAC_UP"), // never an option
 				efuse("esp32c3", "burn_efuse", "SPI_BOOT_CRYPT_CNT", "7"),
 				efuse("esp32c3", "burn_efuse", "SECURE_BOOT_EN", "1"),
-				efuse("esp32c3", "burn_efuse", "DIS_DOWNLOAD_MANUAL_ENCRYPT", "1"),
-				efuse("esp32c3", "write_protect_efuse", "SPI_BOOT_CRYPT_CNT"),
+				efuse("esp32c3", "burn_efuse", "DIS_DOWNLOAD_MANUAL_ENCRYPT", "1", "DIS_DOWNLOAD_ICACHE", "1",
+					"DIS_PAD_JTAG", "1", "DIS_USB_JTAG", "1", "DIS_DIRECT_BOOT", "1", "SOFT_DIS_JTAG", "7"),
+				efuse("esp32c3", "write_protect_efuse", "DIS_ICACHE", "RD_DIS"),
+				efuse("esp32c3", "burn_efuse", "ENABLE_SECURITY_DOWNLOAD", "1"),
 			}
 			checkCalls(t, calls, want)
 
@@ -108,6 +110,7 @@ func TestEfusePlanScriptQuotesPaths(t *testing.T) {
 				efuse("esp32", "burn_efuse", "FLASH_CRYPT_CONFIG", "0x0"),
 				efuse("esp32", "burn_efuse", "FLASH_CRYPT_CNT", "1"),
 				efuse("esp32", "burn_efuse", "ABS_DONE_0", "1"),
+				efuse("esp32", "burn_efuse", "JTAG_DISABLE", "1", "CONSOLE_DEBUG_DISABLE", "1"),
 			}
 			checkCalls(t, calls, want)
 			if _, err := os.Stat(filepath.Join(work, "secure-bootloader-key.bin")); err == nil {
@@ -118,6 +121,8 @@ func TestEfusePlanScriptQuotesPaths(t *testing.T) {
 			checkCalls(t, calls[1:], [][]string{
 				efuse("esp32", "burn_key_digest", dist+"/"+pub),
 				efuse("esp32", "burn_efuse", "ABS_DONE_1", "1"),
+				efuse("esp32", "burn_efuse", "JTAG_DISABLE", "1", "CONSOLE_DEBUG_DISABLE", "1"),
+				efuse("esp32", "write_protect_efuse", "RD_DIS"),
 			})
 		})
 	}

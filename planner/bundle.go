@@ -117,7 +117,7 @@ func (pl *Plan) efusePlan(b *outputs.Bundle, res *stages.Result) error {
 	if sec == nil && hmacKey == "" {
 		return nil
 	}
-	plan := &outputs.EfusePlan{Chip: pl.Chip.Name, NVSHMACKeyFile: hmacKey}
+	plan := &outputs.EfusePlan{Chip: pl.Chip.Name, NVSHMACKeyFile: hmacKey, Hardening: pl.hardening()}
 	if sec != nil && sec.FlashEncryption != nil {
 		fe := sec.FlashEncryption
 		k := cfg.Key(fe.Key.Name)
@@ -131,6 +131,7 @@ func (pl *Plan) efusePlan(b *outputs.Bundle, res *stages.Result) error {
 		esb := &outputs.EfuseSecureBoot{Version: sb.Version}
 		for _, ref := range sb.Keys {
 			k := cfg.Key(ref.Name)
+			esb.SHA384 = esb.SHA384 || k.Algorithm == "ecdsa-p384"
 			if sb.Version == 1 {
 				esb.SigningKey = relTo(cfg.Dir, k.File)
 				continue

@@ -121,6 +121,7 @@ func New(cfg *manifest.Config, opts Options) (*Plan, hcl.Diagnostics) {
 	p.plan.Chip = chip
 	p.checkTarget()
 	p.checkFlashEncryption()
+	p.checkHardening()
 	p.checkKeys()
 	layout := p.layout()
 	p.loadImages()

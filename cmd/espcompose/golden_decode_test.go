@@ -420,6 +420,8 @@ func (g *goldenDist) checkEfusePlan() {
 	sec := g.cfg.Security
 	var burnedKey bool
 	var digests, hmac, wantHMAC []string
+	burned := map[string]bool{}
+	var lastEfuse []string
 	for _, n := range g.cfg.NVS {
 		if n.EncryptWith != nil && g.cfg.Key(n.EncryptWith.Name).Algorithm == "nvs-hmac" {
 			wantHMAC = append(wantHMAC, string(g.readInput(g.cfg.Key(n.EncryptWith.Name).File)))
@@ -438,6 +440,12 @@ func (g *goldenDist) checkEfusePlan() {
 			continue // espsecure.py of Secure Boot V1: no example uses it
 		}
 		args = args[4:]
+		lastEfuse = args
+		if args[0] == "burn_efuse" {
+			for i := 1; i < len(args); i += 2 {
+				burned[args[i]] = true
+			}
+		}
 		file := func(i int) []byte {
 			p := args[i]
 			if !filepath.IsAbs(p) {
@@ -468,6 +476,20 @@ func (g *goldenDist) checkEfusePlan() {
 	}
 	if fe := sec; fe != nil && fe.FlashEncryption != nil && !fe.FlashEncryption.DeviceEncrypts && !burnedKey {
 		g.t.Error("efuse-plan.sh never burns the flash encryption key")
+	}
+	// Release mode is what the device reports only with ESP-IDF's secure features
+	// burned (outputs/efuse_features.go has the per-chip list); and Secure Download
+	// mode shuts espefuse out, so it must come last.
+	if fe := sec; fe != nil && fe.FlashEncryption != nil && fe.FlashEncryption.Mode == "release" && !fe.FlashEncryption.DeviceEncrypts &&
+		!burned["DIS_DOWNLOAD_MANUAL_ENCRYPT"] && !burned["DISABLE_DL_ENCRYPT"] {
+		g.t.Error("efuse-plan.sh is release mode but never disables encrypted download")
+	}
+	if sec != nil && (sec.SecureBoot != nil || sec.FlashEncryption != nil && sec.FlashEncryption.Mode == "release" && !sec.FlashEncryption.DeviceEncrypts) &&
+		!sec.AllowJTAG && !burned["DIS_PAD_JTAG"] && !burned["JTAG_DISABLE"] && !burned["HARD_DIS_JTAG"] {
+		g.t.Error("efuse-plan.sh leaves JTAG enabled, which the manifest does not allow")
+	}
+	if burned["ENABLE_SECURITY_DOWNLOAD"] && strings.Join(lastEfuse, " ") != "burn_efuse ENABLE_SECURITY_DOWNLOAD 1" {
+		g.t.Errorf("efuse-plan.sh runs %v after enabling Secure Download mode", lastEfuse)
 	}
 	if strings.Join(hmac, "\x00") != strings.Join(wantHMAC, "\x00") {
 		g.t.Errorf("efuse-plan.sh burns %d HMAC keys, not the manifest's %d NVS HMAC keys", len(hmac), len(wantHMAC))
