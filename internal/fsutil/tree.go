@@ -1,0 +1,137 @@
+package fsutil
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/afero"
+)
+
+// WriteFileNoSync is WriteFileAtomic without the flushes: readers still never see a
+// partial file (temporary file, then rename), but after a power loss the file may be
+// empty or absent. It is for files whose durability is someone else's job: a tree
+// SyncTree flushes before it is published, or cache objects that are verified on
+// read and can be made again.
+func WriteFileNoSync(fs afero.Fs, path string, data []byte, perm os.FileMode) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	if st, err := fs.Stat(dir); err != nil {
+		return fmt.Errorf("fsutil: write %s: %w", path, err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("fsutil: write %s: parent %s is not a directory", path, dir)
+	}
+	f, err := afero.TempFile(fs, dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("fsutil: write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = fs.Remove(tmp)
+			err = fmt.Errorf("fsutil: write %s: %w", path, err)
+		}
+	}()
+	if err = writeClose(fs, f, tmp, data, perm); err != nil {
+		return err
+	}
+	return fs.Rename(tmp, path)
+}
+
+// WriteNew creates path, which must not exist, with data and mode perm, without a
+// flush. It is for files inside a fresh temporary directory that nobody else sees
+// until it is published: a kill mid-write leaves a short file only in that directory,
+// which the next build removes, so no temporary name is needed; SyncTree flushes
+// the whole tree once before it is published.
+func WriteNew(fs afero.Fs, path string, data []byte, perm os.FileMode) (err error) {
+	f, err := fs.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return fmt.Errorf("fsutil: create %s: %w", path, err)
+	}
+	if err = writeClose(fs, f, path, data, perm); err != nil {
+		return fmt.Errorf("fsutil: create %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeClose writes data, closes f (also on failure) and sets the exact mode.
+func writeClose(fs afero.Fs, f afero.File, name string, data []byte, perm os.FileMode) error {
+	if _, err := f.Write(data); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return fs.Chmod(name, perm)
+}
+
+// SyncTree makes everything under dir durable in one pass: each regular file is
+// flushed once, then each directory (its entries), deepest first, dir last. Writing a
+// tree and then flushing it costs far less than a flush per file plus one of its
+// directory per file, and the tree is still complete on disk before the caller
+// renames it into place. Unlike syncDir, failures are errors: a publish must not
+// swap in a tree that may not be on disk. Directories that cannot be flushed on this
+// platform or backend (EINVAL, as some filesystems answer) are skipped.
+func SyncTree(fsys afero.Fs, dir string) error {
+	var dirs []string
+	err := afero.Walk(fsys, dir, func(p string, info fs.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		switch {
+		case info.IsDir():
+			dirs = append(dirs, p)
+		case info.Mode().IsRegular():
+			return syncPath(fsys, p, false)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("fsutil: sync %s: %w", dir, err)
+	}
+	// Walk lists parents before children; flush children first, so a directory's
+	// entries point at what is already on disk.
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if err := syncPath(fsys, dirs[i], true); err != nil {
+			return fmt.Errorf("fsutil: sync %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+func syncPath(fs afero.Fs, p string, isDir bool) error {
+	f, err := fs.Open(p)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	cerr := f.Close()
+	if isDir && errors.Is(err, errDirSyncUnsupported) {
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	return cerr
+}
+
+// Lstat is fs's Lstat where it has one (the OS and the memory filesystem, also behind
+// a ReadRecorder), else Stat: a symlink then shows as itself, not as its target.
+func Lstat(fs afero.Fs, name string) (os.FileInfo, error) {
+	for {
+		switch f := fs.(type) {
+		case *ReadRecorder:
+			fs = f.Fs
+			continue
+		case afero.Lstater:
+			fi, _, err := f.LstatIfPossible(name)
+			return fi, err
+		}
+		return fs.Stat(name)
+	}
+}
