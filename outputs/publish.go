@@ -126,6 +126,17 @@ func markerList(fs afero.Fs, dir string) (map[string]string, bool) {
 // never nothing. It holds dir's lock throughout, cleans up after builds that were
 // killed, and refuses to replace a dir espcompose did not make.
 func Publish(fs afero.Fs, dir string, files []File, opts PublishOptions) error {
+	_, err := PublishChanged(fs, dir, files, opts)
+	return err
+}
+
+// PublishChanged is Publish that leaves dir alone when it already holds exactly
+// files: same names (its marker lists them), and on disk each a regular file of the
+// same mode, size and bytes. Then nothing is written, not even a temporary
+// directory, and upToDate is true. The decision is made under dir's lock, after the
+// leftovers of killed builds are cleaned up and dir is checked to be ours, so a
+// folder with foreign files is refused as by Publish.
+func PublishChanged(fs afero.Fs, dir string, files []File, opts PublishOptions) (upToDate bool, err error) {
 	dir = filepath.Clean(dir)
 	hook := opts.Hook
 	if hook == nil {
@@ -135,9 +146,14 @@ func Publish(fs afero.Fs, dir string, files []File, opts PublishOptions) error {
 	if timeout == 0 {
 		timeout = 10 * time.Minute
 	}
+	for _, f := range files {
+		if f.Name == Marker || strings.HasPrefix(f.Name, Marker+"/") {
+			return false, fmt.Errorf("output name %s is reserved", f.Name)
+		}
+	}
 	parent := filepath.Dir(dir)
 	if err := fs.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", parent, err)
+		return false, fmt.Errorf("create %s: %w", parent, err)
 	}
 	unlock, err := fsutil.Lock(fs, LockPath(dir), timeout, opts.OnWait)
 	var le *fsutil.LockedError
@@ -146,27 +162,30 @@ func Publish(fs afero.Fs, dir string, files []File, opts PublishOptions) error {
 		if le.PID > 0 {
 			who = fmt.Sprintf("another build (pid %d)", le.PID)
 		}
-		return fmt.Errorf("%s is writing %s; gave up after %s", who, dir, timeout)
+		return false, fmt.Errorf("%s is writing %s; gave up after %s", who, dir, timeout)
 	}
 	if err != nil {
-		return fmt.Errorf("lock %s: %w", dir, err)
+		return false, fmt.Errorf("lock %s: %w", dir, err)
 	}
 	defer unlock()
 
 	removed, err := fsutil.RecoverDir(fs, dir, Marker, func(d string) bool { return owned(fs, d) || markerOnly(fs, d) })
 	if err != nil {
-		return fmt.Errorf("clean up after an interrupted build of %s: %w", dir, err)
+		return false, fmt.Errorf("clean up after an interrupted build of %s: %w", dir, err)
 	}
 	if len(removed) > 0 && opts.OnRecovered != nil {
 		opts.OnRecovered(removed)
 	}
 	if err := CheckOwned(fs, dir); err != nil {
-		return err
+		return false, err
+	}
+	if Unchanged(fs, dir, files) {
+		return true, nil
 	}
 
 	tmp, err := fsutil.TempDirFor(fs, dir)
 	if err != nil {
-		return err
+		return false, err
 	}
 	ok := false
 	defer func() {
@@ -176,33 +195,37 @@ func Publish(fs afero.Fs, dir string, files []File, opts PublishOptions) error {
 	}()
 	// TempDir makes 0700; the published folder is an ordinary one (keys are never in it).
 	if err := fs.Chmod(tmp, 0o755); err != nil {
-		return err
+		return false, err
 	}
-	// The marker goes first: a leftover of a killed build is then recognisably ours.
-	if err := fsutil.WriteFileAtomic(fs, filepath.Join(tmp, Marker), markerContent(files), 0o644); err != nil {
-		return err
+	// The marker goes first, under a temporary name and renamed, so it is never seen
+	// half-written: a leftover of a killed build is then recognisably ours. Nothing
+	// is flushed file by file; SyncTree flushes the finished tree once below.
+	if err := fsutil.WriteFileNoSync(fs, filepath.Join(tmp, Marker), markerContent(files), 0o644); err != nil {
+		return false, err
 	}
 	for _, f := range files {
-		if f.Name == Marker || strings.HasPrefix(f.Name, Marker+"/") {
-			return fmt.Errorf("output name %s is reserved", f.Name)
-		}
 		p := filepath.Join(tmp, filepath.FromSlash(f.Name))
 		if err := fs.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
+			return false, err
 		}
-		if err := fsutil.WriteFileAtomic(fs, p, f.Data, os.FileMode(f.Mode)); err != nil {
-			return fmt.Errorf("write %s: %w", path.Join(dir, f.Name), err)
+		if err := fsutil.WriteNew(fs, p, f.Data, os.FileMode(f.Mode)); err != nil {
+			return false, fmt.Errorf("write %s: %w", path.Join(dir, f.Name), err)
 		}
+	}
+	// Durable before it is visible: a crash after the swap must not leave dir naming
+	// files whose data never reached the disk.
+	if err := fsutil.SyncTree(fs, tmp); err != nil {
+		return false, err
 	}
 	hook(StepWritten)
 	if err := fsutil.ReplaceDirWith(fs, tmp, dir, fsutil.ReplaceOptions{Hook: hook, Proof: Marker}); err != nil {
 		if errors.Is(err, fsutil.ErrLeftover) {
 			ok = true // published; the next build removes the leftover
 		}
-		return err
+		return false, err
 	}
 	ok = true
-	return nil
+	return false, nil
 }
 
 // markerOnly recognises a temporary directory killed before its marker was in place:
