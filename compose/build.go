@@ -24,6 +24,11 @@ type Result struct {
 	Devices []DeviceResult
 	// Verify is what verification checked, over every configuration.
 	Verify VerifySummary
+	// UpToDate is true when Out already held exactly the files this build made, on
+	// disk byte for byte, so nothing was written.
+	UpToDate bool
+	// Files is how many files the output tree holds (its marker not counted).
+	Files int
 }
 
 // DeviceResult is what one device's build did.
@@ -49,21 +54,22 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	}
 	defer closeCache()
 	if p.Devices() {
-		devs, err := p.buildDevices(ctx)
+		devs, n, same, err := p.buildDevices(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return &Result{Out: p.opts.Out, Devices: devs, Verify: p.verified}, nil
+		return &Result{Out: p.opts.Out, Devices: devs, Verify: p.verified, UpToDate: same, Files: n}, nil
 	}
 	c := p.Configs[0]
 	res, files, err := p.buildFiles(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.publish(files); err != nil {
+	same, err := p.publish(files)
+	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", p.opts.Out, err)
 	}
-	return &Result{Out: p.opts.Out, Stages: res, Verify: p.verified}, nil
+	return &Result{Out: p.opts.Out, Stages: res, Verify: p.verified, UpToDate: same, Files: len(files)}, nil
 }
 
 // buildFiles runs one configuration and renders and verifies its output files.
@@ -90,8 +96,9 @@ func (p *Project) buildFiles(ctx context.Context, c *Configuration) (*stages.Res
 // buildDevices builds every device into devices/<id>/ of one output tree, published
 // at once. Devices build one after another over a shared cache, so whatever does not
 // depend on device.* (bootloader, apps, signatures, tables) is computed for the first
-// device and reused by the others.
-func (p *Project) buildDevices(ctx context.Context) ([]DeviceResult, error) {
+// device and reused by the others. It returns how many files the tree holds and
+// whether it was already up to date.
+func (p *Project) buildDevices(ctx context.Context) (_ []DeviceResult, files int, upToDate bool, _ error) {
 	var all []outputs.File
 	var results []DeviceResult
 	type indexEntry struct {
@@ -105,7 +112,7 @@ func (p *Project) buildDevices(ctx context.Context) ([]DeviceResult, error) {
 		id := c.Config.DeviceID
 		res, files, err := p.buildFiles(ctx, c)
 		if err != nil {
-			return nil, fmt.Errorf("device %s: %w", id, err)
+			return nil, 0, false, fmt.Errorf("device %s: %w", id, err)
 		}
 		dr := DeviceResult{ID: id, Result: res}
 		dir := "devices/" + id
@@ -124,7 +131,7 @@ func (p *Project) buildDevices(ctx context.Context) ([]DeviceResult, error) {
 			all = append(all, f)
 		}
 		if !found {
-			return nil, fmt.Errorf("device %s: internal: no merged image among its outputs", id)
+			return nil, 0, false, fmt.Errorf("device %s: internal: no merged image among its outputs", id)
 		}
 		results = append(results, dr)
 	}
@@ -137,10 +144,11 @@ func (p *Project) buildDevices(ctx context.Context) ([]DeviceResult, error) {
 		fmt.Fprintf(&sums, "%s  %s\n", f.SHA256, f.Name)
 	}
 	all = append(all, outputs.File{Name: "SHA256SUMS", Data: []byte(sums.String()), Mode: 0o644, SHA256: sha256hex([]byte(sums.String()))})
-	if err := p.publish(all); err != nil {
-		return nil, err
+	same, err := p.publish(all)
+	if err != nil {
+		return nil, 0, false, err
 	}
-	return results, nil
+	return results, len(all), same, nil
 }
 
 func sha256hex(b []byte) string {

@@ -65,12 +65,13 @@ func (p *Project) publishOptions() outputs.PublishOptions {
 	return opts
 }
 
-// publish swaps the output tree in; a refusal keeps its own message (and exit code).
-func (p *Project) publish(files []outputs.File) error {
-	err := outputs.Publish(p.fs, p.opts.Out, files, p.publishOptions())
+// publish swaps the output tree in, or leaves it when it already holds exactly these
+// files (upToDate); a refusal keeps its own message (and exit code).
+func (p *Project) publish(files []outputs.File) (upToDate bool, err error) {
+	upToDate, err = outputs.PublishChanged(p.fs, p.opts.Out, files, p.publishOptions())
 	var ge *guard.Error
 	if err != nil && !errors.As(err, &ge) {
-		return fmt.Errorf("write %s: %w", p.opts.Out, err)
+		return false, fmt.Errorf("write %s: %w", p.opts.Out, err)
 	}
-	return err
+	return upToDate, err
 }

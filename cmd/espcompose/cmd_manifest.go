@@ -97,13 +97,17 @@ func (a *app) newBuildCommand() *cobra.Command {
 			if err != nil {
 				return cliError(err)
 			}
+			if !a.json && built.UpToDate {
+				fmt.Fprintf(a.stdout, "Up to date: %s (%d files unchanged).\n", a.out, built.Files)
+				return nil
+			}
 			if p.Devices() {
 				return a.reportDevices(built)
 			}
 			res := built.Stages
 			counts := countStatus(res)
 			if a.json {
-				return writeJSON(a.stdout, map[string]any{"out": a.out, "stages": res.Status, "counts": counts, "verify": built.Verify})
+				return writeJSON(a.stdout, map[string]any{"out": a.out, "stages": res.Status, "counts": counts, "verify": built.Verify, "up_to_date": built.UpToDate})
 			}
 			total := len(res.Status) - counts[stages.StatusRead]
 			fmt.Fprintf(a.stdout, "Built %s: %d stages, %d ran, %d cached, %d inputs read.\n",
@@ -197,7 +201,7 @@ func (a *app) reportDevices(built *compose.Result) error {
 		for _, r := range results {
 			devs = append(devs, map[string]any{"id": r.ID, "stages": r.Result.Status, "counts": countStatus(r.Result), "merged": r.Merged})
 		}
-		return writeJSON(a.stdout, map[string]any{"out": a.out, "devices": devs, "verify": built.Verify})
+		return writeJSON(a.stdout, map[string]any{"out": a.out, "devices": devs, "verify": built.Verify, "up_to_date": built.UpToDate})
 	}
 	fmt.Fprintf(a.stdout, "Built %s: %d devices.\n", a.out, len(results))
 	for _, r := range results {
