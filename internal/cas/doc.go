@@ -18,8 +18,11 @@
 //	                     sha256 digest and size, sorted by name
 //
 // Blobs are deduplicated across keys. Put writes every object before the
-// entry that references it, each via fsutil.WriteFileAtomic, so a reader
-// never sees an entry pointing at a half-written object. Get re-hashes every
-// blob it returns: a corrupted or missing object is reported as a miss with a
-// warning, never as data. Nothing is ever deleted by this package.
+// entry that references it, each via fsutil.WriteFileNoSync (temporary file,
+// then rename), so a reader never sees an entry pointing at a half-written
+// object. Nothing is flushed to disk: everything here can be made again, and
+// Get re-hashes every blob it returns, so what a power loss leaves (an empty
+// or missing file, an entry naming an object that never reached the disk) is
+// reported as a miss with a warning, never as data, and the next Put repairs it.
+// Nothing is ever deleted by this package.
 package cas

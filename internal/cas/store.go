@@ -127,7 +127,7 @@ func (s *Store) Put(key string, blobs map[string][]byte) error {
 	if err := s.fs.MkdirAll(filepath.Join(s.root, "entries"), dirPerm); err != nil {
 		return fmt.Errorf("cas: %w", err)
 	}
-	if err := fsutil.WriteFileAtomic(s.fs, s.entryPath(key), raw, filePerm); err != nil {
+	if err := fsutil.WriteFileNoSync(s.fs, s.entryPath(key), raw, filePerm); err != nil {
 		return fmt.Errorf("cas: %w", err)
 	}
 	return nil
@@ -141,7 +141,7 @@ func (s *Store) putObject(digest string, data []byte) error {
 	if err := s.fs.MkdirAll(filepath.Dir(p), dirPerm); err != nil {
 		return fmt.Errorf("cas: %w", err)
 	}
-	if err := fsutil.WriteFileAtomic(s.fs, p, data, filePerm); err != nil {
+	if err := fsutil.WriteFileNoSync(s.fs, p, data, filePerm); err != nil {
 		return fmt.Errorf("cas: %w", err)
 	}
 	return nil

@@ -9,7 +9,7 @@ import (
 	"github.com/espcompose/espcompose/internal/fsutil"
 )
 
-// tempName matches the temporary files fsutil.WriteFileAtomic makes for cache entries
+// tempName matches the temporary files fsutil.WriteFileNoSync makes for cache entries
 // and objects (".<digest>.tmp-N", ".<key>.json.tmp-N"). Only these are ever swept:
 // nothing else in the folder is the cache's to delete.
 var tempName = regexp.MustCompile(`^\.[0-9a-f]{64}(\.json)?\.tmp-[0-9]+$`)
