@@ -1,0 +1,105 @@
+package fsutil
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/afero"
+)
+
+func TestWriteNewRefusesAnExistingFile(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	_ = afero.WriteFile(fs, "/d/a", []byte("mine"), 0o600)
+	if err := WriteNew(fs, "/d/a", []byte("x"), 0o644); !errors.Is(err, os.ErrExist) {
+		t.Fatalf("got %v", err)
+	}
+	if b, _ := afero.ReadFile(fs, "/d/a"); string(b) != "mine" {
+		t.Fatalf("existing file changed: %q", b)
+	}
+	if err := WriteNew(fs, "/d/b", []byte("x"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := fs.Stat("/d/b"); st.Mode().Perm() != 0o640 {
+		t.Fatalf("mode %v", st.Mode())
+	}
+}
+
+func TestWriteFileNoSyncReplacesAndLeavesNoTemp(t *testing.T) {
+	dir := t.TempDir()
+	fs := afero.NewOsFs()
+	p := filepath.Join(dir, "obj")
+	for _, data := range []string{"one", "two"} {
+		if err := WriteFileNoSync(fs, p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := os.ReadFile(p); string(b) != data {
+			t.Fatalf("got %q want %q", b, data)
+		}
+	}
+	names, _ := os.ReadDir(dir)
+	if len(names) != 1 {
+		t.Fatalf("want only obj, got %v", names)
+	}
+	if err := WriteFileNoSync(fs, filepath.Join(dir, "missing", "x"), nil, 0o644); err == nil {
+		t.Fatal("want an error for a missing parent")
+	}
+}
+
+// failSyncFs fails every flush of one path.
+type failSyncFs struct {
+	afero.Fs
+	bad string
+}
+
+func (f failSyncFs) Open(name string) (afero.File, error) {
+	fl, err := f.Fs.Open(name)
+	if err != nil || name != f.bad {
+		return fl, err
+	}
+	return failSyncFile{fl}, nil
+}
+
+type failSyncFile struct{ afero.File }
+
+func (failSyncFile) Sync() error { return errors.New("disk on fire") }
+
+// A tree that could not be flushed must not be published: unlike the best-effort
+// directory flush after a rename, SyncTree reports every failure, for files and
+// folders alike.
+func TestSyncTreeReportsAFailedFlush(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a", "sub/b"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(n), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := SyncTree(afero.NewOsFs(), dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{filepath.Join(dir, "sub", "b"), filepath.Join(dir, "sub")} {
+		err := SyncTree(failSyncFs{afero.NewOsFs(), bad}, dir)
+		if err == nil || !strings.Contains(err.Error(), "disk on fire") || !strings.Contains(err.Error(), bad) {
+			t.Fatalf("%s: got %v", bad, err)
+		}
+	}
+}
+
+func TestLstatSeesALinkThroughARecorder(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "t")
+	_ = os.WriteFile(target, []byte("x"), 0o644)
+	link := filepath.Join(dir, "l")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	st, err := Lstat(NewReadRecorder(afero.NewOsFs()), link)
+	if err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("Lstat = %v, %v; want the link itself", st, err)
+	}
+}
