@@ -89,6 +89,28 @@ func (r *Runner) Run(ctx context.Context, g *graph.Graph[Stage]) (*Result, error
 	return res, nil
 }
 
+// verifiedCache is a Cache that returns the digest of each blob it checked on read.
+type verifiedCache interface {
+	GetVerified(key string) (map[string][]byte, map[string]string, bool, error)
+}
+
+// cached is the artifact stored under key. A cache that verified the blob's digest
+// as it read it (cas.Store) hands that digest on, so a hit is hashed once, not twice.
+func (r *Runner) cached(key string) (Artifact, bool) {
+	if vc, ok := r.Cache.(verifiedCache); ok {
+		blobs, sums, ok, err := vc.GetVerified(key)
+		if data, found := blobs[blobName]; err == nil && ok && found && sums[blobName] != "" {
+			return Artifact{Data: data, Digest: sums[blobName]}, true
+		}
+		return Artifact{}, false
+	}
+	blobs, ok, err := r.Cache.Get(key)
+	if data, found := blobs[blobName]; err == nil && ok && found {
+		return NewArtifact(data), true
+	}
+	return Artifact{}, false
+}
+
 func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, Status, string, error) {
 	if !cacheable(s) || r.Cache == nil {
 		art, err := s.Run(ctx, r.Env, in)
@@ -100,10 +122,8 @@ func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, 
 		return art, st, "", err
 	}
 	key := CacheKey(s, in)
-	if blobs, ok, err := r.Cache.Get(key); err == nil && ok {
-		if data, ok := blobs[blobName]; ok {
-			return NewArtifact(data), StatusCached, key, nil
-		}
+	if art, ok := r.cached(key); ok {
+		return art, StatusCached, key, nil
 	}
 	art, err := s.Run(ctx, r.Env, in)
 	if err != nil {
@@ -160,10 +180,8 @@ func (r *Runner) Probe(ctx context.Context, g *graph.Graph[Stage]) (map[string]S
 		if !complete {
 			continue
 		}
-		if blobs, ok, err := r.Cache.Get(CacheKey(s, in)); err == nil && ok {
-			if data, ok := blobs[blobName]; ok {
-				known[id], status[id] = NewArtifact(data), StatusCached
-			}
+		if art, ok := r.cached(CacheKey(s, in)); ok {
+			known[id], status[id] = art, StatusCached
 		}
 	}
 	return status, nil

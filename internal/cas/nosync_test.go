@@ -71,3 +71,22 @@ func TestPutDoesNotFlushAndPowerLossIsAMiss(t *testing.T) {
 		}
 	}
 }
+
+// GetVerified hands out the digest it checked, so the caller need not hash again.
+func TestGetVerifiedReturnsTheCheckedDigests(t *testing.T) {
+	s, _, _ := newStore(t)
+	key := Key("x", 1, nil)
+	blobs := sampleBlobs()
+	if err := s.Put(key, blobs); err != nil {
+		t.Fatal(err)
+	}
+	got, sums, ok, err := s.GetVerified(key)
+	if err != nil || !ok || !equalBlobs(got, blobs) || len(sums) != len(blobs) {
+		t.Fatalf("ok=%v err=%v sums=%v", ok, err, sums)
+	}
+	for name, data := range blobs {
+		if sums[name] != Digest(data) {
+			t.Errorf("%s: digest %s, want %s", name, sums[name], Digest(data))
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -59,42 +60,83 @@ func New(fs afero.Fs, root string, log logx.Logger) *Store {
 // (those also log a warning). err is reserved for invalid keys and I/O
 // failures other than "not found".
 func (s *Store) Get(key string) (blobs map[string][]byte, ok bool, err error) {
+	data, _, ok, err := s.GetVerified(key)
+	return data, ok, err
+}
+
+// GetVerified is Get that also returns each blob's hex SHA-256, which Get has just
+// checked against the content it read: a caller that needs the digest (an artifact,
+// an output's SHA256SUMS line) takes it from here instead of hashing again.
+func (s *Store) GetVerified(key string) (blobs map[string][]byte, digests map[string]string, ok bool, err error) {
 	if !validHex(key) {
-		return nil, false, fmt.Errorf("%w: %q", ErrInvalidKey, key)
+		return nil, nil, false, fmt.Errorf("%w: %q", ErrInvalidKey, key)
 	}
 	raw, err := afero.ReadFile(s.fs, s.entryPath(key))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("cas: read entry %s: %w", key, err)
+		return nil, nil, false, fmt.Errorf("cas: read entry %s: %w", key, err)
 	}
 	var e entry
 	if err := json.Unmarshal(raw, &e); err != nil {
 		s.log.Warnf("cas: entry %s is unreadable (%v); treating as a miss", key, err)
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	if reason := e.check(key); reason != "" {
 		s.log.Warnf("cas: entry %s is invalid (%s); treating as a miss", key, reason)
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	out := make(map[string][]byte, len(e.Blobs))
+	sums := make(map[string]string, len(e.Blobs))
 	for _, b := range e.Blobs {
-		data, err := afero.ReadFile(s.fs, s.objectPath(b.SHA256))
+		data, err := readSized(s.fs, s.objectPath(b.SHA256), b.Size)
 		if errors.Is(err, os.ErrNotExist) {
 			s.log.Warnf("cas: entry %s: blob %q (object %s) is missing; treating as a miss", key, b.Name, b.SHA256)
-			return nil, false, nil
+			return nil, nil, false, nil
 		}
-		if err != nil {
-			return nil, false, fmt.Errorf("cas: read object %s: %w", b.SHA256, err)
+		if err != nil && !errors.Is(err, errWrongSize) {
+			return nil, nil, false, fmt.Errorf("cas: read object %s: %w", b.SHA256, err)
 		}
-		if int64(len(data)) != b.Size || Digest(data) != b.SHA256 {
+		if err != nil || Digest(data) != b.SHA256 {
 			s.log.Warnf("cas: entry %s: blob %q (object %s) is corrupted; treating as a miss", key, b.Name, b.SHA256)
-			return nil, false, nil
+			return nil, nil, false, nil
 		}
 		out[b.Name] = data
+		sums[b.Name] = b.SHA256
 	}
-	return out, true, nil
+	return out, sums, true, nil
+}
+
+// errWrongSize: an object is shorter or longer than its entry records.
+var errWrongSize = errors.New("object size differs from its entry")
+
+// readSized reads an object whose size the entry records into a buffer of exactly
+// that size, instead of growing one as it reads; a file of another size is
+// errWrongSize, found without reading past one extra byte.
+func readSized(fs afero.Fs, name string, size int64) ([]byte, error) {
+	f, err := fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if st.Size() != size {
+		return nil, errWrongSize
+	}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(f, data); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, errWrongSize
+		}
+		return nil, err
+	}
+	var one [1]byte
+	if n, _ := f.Read(one[:]); n != 0 {
+		return nil, errWrongSize
+	}
+	return data, nil
 }
 
 // Put stores blobs under key, replacing any previous entry for key. Objects
