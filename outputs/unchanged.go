@@ -2,6 +2,7 @@ package outputs
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -31,13 +32,31 @@ func Unchanged(fs afero.Fs, dir string, files []File) bool {
 			return false
 		}
 	}
+	// The new build's bytes are in memory: comparing them is exact and cheaper than
+	// hashing what is on disk against the digest. One buffer serves every file.
+	var buf []byte
 	for i, f := range files {
-		// The new build's bytes are in memory: comparing them is exact and cheaper
-		// than hashing what is on disk against the digest.
-		data, err := afero.ReadFile(fs, paths[i])
-		if err != nil || !bytes.Equal(data, f.Data) {
+		if cap(buf) < len(f.Data)+1 {
+			buf = make([]byte, len(f.Data)+1)
+		}
+		if !sameContent(fs, paths[i], f.Data, buf[:len(f.Data)+1]) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameContent reads name into buf, one byte longer than want so a file that grew
+// since it was measured is seen, and compares.
+func sameContent(fs afero.Fs, name string, want, buf []byte) bool {
+	fl, err := fs.Open(name)
+	if err != nil {
+		return false
+	}
+	defer fl.Close()
+	n, err := io.ReadFull(fl, buf)
+	if err != io.ErrUnexpectedEOF && !(err == io.EOF && len(want) == 0) {
+		return false // an error, or more bytes than want
+	}
+	return n == len(want) && bytes.Equal(buf[:n], want)
 }

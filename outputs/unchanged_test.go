@@ -101,6 +101,7 @@ func threeFiles() []File {
 		{Name: "a.bin", Data: []byte("alpha"), Mode: 0o644},
 		{Name: "sub/b.bin", Data: []byte("bravo"), Mode: 0o644},
 		{Name: "run.sh", Data: []byte("#!/bin/sh\n"), Mode: 0o755},
+		{Name: "empty", Data: []byte{}, Mode: 0o644},
 	}
 }
 
@@ -158,6 +159,7 @@ func TestPublishRepublishesWhenAPublishedFileChanged(t *testing.T) {
 		"edited, same size": func(d string) error { return os.WriteFile(filepath.Join(d, "sub/b.bin"), []byte("BRAVO"), 0o644) },
 		"truncated":         func(d string) error { return os.Truncate(filepath.Join(d, "a.bin"), 2) },
 		"deleted":           func(d string) error { return os.Remove(filepath.Join(d, "a.bin")) },
+		"empty file grew":   func(d string) error { return os.WriteFile(filepath.Join(d, "empty"), []byte("x"), 0o644) },
 		"mode":              func(d string) error { return os.Chmod(filepath.Join(d, "run.sh"), 0o644) },
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -253,7 +255,7 @@ func TestPublishFlushesTheTreeOnceBeforeTheSwap(t *testing.T) {
 		tmp = left[0]
 		spy.mu.Lock()
 		defer spy.mu.Unlock()
-		want := []string{tmp, filepath.Join(tmp, Marker), filepath.Join(tmp, "a.bin"), filepath.Join(tmp, "run.sh"),
+		want := []string{tmp, filepath.Join(tmp, Marker), filepath.Join(tmp, "a.bin"), filepath.Join(tmp, "run.sh"), filepath.Join(tmp, "empty"),
 			filepath.Join(tmp, "sub"), filepath.Join(tmp, "sub", "b.bin")}
 		for _, p := range want {
 			if spy.synced[p] != 1 {
