@@ -80,14 +80,8 @@ func (im *CSVImporter) Add(r io.Reader, name string) error {
 	if !utf8.Valid(raw) {
 		return fmt.Errorf("%w: %s: not valid UTF-8", ErrCSV, name)
 	}
-	var kept []pyLine
-	for _, l := range splitLines(string(raw)) {
-		if !strings.HasPrefix(l.text, "#") {
-			kept = append(kept, l)
-		}
-	}
 	var header []string
-	for _, rec := range parsePyCSV(kept) {
+	for _, rec := range readCSV(string(raw)) {
 		if len(rec.fields) == 0 {
 			continue
 		}

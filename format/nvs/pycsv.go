@@ -8,6 +8,19 @@ type csvRecord struct {
 	line   int
 }
 
+// readCSV splits text into records the way nvs_partition_gen reads a CSV:
+// universal newlines, lines starting with '#' dropped before csv.reader
+// sees them, line numbers counting every physical line.
+func readCSV(text string) []csvRecord {
+	var kept []pyLine
+	for _, l := range splitLines(text) {
+		if !strings.HasPrefix(l.text, "#") {
+			kept = append(kept, l)
+		}
+	}
+	return parsePyCSV(kept)
+}
+
 // pyLine is one physical line (newline included) and its 1-based number.
 type pyLine struct {
 	text string
