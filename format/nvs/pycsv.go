@@ -1,6 +1,9 @@
 package nvs
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // csvRecord is one parsed CSV record and the physical line it starts on.
 type csvRecord struct {
@@ -8,157 +11,169 @@ type csvRecord struct {
 	line   int
 }
 
-// readCSV splits text into records the way nvs_partition_gen reads a CSV:
-// universal newlines, lines starting with '#' dropped before csv.reader
-// sees them, line numbers counting every physical line.
+// readCSV returns every record of text (see csvRecords), each with its own
+// fields slice.
 func readCSV(text string) []csvRecord {
-	var kept []pyLine
-	for _, l := range splitLines(text) {
-		if !strings.HasPrefix(l.text, "#") {
-			kept = append(kept, l)
+	var recs []csvRecord
+	for line, fields := range csvRecords(text) {
+		var own []string
+		if len(fields) > 0 {
+			own = append([]string(nil), fields...)
 		}
-	}
-	return parsePyCSV(kept)
-}
-
-// pyLine is one physical line (newline included) and its 1-based number.
-type pyLine struct {
-	text string
-	num  int
-}
-
-// splitLines applies Python's universal-newline reading: \r\n and \r become
-// \n, and every line keeps its terminator.
-func splitLines(text string) []pyLine {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	text = strings.ReplaceAll(text, "\r", "\n")
-	var out []pyLine
-	for n := 1; text != ""; n++ {
-		i := strings.IndexByte(text, '\n')
-		if i < 0 {
-			out = append(out, pyLine{text, n})
-			break
-		}
-		out = append(out, pyLine{text[:i+1], n})
-		text = text[i+1:]
-	}
-	return out
-}
-
-// parsePyCSV reproduces Python's csv.reader with the default "excel" dialect
-// (non-strict: stray quotes are kept, text after a closing quote is
-// appended). Records that are empty lines come back with no fields.
-func parsePyCSV(lines []pyLine) []csvRecord {
-	const (
-		startRecord = iota
-		startField
-		inField
-		inQuoted
-		quoteInQuoted
-		eatCRNL
-	)
-	var (
-		recs   []csvRecord
-		fields []string
-		field  strings.Builder
-		state  = startRecord
-		start  int
-	)
-	save := func() {
-		fields = append(fields, field.String())
-		field.Reset()
-	}
-	const eol = -1
-	step := func(c rune) {
-		switch state {
-		case startRecord:
-			if c == eol {
-				return
-			}
-			if c == '\n' || c == '\r' {
-				state = eatCRNL
-				return
-			}
-			state = startField
-			fallthrough
-		case startField:
-			switch {
-			case c == '\n' || c == '\r' || c == eol:
-				save()
-				state = eatCRNL
-				if c == eol {
-					state = startRecord
-				}
-			case c == '"':
-				state = inQuoted
-			case c == ',':
-				save()
-			default:
-				field.WriteRune(c)
-				state = inField
-			}
-		case inField:
-			switch {
-			case c == '\n' || c == '\r' || c == eol:
-				save()
-				state = eatCRNL
-				if c == eol {
-					state = startRecord
-				}
-			case c == ',':
-				save()
-				state = startField
-			default:
-				field.WriteRune(c)
-			}
-		case inQuoted:
-			switch {
-			case c == eol:
-			case c == '"':
-				state = quoteInQuoted
-			default:
-				field.WriteRune(c)
-			}
-		case quoteInQuoted:
-			switch {
-			case c == '"':
-				field.WriteRune(c)
-				state = inQuoted
-			case c == ',':
-				save()
-				state = startField
-			case c == '\n' || c == '\r' || c == eol:
-				save()
-				state = eatCRNL
-				if c == eol {
-					state = startRecord
-				}
-			default:
-				field.WriteRune(c)
-				state = inField
-			}
-		case eatCRNL:
-			if c == eol {
-				state = startRecord
-			}
-		}
-	}
-	for _, l := range lines {
-		if state == startRecord {
-			start = l.num
-			fields = nil
-		}
-		for _, c := range l.text {
-			step(c)
-		}
-		step(eol)
-		if state == startRecord {
-			recs = append(recs, csvRecord{fields, start})
-		}
-	}
-	if state != startRecord && (field.Len() > 0 || state == inQuoted) {
-		save()
-		recs = append(recs, csvRecord{fields, start})
+		recs = append(recs, csvRecord{own, line})
 	}
 	return recs
+}
+
+// csvRecords yields the records of text, each with the physical line it starts
+// on, the way nvs_partition_gen reads a CSV: universal newlines (\r\n and \r
+// become \n), lines starting with '#' dropped before csv.reader sees them
+// (even inside a quoted field), line numbers counting every physical line.
+// An empty line is a record with no fields. The fields slice is reused from
+// one record to the next; the strings in it are not.
+//
+// The parsing is Python's csv.reader with the default "excel" dialect in its
+// non-strict mode: a quote opens a quoted field only at the start of a field,
+// a stray quote elsewhere is kept, text after a closing quote is appended
+// unquoted, and a quoted field left open at the end of the text is returned.
+//
+// It is CPython's state machine, run over whole stretches of bytes instead of
+// one rune at a time: the only bytes that matter are ',', '"' and '\n', all
+// ASCII, so multi-byte UTF-8 passes through untouched, and a field without
+// doubled quotes is a substring of text, not a copy. The rune-at-a-time
+// version made CSV reading most of `nvs encode`; pycsv_oracle_test.go keeps it
+// and checks this one against it.
+func csvRecords(text string) iter.Seq2[int, []string] {
+	return func(yield func(int, []string) bool) {
+		if strings.IndexByte(text, '\r') >= 0 {
+			text = strings.ReplaceAll(text, "\r\n", "\n")
+			text = strings.ReplaceAll(text, "\r", "\n")
+		}
+		n := len(text)
+		fields := make([]string, 0, 8)
+		var buf []byte // a field that needs unquoting
+		line := 1      // the physical line pos is on
+		pos := 0
+		// skipComments steps over the '#' lines starting at pos.
+		skipComments := func() {
+			for pos < n && text[pos] == '#' {
+				j := strings.IndexByte(text[pos:], '\n')
+				if j < 0 {
+					pos = n
+					return
+				}
+				pos += j + 1
+				line++
+			}
+		}
+		// unquoted returns the end of the unquoted run at i: a ',', a '\n' or n.
+		unquoted := func(i int) int {
+			for i < n && text[i] != ',' && text[i] != '\n' {
+				i++
+			}
+			return i
+		}
+		for {
+			skipComments()
+			if pos >= n {
+				return
+			}
+			start := line
+			fields = fields[:0]
+			if text[pos] == '\n' {
+				pos++
+				line++
+				if !yield(start, nil) {
+					return
+				}
+				continue
+			}
+			// Each pass reads one field starting at pos; end is the ',', '\n'
+			// or n that ends it.
+			for {
+				var end int
+				if pos >= n || text[pos] != '"' {
+					end = unquoted(pos)
+					fields = append(fields, text[pos:end])
+				} else {
+					var f string
+					f, end = readQuoted(text, pos+1, &buf, &line, skipComments, &pos)
+					fields = append(fields, f)
+					if end < 0 {
+						// Still open at the end of the text: the field is what was read.
+						yield(start, fields)
+						return
+					}
+				}
+				pos = end + 1
+				if end < n && text[end] == ',' {
+					continue
+				}
+				if end < n {
+					line++
+				}
+				break
+			}
+			if !yield(start, fields) {
+				return
+			}
+		}
+	}
+}
+
+// readQuoted reads the quoted field whose text starts at i (just after the
+// opening quote) and returns it with the index of the ',', '\n' or len(text)
+// that ends it, or -1 when the text ends inside the quotes. A newline inside
+// the quotes moves *pos to the next line, so that skipComments can drop '#'
+// lines there, and counts in *line; buf is scratch space.
+func readQuoted(text string, i int, buf *[]byte, line *int, skipComments func(), pos *int) (string, int) {
+	n := len(text)
+	b := (*buf)[:0]
+	defer func() { *buf = b }()
+	first := i    // where the field's text starts while it is one stretch
+	whole := true // the field so far is text[first:j]: no newline, no doubled quote
+	for {
+		j := i
+		for j < n && text[j] != '"' && text[j] != '\n' {
+			j++
+		}
+		switch {
+		case j >= n:
+			b = append(b, text[i:]...)
+			if whole {
+				return text[first:], -1
+			}
+			return string(b), -1
+		case text[j] == '\n':
+			b = append(b, text[i:j+1]...)
+			whole = false
+			*pos = j + 1
+			*line++
+			skipComments()
+			i = *pos
+			continue
+		}
+		// A quote at j: doubled, closing the field, or followed by more text.
+		b = append(b, text[i:j]...)
+		k := j + 1
+		if k < n && text[k] == '"' {
+			b = append(b, '"')
+			whole = false
+			i = k + 1
+			continue
+		}
+		if k >= n || text[k] == ',' || text[k] == '\n' {
+			if whole {
+				return text[first:j], k
+			}
+			return string(b), k
+		}
+		// Text after the closing quote joins the field up to ',' or the line's end.
+		end := k
+		for end < n && text[end] != ',' && text[end] != '\n' {
+			end++
+		}
+		b = append(b, text[k:end]...)
+		return string(b), end
+	}
 }
