@@ -44,37 +44,18 @@ func readCSV(text string) []csvRecord {
 // version made CSV reading most of `nvs encode`; pycsv_oracle_test.go keeps it
 // and checks this one against it.
 func csvRecords(text string) iter.Seq2[int, []string] {
+	if strings.IndexByte(text, '\r') >= 0 {
+		text = strings.ReplaceAll(text, "\r\n", "\n")
+		text = strings.ReplaceAll(text, "\r", "\n")
+	}
 	return func(yield func(int, []string) bool) {
-		if strings.IndexByte(text, '\r') >= 0 {
-			text = strings.ReplaceAll(text, "\r\n", "\n")
-			text = strings.ReplaceAll(text, "\r", "\n")
-		}
 		n := len(text)
 		fields := make([]string, 0, 8)
-		var buf []byte // a field that needs unquoting
+		var buf []byte // scratch for a field that needs unquoting
 		line := 1      // the physical line pos is on
 		pos := 0
-		// skipComments steps over the '#' lines starting at pos.
-		skipComments := func() {
-			for pos < n && text[pos] == '#' {
-				j := strings.IndexByte(text[pos:], '\n')
-				if j < 0 {
-					pos = n
-					return
-				}
-				pos += j + 1
-				line++
-			}
-		}
-		// unquoted returns the end of the unquoted run at i: a ',', a '\n' or n.
-		unquoted := func(i int) int {
-			for i < n && text[i] != ',' && text[i] != '\n' {
-				i++
-			}
-			return i
-		}
 		for {
-			skipComments()
+			pos, line = skipComments(text, pos, line)
 			if pos >= n {
 				return
 			}
@@ -93,11 +74,11 @@ func csvRecords(text string) iter.Seq2[int, []string] {
 			for {
 				var end int
 				if pos >= n || text[pos] != '"' {
-					end = unquoted(pos)
+					end = unquotedEnd(text, pos)
 					fields = append(fields, text[pos:end])
 				} else {
 					var f string
-					f, end = readQuoted(text, pos+1, &buf, &line, skipComments, &pos)
+					f, end, line = readQuoted(text, pos+1, line, &buf)
 					fields = append(fields, f)
 					if end < 0 {
 						// Still open at the end of the text: the field is what was read.
@@ -121,12 +102,38 @@ func csvRecords(text string) iter.Seq2[int, []string] {
 	}
 }
 
+// csvStop marks the bytes that end an unquoted stretch.
+var csvStop = [256]bool{',': true, '\n': true}
+
+// unquotedEnd returns the index of the first ',' or '\n' at or after i, or
+// len(text).
+func unquotedEnd(text string, i int) int {
+	for i < len(text) && !csvStop[text[i]] {
+		i++
+	}
+	return i
+}
+
+// skipComments steps over the '#' lines starting at pos, counting them in line.
+func skipComments(text string, pos, line int) (int, int) {
+	for pos < len(text) && text[pos] == '#' {
+		j := strings.IndexByte(text[pos:], '\n')
+		if j < 0 {
+			return len(text), line
+		}
+		pos += j + 1
+		line++
+	}
+	return pos, line
+}
+
 // readQuoted reads the quoted field whose text starts at i (just after the
-// opening quote) and returns it with the index of the ',', '\n' or len(text)
-// that ends it, or -1 when the text ends inside the quotes. A newline inside
-// the quotes moves *pos to the next line, so that skipComments can drop '#'
-// lines there, and counts in *line; buf is scratch space.
-func readQuoted(text string, i int, buf *[]byte, line *int, skipComments func(), pos *int) (string, int) {
+// opening quote). It returns the field, the index of the ',', '\n' or
+// len(text) that ends it (or -1 when the text ends inside the quotes), and
+// line advanced past the newlines inside; '#' lines inside the quotes are
+// dropped, as the reference drops them before csv.reader sees them. buf is
+// scratch space.
+func readQuoted(text string, i, line int, buf *[]byte) (string, int, int) {
 	n := len(text)
 	b := (*buf)[:0]
 	defer func() { *buf = b }()
@@ -139,18 +146,15 @@ func readQuoted(text string, i int, buf *[]byte, line *int, skipComments func(),
 		}
 		switch {
 		case j >= n:
-			b = append(b, text[i:]...)
 			if whole {
-				return text[first:], -1
+				return text[first:], -1, line
 			}
-			return string(b), -1
+			b = append(b, text[i:]...)
+			return string(b), -1, line
 		case text[j] == '\n':
 			b = append(b, text[i:j+1]...)
 			whole = false
-			*pos = j + 1
-			*line++
-			skipComments()
-			i = *pos
+			i, line = skipComments(text, j+1, line+1)
 			continue
 		}
 		// A quote at j: doubled, closing the field, or followed by more text.
@@ -162,18 +166,15 @@ func readQuoted(text string, i int, buf *[]byte, line *int, skipComments func(),
 			i = k + 1
 			continue
 		}
-		if k >= n || text[k] == ',' || text[k] == '\n' {
+		if k >= n || csvStop[text[k]] {
 			if whole {
-				return text[first:j], k
+				return text[first:j], k, line
 			}
-			return string(b), k
+			return string(b), k, line
 		}
 		// Text after the closing quote joins the field up to ',' or the line's end.
-		end := k
-		for end < n && text[end] != ',' && text[end] != '\n' {
-			end++
-		}
+		end := unquotedEnd(text, k)
 		b = append(b, text[k:end]...)
-		return string(b), end
+		return string(b), end, line
 	}
 }
