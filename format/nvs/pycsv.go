@@ -2,6 +2,7 @@ package nvs
 
 import (
 	"iter"
+	"math/bits"
 	"strings"
 )
 
@@ -51,8 +52,11 @@ func csvRecords(text string) iter.Seq2[int, []string] {
 	return func(yield func(int, []string) bool) {
 		n := len(text)
 		fields := make([]string, 0, 8)
-		var buf []byte // scratch for a field that needs unquoting
-		line := 1      // the physical line pos is on
+		// Unquoted fields are written into one arena, sized once for the rest
+		// of the text (no field's content is longer than its source), so
+		// they cost no allocation each.
+		var arena strings.Builder
+		line := 1 // the physical line pos is on
 		pos := 0
 		for {
 			pos, line = skipComments(text, pos, line)
@@ -77,8 +81,11 @@ func csvRecords(text string) iter.Seq2[int, []string] {
 					end = unquotedEnd(text, pos)
 					fields = append(fields, text[pos:end])
 				} else {
+					if arena.Cap() == 0 {
+						arena.Grow(n - pos)
+					}
 					var f string
-					f, end, line = readQuoted(text, pos+1, line, &buf)
+					f, end, line = readQuoted(text, pos+1, line, &arena)
 					fields = append(fields, f)
 					if end < 0 {
 						// Still open at the end of the text: the field is what was read.
@@ -106,12 +113,38 @@ func csvRecords(text string) iter.Seq2[int, []string] {
 var csvStop = [256]bool{',': true, '\n': true}
 
 // unquotedEnd returns the index of the first ',' or '\n' at or after i, or
-// len(text).
+// len(text). Unquoted fields are mostly a few bytes long, where a table
+// lookup per byte measured faster than indexEither.
 func unquotedEnd(text string, i int) int {
 	for i < len(text) && !csvStop[text[i]] {
 		i++
 	}
 	return i
+}
+
+// indexEither returns the index of the first a or b at or after i, or
+// len(text). It tests eight bytes at a time (the classic "has a zero byte"
+// trick on the word XORed with each target); quoted values, longer than the
+// rest, gain from it, and a call into strings.IndexAny costs more than it saves.
+func indexEither(text string, i int, a, b byte) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	ma, mb := lo*uint64(a), lo*uint64(b)
+	for ; i+8 <= len(text); i += 8 {
+		s := text[i : i+8]
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		xa, xb := w^ma, w^mb
+		// The lowest flagged byte is exact; borrows only flag bytes above it.
+		if t := ((xa - lo) &^ xa & hi) | ((xb - lo) &^ xb & hi); t != 0 {
+			return i + bits.TrailingZeros64(t)/8
+		}
+	}
+	for ; i < len(text); i++ {
+		if c := text[i]; c == a || c == b {
+			return i
+		}
+	}
+	return len(text)
 }
 
 // skipComments steps over the '#' lines starting at pos, counting them in line.
@@ -131,50 +164,49 @@ func skipComments(text string, pos, line int) (int, int) {
 // opening quote). It returns the field, the index of the ',', '\n' or
 // len(text) that ends it (or -1 when the text ends inside the quotes), and
 // line advanced past the newlines inside; '#' lines inside the quotes are
-// dropped, as the reference drops them before csv.reader sees them. buf is
-// scratch space.
-func readQuoted(text string, i, line int, buf *[]byte) (string, int, int) {
+// dropped, as the reference drops them before csv.reader sees them. A field
+// that had to be unquoted is written to arena and shares its memory.
+func readQuoted(text string, i, line int, arena *strings.Builder) (string, int, int) {
 	n := len(text)
-	b := (*buf)[:0]
-	defer func() { *buf = b }()
 	first := i    // where the field's text starts while it is one stretch
 	whole := true // the field so far is text[first:j]: no newline, no doubled quote
-	for {
-		j := i
-		for j < n && text[j] != '"' && text[j] != '\n' {
-			j++
+	from := arena.Len()
+	// done returns the field ending at j: a substring of text while it is
+	// one stretch, else what was written to the arena.
+	done := func(j int) string {
+		if whole {
+			return text[first:j]
 		}
+		return arena.String()[from:]
+	}
+	for {
+		j := indexEither(text, i, '"', '\n')
 		switch {
 		case j >= n:
-			if whole {
-				return text[first:], -1, line
-			}
-			b = append(b, text[i:]...)
-			return string(b), -1, line
+			arena.WriteString(text[i:])
+			return done(n), -1, line
 		case text[j] == '\n':
-			b = append(b, text[i:j+1]...)
+			arena.WriteString(text[i : j+1])
 			whole = false
 			i, line = skipComments(text, j+1, line+1)
 			continue
 		}
 		// A quote at j: doubled, closing the field, or followed by more text.
-		b = append(b, text[i:j]...)
+		arena.WriteString(text[i:j])
 		k := j + 1
 		if k < n && text[k] == '"' {
-			b = append(b, '"')
+			arena.WriteByte('"')
 			whole = false
 			i = k + 1
 			continue
 		}
 		if k >= n || csvStop[text[k]] {
-			if whole {
-				return text[first:j], k, line
-			}
-			return string(b), k, line
+			return done(j), k, line
 		}
 		// Text after the closing quote joins the field up to ',' or the line's end.
 		end := unquotedEnd(text, k)
-		b = append(b, text[k:end]...)
-		return string(b), end, line
+		arena.WriteString(text[k:end])
+		whole = false
+		return done(end), end, line
 	}
 }

@@ -99,3 +99,32 @@ func FuzzCSV(f *testing.F) {
 		checkSame(t, text)
 	})
 }
+
+// TestIndexEither checks the word-at-a-time search against a byte loop, on
+// strings long enough to use whole words, with the targets rare, at every
+// position, repeated, and next to bytes that differ from them by one bit.
+func TestIndexEither(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	near := []byte{'"', '\n', '"' ^ 1, '\n' ^ 1, '"' ^ 0x80, 0, 0xff, 'a', 0x0b, '#'}
+	for range 50000 {
+		b := make([]byte, r.IntN(40))
+		for j := range b {
+			b[j] = near[2+r.IntN(len(near)-2)]
+			if r.IntN(20) == 0 {
+				b[j] = near[r.IntN(2)]
+			}
+		}
+		s := string(b)
+		from := r.IntN(len(s) + 1)
+		want := len(s)
+		for j := from; j < len(s); j++ {
+			if s[j] == '"' || s[j] == '\n' {
+				want = j
+				break
+			}
+		}
+		if got := indexEither(s, from, '"', '\n'); got != want {
+			t.Fatalf("indexEither(%q, %d) = %d, want %d", s, from, got, want)
+		}
+	}
+}
