@@ -8,6 +8,10 @@ var haveAESNI = cpuHasAESNI()
 
 func cpuHasAESNI() bool
 
+// stdlibPerKey: without AES-NI the tables beat crypto/aes, which is then pure
+// Go as well.
+const stdlibPerKey = false
+
 // aesniCrypt expands the AES-256 key into rk (15 round keys, which the caller
 // wipes) and runs n 16-byte blocks at b in place: encryption, or with dec the
 // inverse cipher, whose InvMixColumns round keys it derives with AESIMC.
