@@ -6,26 +6,6 @@ import (
 	"strings"
 )
 
-// csvRecord is one parsed CSV record and the physical line it starts on.
-type csvRecord struct {
-	fields []string
-	line   int
-}
-
-// readCSV returns every record of text (see csvRecords), each with its own
-// fields slice.
-func readCSV(text string) []csvRecord {
-	var recs []csvRecord
-	for line, fields := range csvRecords(text) {
-		var own []string
-		if len(fields) > 0 {
-			own = append([]string(nil), fields...)
-		}
-		recs = append(recs, csvRecord{own, line})
-	}
-	return recs
-}
-
 // csvRecords yields the records of text, each with the physical line it starts
 // on, the way nvs_partition_gen reads a CSV: universal newlines (\r\n and \r
 // become \n), lines starting with '#' dropped before csv.reader sees them
@@ -40,8 +20,9 @@ func readCSV(text string) []csvRecord {
 //
 // It is CPython's state machine, run over whole stretches of bytes instead of
 // one rune at a time: the only bytes that matter are ',', '"' and '\n', all
-// ASCII, so multi-byte UTF-8 passes through untouched, and a field without
-// doubled quotes is a substring of text, not a copy. The rune-at-a-time
+// ASCII, so multi-byte UTF-8 passes through untouched; a field that needs no
+// unquoting is a substring of text, and the others share one buffer, so
+// reading allocates a handful of times per file, not per field. The rune-at-a-time
 // version made CSV reading most of `nvs encode`; pycsv_oracle_test.go keeps it
 // and checks this one against it.
 func csvRecords(text string) iter.Seq2[int, []string] {
@@ -52,9 +33,9 @@ func csvRecords(text string) iter.Seq2[int, []string] {
 	return func(yield func(int, []string) bool) {
 		n := len(text)
 		fields := make([]string, 0, 8)
-		// Unquoted fields are written into one arena, sized once for the rest
-		// of the text (no field's content is longer than its source), so
-		// they cost no allocation each.
+		// Quoted fields that need unquoting (a doubled quote, a newline, text
+		// after the closing quote) are written into one arena, sized once for
+		// the rest of the text: each byte of text is written at most once.
 		var arena strings.Builder
 		line := 1 // the physical line pos is on
 		pos := 0

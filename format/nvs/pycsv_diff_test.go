@@ -11,6 +11,26 @@ import (
 	"unicode/utf8"
 )
 
+// csvRecord is one parsed CSV record and the physical line it starts on.
+type csvRecord struct {
+	fields []string
+	line   int
+}
+
+// readCSV returns every record of text (see csvRecords), each with its own
+// fields slice.
+func readCSV(text string) []csvRecord {
+	var recs []csvRecord
+	for line, fields := range csvRecords(text) {
+		var own []string
+		if len(fields) > 0 {
+			own = append([]string(nil), fields...)
+		}
+		recs = append(recs, csvRecord{own, line})
+	}
+	return recs
+}
+
 // sameRecords reports how readCSV and the oracle differ on text, or "".
 func sameRecords(text string) string {
 	got, want := readCSV(text), oracleReadCSV(text)
