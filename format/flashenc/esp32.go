@@ -1,7 +1,6 @@
 package flashenc
 
 import (
-	"crypto/aes"
 	"crypto/cipher"
 	"encoding/binary"
 )
@@ -17,11 +16,17 @@ const esp32Chunk = 1024
 // Every FLASH_CRYPT_CONFIG bit covers a key-bit range into which all of
 // address bits 5..23 are shifted, so any non-zero value gives each 32-byte
 // block of a 16 MiB window a distinct key: a schedule cache would never hit,
-// and each 32 bytes pays for one AES-256 key expansion (crypto/aes has no way
-// to re-key an existing block, so that is one NewCipher each).
+// and each 32 bytes pays for one AES-256 key expansion. That expansion goes
+// into one aes256 value on the stack, re-keyed in place (see aes256.go).
 func (c *Cipher) cryptESP32(dst, src []byte, addr uint32, decrypt bool) error {
-	kb := new([32]byte) // escapes into aes.NewCipher; allocate it once
-	defer clear(kb[:])
+	var (
+		kb [32]byte
+		ks aes256
+	)
+	defer func() {
+		clear(kb[:])
+		ks.clear()
+	}()
 	off := uint64(addr)
 	for i := 0; i < len(src); i += esp32Chunk {
 		end := min(i+esp32Chunk, len(src))
@@ -35,12 +40,8 @@ func (c *Cipher) cryptESP32(dst, src []byte, addr uint32, decrypt bool) error {
 			for k := 0; k < len(out); {
 				// The first block may sit in the second half of a 32-byte block.
 				n := min(32-int(off%32), len(out)-k)
-				tweakKey(kb, &c.key, off, c.mask)
-				blk, err := aes.NewCipher(kb[:])
-				if err != nil {
-					return err
-				}
-				runBlocks(blk, out[k:k+n], decrypt)
+				tweakKey(&kb, &c.key, off, c.mask)
+				ks.crypt(&kb, out[k:k+n], !decrypt)
 				k += n
 				off += uint64(n)
 			}

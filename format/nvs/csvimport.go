@@ -73,42 +73,68 @@ func (e *rowError) Unwrap() error { return e.err }
 
 // Add imports the rows of one CSV file.
 func (im *CSVImporter) Add(r io.Reader, name string) error {
-	raw, err := io.ReadAll(r)
-	if err != nil {
+	// A strings.Builder takes the bytes without the copy string(raw) would make.
+	var sb strings.Builder
+	if _, err := io.Copy(&sb, r); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	if !utf8.Valid(raw) {
+	text := sb.String()
+	if !utf8.ValidString(text) {
 		return fmt.Errorf("%w: %s: not valid UTF-8", ErrCSV, name)
 	}
-	var kept []pyLine
-	for _, l := range splitLines(string(raw)) {
-		if !strings.HasPrefix(l.text, "#") {
-			kept = append(kept, l)
+	var cols *columns
+	for line, fields := range csvRecords(text) {
+		if len(fields) == 0 {
+			continue
+		}
+		if cols == nil {
+			if err := checkHeader(fields); err != nil {
+				return &rowError{fmt.Sprintf("%s:%d", name, line), err}
+			}
+			cols = newColumns(fields)
+			continue
+		}
+		if err := im.addRow(cols.get(fields, colKey), cols.get(fields, colType), cols.get(fields, colEncoding), cols.get(fields, colValue)); err != nil {
+			return &rowError{fmt.Sprintf("%s:%d", name, line), err}
 		}
 	}
-	var header []string
-	for _, rec := range parsePyCSV(kept) {
-		if len(rec.fields) == 0 {
-			continue
-		}
-		pos := fmt.Sprintf("%s:%d", name, rec.line)
-		if header == nil {
-			header = rec.fields
-			if err := checkHeader(header); err != nil {
-				return &rowError{pos, err}
+	return nil
+}
+
+// The columns a row is read through, in the order of columnNames.
+const (
+	colKey = iota
+	colType
+	colEncoding
+	colValue
+)
+
+var columnNames = [...]string{"key", "type", "encoding", "value"}
+
+// columns records where the header puts each column. The reference reads a
+// row into a dict keyed by the header, so when a name repeats the last
+// occurrence the row reaches wins, and a column the row is too short for is
+// None.
+type columns [len(columnNames)][]int
+
+func newColumns(header []string) *columns {
+	var c columns
+	for i, h := range header {
+		for k, name := range columnNames {
+			if h == name {
+				c[k] = append(c[k], i)
 			}
-			continue
 		}
-		row := map[string]*string{}
-		for i, h := range header {
-			if i < len(rec.fields) {
-				row[h] = &rec.fields[i]
-			} else if _, dup := row[h]; !dup {
-				row[h] = nil
-			}
-		}
-		if err := im.addRow(row); err != nil {
-			return &rowError{pos, err}
+	}
+	return &c
+}
+
+// get returns the field of column k in fields, or nil when the row has none.
+func (c *columns) get(fields []string, k int) *string {
+	idx := c[k]
+	for j := len(idx) - 1; j >= 0; j-- {
+		if idx[j] < len(fields) {
+			return &fields[idx[j]]
 		}
 	}
 	return nil
@@ -119,7 +145,7 @@ func checkHeader(h []string) error {
 	for _, f := range h {
 		have[f] = true
 	}
-	for _, need := range []string{"key", "type", "encoding", "value"} {
+	for _, need := range columnNames {
 		if !have[need] {
 			return fmt.Errorf("%w: header lacks column %q (want key,type,encoding,value)", ErrCSV, need)
 		}
@@ -127,8 +153,7 @@ func checkHeader(h []string) error {
 	return nil
 }
 
-func (im *CSVImporter) addRow(row map[string]*string) error {
-	key, typ, enc, val := row["key"], row["type"], row["encoding"], row["value"]
+func (im *CSVImporter) addRow(key, typ, enc, val *string) error {
 	if key == nil || typ == nil {
 		return fmt.Errorf("%w: row has too few columns", ErrCSV)
 	}
