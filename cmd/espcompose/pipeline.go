@@ -80,7 +80,7 @@ func (a *app) prepareAll(dryRun bool, sigDir string) ([]*session, error) {
 		mods.Close()
 	}
 	for _, cfg := range cfgs {
-		plan, diags := planner.New(cfg, planner.Options{FS: a.fs, Log: a.log})
+		plan, diags := planner.New(cfg, planner.Options{FS: a.fs, Log: a.log, SourceDateEpoch: bopts.SourceDateEpoch})
 		a.printDiags(f, diags)
 		if diags.HasErrors() {
 			release()
