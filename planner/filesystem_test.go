@@ -218,7 +218,7 @@ func TestFilesystemPlanErrors(t *testing.T) {
 			want: `:17,18-19: Name too long for the filesystem; filesystem "web": `},
 		{name: "fat 8.3", fsBlock: `type = "fat"` + "\n  dir = \"www\"", partition: `subtype = "fat"`,
 			extra: map[string][]byte{"www/a-long-file-name.txt": nil},
-			want: `use an 8.3 name (8 characters, a dot, 3 characters) or set long_names = true.`},
+			want:  `use an 8.3 name (8 characters, a dot, 3 characters) or set long_names = true.`},
 		{name: "safe needs 512", fsBlock: `type = "wl-fat"` + "\n  dir = \"www\"\n  wl_mode = \"safe\"\n  long_names = true", partition: `subtype = "fat"`,
 			want: `:17,13-19: Invalid filesystem options; filesystem "web": invalid filesystem options: wl_mode safe needs sector_size 512`},
 		{name: "size granule", fsBlock: `type = "spiffs"` + "\n  dir = \"www\"\n  block_size = 65536", partition: `subtype = "spiffs"`,
