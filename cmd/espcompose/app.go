@@ -165,6 +165,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newSignCommand(),
 		a.newVerifyCommand(),
 		a.newDigestPubkeyCommand(),
+		a.newFSCommand(),
 	)
 	return root
 }

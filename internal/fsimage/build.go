@@ -90,7 +90,7 @@ func (s Spec) SPIFFSOptions() spiffs.Options { return s.spiffsOptions() }
 func (s Spec) fatOptions(size int, entries []Entry) fatfs.Options {
 	o := fatfs.DefaultOptions(size)
 	o.SectorSize, o.FATCount, o.RootEntries, o.FATType = s.SectorSize, s.FATCount, s.RootEntries, s.FATType
-	o.LongNames, o.VolumeLabel = s.LongNames, s.Label
+	o.LongNames, o.VolumeLabel, o.DetectDirName = s.LongNames, s.Label, s.DetectDirName
 	if s.VolumeID != nil {
 		o.VolumeID = *s.VolumeID
 	} else {

@@ -35,7 +35,10 @@ var fatEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 // build.json.
 type Spec struct {
 	Type string `json:"type"`
-	Size int    `json:"size"` // partition size in bytes
+	Size int    `json:"size"` // partition size in bytes; 0 with FAT: the smallest that fits
+	// DetectDirName is the folder name fatfsgen.py would be given; only a FAT size of 0
+	// ("--partition_size detect") depends on it.
+	DetectDirName string `json:"-"`
 
 	// SPIFFS
 	PageSize    int  `json:"page_size,omitempty"`
