@@ -126,4 +126,3 @@ image "bootloader"`, 1)
 		t.Errorf("got:\n%s", msg)
 	}
 }
-
