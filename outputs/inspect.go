@@ -60,6 +60,8 @@ type PartitionSummary struct {
 	NVSKeys   bool           `json:"nvs_keys_valid,omitempty"`
 	Data      []byte         `json:"-"` // plaintext as read (decrypted when encrypted)
 	table     *parttable.Table
+
+	Filesystem *FilesystemSummary `json:"filesystem,omitempty"` // fat and spiffs partitions (inspect_fs.go)
 }
 
 // ImageSummary is an app or bootloader image header with its description.
@@ -323,6 +325,8 @@ func (r *reader) partitions(in *Inspection, t *parttable.Table, parent string) {
 			}
 		case e.Type == parttable.TypeData && e.Subtype == parttable.SubtypeDataNVS:
 			// Decoded after the loop, once an nvs_keys partition may have been seen.
+		case isFilesystem(e): // inspect_fs.go
+			ps.Filesystem, ps.Problem = inspectFilesystem(data, e.Subtype)
 		default:
 			if nested, err := parttable.Decode(data[:min(len(data), parttable.TableSize)]); err == nil && len(data) >= parttable.TableSize {
 				ps.table, ps.SubTable = nested, len(nested.Entries)
