@@ -401,6 +401,13 @@ func (a *app) extractFS(im *fsimage.Image, file, dir string) error {
 		}
 		seen[strings.ToLower(e.Path)] = true
 	}
+	// The guard looks first: looking into dir records it as read, and the guard
+	// protects what was read.
+	var p guard.Protected
+	p.FromRecorder(a.rec)
+	if err := guard.CheckDir(a.fs, dir, "extract folder", p); err != nil {
+		return err
+	}
 	if fi, err := a.fs.Stat(dir); err == nil {
 		if !fi.IsDir() {
 			return usagef("%s exists and is not a folder; extract makes a new folder", dir)
@@ -413,11 +420,6 @@ func (a *app) extractFS(im *fsimage.Image, file, dir string) error {
 			return usagef("%s exists and is not empty; extract only into a new or empty folder", dir)
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	var p guard.Protected
-	p.FromRecorder(a.rec)
-	if err := guard.CheckDir(a.fs, dir, "extract folder", p); err != nil {
 		return err
 	}
 	created, err := fsutil.MkdirAllTracked(a.fs, filepath.Dir(filepath.Clean(dir)), 0o755)
