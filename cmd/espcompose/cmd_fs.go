@@ -323,6 +323,9 @@ func (a *app) readFSImage(cmd *cobra.Command, rf *fsFlags, typ, file string) (*f
 	if err != nil {
 		return nil, err
 	}
+	if len(img) == 0 {
+		return nil, usagef("%s is empty, so it holds no filesystem", file)
+	}
 	if typ == "" {
 		typ = fsimage.Detect(img)
 	}
