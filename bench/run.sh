@@ -12,7 +12,7 @@
 #   RUNS       timed runs per command (default 10)
 #   BENCH_OUT  where logs and outputs go (default bench/out, ignored by git)
 #   SKIP_GO=1  skip the Go benchmarks
-#   ESPTOOL, ESPSECURE, GEN_ESP32PART, NVS_PARTITION_GEN
+#   ESPTOOL, ESPSECURE, GEN_ESP32PART, NVS_PARTITION_GEN, SPIFFSGEN, FATFSGEN, WL_FATFSGEN
 #              command strings for the reference tools, e.g.
 #              GEN_ESP32PART="python3 $IDF_PATH/components/partition_table/gen_esp32part.py"
 
@@ -201,6 +201,53 @@ for ex in "${examples[@]}"; do
 	fi
 done
 
+# ------------------------------------------------------------ filesystem images
+
+# A 1 MB tree into a 2 MB partition, as SPIFFS, FAT (long names) and wear-levelled
+# FAT: `espcompose fs build` against spiffsgen.py, fatfsgen.py and wl_fatfsgen.py
+# (found in $IDF_PATH/components/{spiffs,fatfs}, or given as SPIFFSGEN, FATFSGEN,
+# WL_FATFSGEN). The tree is 64 files of 1.5 to 31.5 KB in four folders, cut from the
+# espcompose binary just built, so its content is the same for both tools.
+fsw=$out/work/fs
+if rm -rf "$fsw" && mkdir -p "$fsw/tree"; then
+	off=0
+	for d in 0 1 2 3; do
+		mkdir -p "$fsw/tree/dir$d"
+		for f in $(seq -w 0 15); do
+			k=$((10#$d * 16 + 10#$f))
+			n=$((1024 * (1 + k % 31) + 512))
+			tail -c +$((off + 1)) "$espcompose" | head -c "$n" >"$fsw/tree/dir$d/file$f.bin"
+			off=$((off + n))
+		done
+	done
+	say "measuring filesystem images ($(du -sk "$fsw/tree" | cut -f1) KB tree, 2 MB partition) ..."
+	detect SPIFFSGEN spiffsgen.py "$py $idf/components/spiffs/spiffsgen.py" || true
+	detect FATFSGEN fatfsgen.py "$py $idf/components/fatfs/fatfsgen.py" || true
+	detect WL_FATFSGEN wl_fatfsgen.py "$py $idf/components/fatfs/wl_fatfsgen.py" || true
+	fsb="'$espcompose' fs build --size 0x200000"
+	measure "fs-spiffs:espcompose-cold" "rm -f '$fsw/spiffs.bin'" "$fsb --type spiffs '$fsw/tree' '$fsw/spiffs.bin'"
+	measure "fs-fat:espcompose-cold" "rm -f '$fsw/fat.bin'" "$fsb --type fat --long-names '$fsw/tree' '$fsw/fat.bin'"
+	measure "fs-wlfat:espcompose-cold" "rm -f '$fsw/wlfat.bin'" "$fsb --type wl-fat --long-names '$fsw/tree' '$fsw/wlfat.bin'"
+	if [ -n "$SPIFFSGEN" ]; then
+		measure "fs-spiffs:reference" "rm -f '$fsw/ref-spiffs.bin'" \
+			"$SPIFFSGEN 0x200000 '$fsw/tree' '$fsw/ref-spiffs.bin' --page-size 256 --block-size 4096 --obj-name-len 32 --meta-len 4 --use-magic --use-magic-len"
+	else
+		say "  spiffsgen.py not found (set IDF_PATH or SPIFFSGEN): espcompose only"
+	fi
+	if [ -n "$FATFSGEN" ]; then
+		measure "fs-fat:reference" "rm -f '$fsw/ref-fat.bin'" \
+			"$FATFSGEN '$fsw/tree' --output_file '$fsw/ref-fat.bin' --partition_size 0x200000 --long_name_support --use_default_datetime"
+	else
+		say "  fatfsgen.py not found (set IDF_PATH or FATFSGEN): espcompose only"
+	fi
+	if [ -n "$WL_FATFSGEN" ]; then
+		measure "fs-wlfat:reference" "rm -f '$fsw/ref-wlfat.bin'" \
+			"$WL_FATFSGEN '$fsw/tree' --output_file '$fsw/ref-wlfat.bin' --partition_size 0x200000 --long_name_support --use_default_datetime"
+	else
+		say "  wl_fatfsgen.py not found (set IDF_PATH or WL_FATFSGEN): espcompose only"
+	fi
+fi
+
 # ------------------------------------------------------------------ comparison
 
 section "Comparison (wall clock per build, ms)"
@@ -250,6 +297,9 @@ if [ "$have_ref" = 1 ]; then
 	same "$s/ref/app.enc" "$s/cold-dist/partitions/ota_0.bin" "reference vs espcompose: secure app" \
 		"expected: espsecure's RSA-PSS salt is random, espcompose's deterministic"
 fi
+# FAT and WL images are not compared: the reference draws the volume serial and the WL
+# device id at random (the conformance vectors pin them; fs build derives them).
+[ -n "${SPIFFSGEN:-}" ] && same "$fsw/ref-spiffs.bin" "$fsw/spiffs.bin" "reference vs espcompose: SPIFFS image of the 1 MB tree"
 
 say ""
 say "logs and outputs: $out"
