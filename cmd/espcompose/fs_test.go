@@ -328,3 +328,25 @@ func TestFilesystemRebuildsOneStage(t *testing.T) {
 		t.Errorf("the rebuilt partition holds app.js = %q", got)
 	}
 }
+
+// TestPlanShowsFilesystems: the flash map names each filesystem partition with its
+// type and file count, and the stages list its sources and its filesystem stage.
+func TestPlanShowsFilesystems(t *testing.T) {
+	work := t.TempDir()
+	copyTree(t, filepath.Join(examplesDir, "webui"), work)
+	code, stdout, stderr := runCLI(t, afero.NewOsFs(), nil, "plan", "-f", filepath.Join(work, "espcompose.hcl"), "--cache-dir", filepath.Join(work, "cache"))
+	if code != 0 {
+		t.Fatalf("plan: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"0x190000  0x100000  www              data/fat     no (flash encryption is off)  no      filesystem.www (wl-fat, 4 files)",
+		"0x290000  0x040000  assets           data/spiffs  no (flash encryption is off)  no      filesystem.assets (spiffs, 2 files)",
+		"  source:filesystem.www/js/app.js ",
+		"  filesystem:www@www ",
+		"  filesystem:assets@assets ",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
