@@ -23,8 +23,8 @@ func fsInfo(t *testing.T, in *Input, partition string) *planner.FilesystemInfo {
 // TestFilesystemChecked: both filesystem partitions of the webui example are decoded
 // and compared with their folders.
 func TestFilesystemChecked(t *testing.T) {
-	fs, file := example(t, "webui", nil)
-	in := build(t, fs, file)
+	fs, manifestFile := example(t, "webui", nil)
+	in := build(t, fs, manifestFile)
 	rep, err := Build(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
@@ -46,8 +46,8 @@ func TestFilesystemChecked(t *testing.T) {
 
 // TestFilesystemMismatch: an image of other files, or with another device id, fails.
 func TestFilesystemMismatch(t *testing.T) {
-	fs, file := example(t, "webui", nil)
-	in := build(t, fs, file)
+	fs, manifestFile := example(t, "webui", nil)
+	in := build(t, fs, manifestFile)
 	fi := fsInfo(t, &in, "assets")
 	other := append([]fsimage.Entry(nil), fi.Entries...)
 	other[1].Data = []byte(`{"hostname": "evil"}`)
@@ -61,7 +61,7 @@ func TestFilesystemMismatch(t *testing.T) {
 		t.Errorf("got:\n%s", msg)
 	}
 
-	in = build(t, fs, file)
+	in = build(t, fs, manifestFile)
 	fi = fsInfo(t, &in, "www")
 	spec := fi.Spec
 	id := uint32(0x1234)
@@ -74,7 +74,7 @@ func TestFilesystemMismatch(t *testing.T) {
 		t.Errorf("got:\n%s", msg)
 	}
 
-	in = build(t, fs, file)
+	in = build(t, fs, manifestFile)
 	setFile(t, &in, "partitions/www.bin", make([]byte, 1<<20))
 	if msg := failures(t, in); !strings.Contains(msg, "region www (partitions/www.bin): is not a wl-fat image (it reads as spiffs)") {
 		t.Errorf("got:\n%s", msg)
@@ -84,7 +84,7 @@ func TestFilesystemMismatch(t *testing.T) {
 // TestFilesystemEncrypted: a wl-fat partition flagged encrypted is written encrypted
 // at its offset and verifies through decryption.
 func TestFilesystemEncrypted(t *testing.T) {
-	fs, file := example(t, "webui", func(src string) string {
+	fs, manifestFile := example(t, "webui", func(src string) string {
 		src = strings.Replace(src, `image "bootloader"`, `key "flash" {
   algorithm = "xts-aes-128"
   file      = "keys/flash.bin"
@@ -100,7 +100,7 @@ security {
 image "bootloader"`, 1)
 		return strings.Replace(src, "contents = filesystem.www", "contents  = filesystem.www\n  encrypted = true", 1)
 	})
-	in := build(t, fs, file)
+	in := build(t, fs, manifestFile)
 	r := region(t, &in, "www")
 	if !r.Encrypted || in.Plan.Graph.Len() == 0 {
 		t.Fatalf("www region %+v", r)
