@@ -40,6 +40,11 @@ func (l *layout) full() bool {
 	return len(l.blocks) == 0 || len(l.blocks[len(l.blocks)-1]) >= l.g.usablePages
 }
 
+// newBlock starts a block. The layout itself never runs out of blocks.
+func (l *layout) newBlock() {
+	l.blocks = append(l.blocks, make([]page, 0, l.g.usablePages))
+}
+
 // place appends pg to the last block and returns its page index in the image.
 func (l *layout) place(pg page) int {
 	last := len(l.blocks) - 1
@@ -60,12 +65,12 @@ func (l *layout) beginIndex(obj int, name string, size, ixSpan, dataSpan int) {
 
 func (l *layout) addFile(obj int, name string, data []byte) {
 	if l.full() {
-		l.blocks = append(l.blocks, make([]page, 0, l.g.usablePages))
+		l.newBlock()
 	}
 	l.beginIndex(obj, name, len(data), 0, 0)
 	for off := 0; off < len(data); {
 		if l.full() {
-			l.blocks = append(l.blocks, make([]page, 0, l.g.usablePages))
+			l.newBlock()
 			continue
 		}
 		if len(l.ix.refs) >= l.ix.lim {

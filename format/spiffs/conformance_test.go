@@ -3,10 +3,13 @@ package spiffs
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,39 +52,39 @@ func caseOptions(t *testing.T, c conformance.Case) Options {
 	}
 }
 
-// readTree loads a case's input folder the way spiffsgen's walk sees it: regular
-// files (and links to files) become objects; directories are only paths.
-func readTree(t *testing.T, dir string) []File {
+// readTree loads a case's input folder the way spiffsgen's os.walk sees it:
+// regular files and links to files become objects; a link to a folder is entered
+// only with follow (--follow-symlinks).
+func readTree(t *testing.T, dir string, follow ...bool) []File {
 	t.Helper()
 	var files []File
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	var walk func(rel string)
+	walk = func(rel string) {
+		entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(rel)))
 		if err != nil {
-			return err
+			t.Fatalf("read input tree: %v", err)
 		}
-		if d.IsDir() {
-			return nil
+		for _, e := range entries {
+			p := path.Join(rel, e.Name())
+			full := filepath.Join(dir, filepath.FromSlash(p))
+			st, err := os.Stat(full)
+			if err != nil {
+				t.Fatalf("read input tree: %v", err)
+			}
+			if st.IsDir() {
+				if e.Type()&fs.ModeSymlink == 0 || (len(follow) > 0 && follow[0]) {
+					walk(p)
+				}
+				continue
+			}
+			data, err := os.ReadFile(full)
+			if err != nil {
+				t.Fatalf("read input tree: %v", err)
+			}
+			files = append(files, File{Path: p, Data: data})
 		}
-		st, err := os.Stat(path)
-		if err != nil {
-			return err
-		}
-		if st.IsDir() {
-			return nil // a link to a folder: os.walk without followlinks does not enter it
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		files = append(files, File{Path: filepath.ToSlash(rel), Data: data})
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("read input tree: %v", err)
 	}
+	walk("")
 	return files
 }
 
@@ -128,7 +131,7 @@ func TestConformance(t *testing.T) {
 			if inputDir == "" {
 				inputDir = "input"
 			}
-			files := readTree(t, filepath.Join(c.Dir, inputDir))
+			files := readTree(t, filepath.Join(c.Dir, inputDir), c.Param("follow_symlinks") == "true")
 			for _, in := range c.Inputs {
 				c.File(t, in) // sha256 check of every input
 			}
@@ -159,6 +162,14 @@ func TestConformance(t *testing.T) {
 							i, i/opts.PageSize, img[i], want[i])
 					}
 				}
+			}
+
+			var sums struct {
+				ImageSHA256 string `json:"image_sha256"`
+			}
+			c.Decode(t, &sums)
+			if sum := sha256.Sum256(img); sums.ImageSHA256 != "" && hex.EncodeToString(sum[:]) != sums.ImageSHA256 {
+				t.Errorf("image sha256 %x, case says %s", sum, sums.ImageSHA256)
 			}
 
 			got, err := Decode(want, opts)

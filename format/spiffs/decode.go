@@ -137,6 +137,10 @@ func (d *decoder) file(obj *object) (File, error) {
 	at := func(what string) error {
 		return fmt.Errorf("%w: object %d (index page %d, offset 0x%X): %s", ErrCorrupt, obj.id, obj.head, obj.head*d.ps, what)
 	}
+	if g.ixHdrLen > d.ps {
+		return File{}, fmt.Errorf("%w: page size %d cannot hold an object index page with obj-name-len %d and meta-len %d",
+			ErrInvalid, d.ps, g.o.ObjNameLen, g.o.MetaLen)
+	}
 	o := dataHdrLen + g.dataHdrPad
 	size := int(g.order.Uint32(head[o:]))
 	if uint32(size) == undefinedSz {

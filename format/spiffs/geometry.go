@@ -81,17 +81,20 @@ func newGeometry(o Options) (*geometry, error) {
 		g.ixHdrPad = aligned - g.ixHdrLen
 		g.ixHdrLen = aligned
 	}
-	g.headLim = (o.PageSize - g.ixHdrLen) / blockIxLen
+	g.headLim = max(o.PageSize-g.ixHdrLen, 0) / blockIxLen
 	g.ixLim = (o.PageSize - dataHdrLen - g.dataHdrPad) / blockIxLen
 	// spiffsgen turns a page's byte offset into its number with
 	// offset >> int(log2(page size)); for a power of two that is the page number.
 	g.pageShift = uint(bits.Len(uint(o.PageSize)) - 1)
 	g.blocks = o.Size / o.BlockSize
-	if g.ixHdrLen > o.PageSize || g.ixLim < 1 || g.usablePages < 1 {
-		// spiffsgen fails an assertion (header larger than a page) or never
-		// finishes a file (no room for a single page number) here.
-		return nil, fmt.Errorf("%w: page size %d is too small for an object index page with obj-name-len %d and meta-len %d",
-			ErrInvalid, o.PageSize, o.ObjNameLen, o.MetaLen)
+	if g.usablePages < 1 {
+		// spiffsgen fails on the first file when a block is all lookup pages.
+		return nil, fmt.Errorf("%w: block size %d leaves no page for files next to the lookup pages (page size %d)", ErrInvalid, o.BlockSize, o.PageSize)
+	}
+	if g.ixLim < 1 {
+		// Not even one page number fits an index page: spiffsgen spends every
+		// page of the image on index pages and fails as full; refuse it here.
+		return nil, fmt.Errorf("%w: page size %d is too small for SPIFFS (at least 10 bytes)", ErrInvalid, o.PageSize)
 	}
 	return g, nil
 }
