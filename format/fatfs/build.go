@@ -2,8 +2,8 @@ package fatfs
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -32,16 +32,16 @@ type dirState struct {
 }
 
 type builder struct {
-	g        geometry
-	o        Options
-	img      []byte
-	fat      []uint32
-	last     int // last cluster id handed out (fatfsgen's _first_free_cluster_id)
-	date     uint16
-	time     uint16
-	short    int    // clusters asked for beyond the last one
-	shortAt  string // the path that first ran out of space
-	lfnSlots int
+	g       geometry
+	o       Options
+	img     []byte
+	fat     []uint32
+	last    int // last cluster id handed out (fatfsgen's _first_free_cluster_id)
+	date    uint16
+	time    uint16
+	short   int    // clusters asked for beyond the last one
+	shortAt string // the path that first ran out of space
+	spill   string // an entry the reference would append past the image end
 }
 
 // Build makes the image fatfsgen.py makes from a folder holding entries.
@@ -89,6 +89,10 @@ func Build(entries []Entry, opts Options) ([]byte, error) {
 	if b.short > 0 {
 		return nil, b.noSpace(false)
 	}
+	if b.spill != "" {
+		// fatfsgen would grow the image past its size here; refuse instead.
+		return nil, &NoSpaceError{Path: b.spill, Reason: fmt.Sprintf("%q: the root directory overflows past the end of the image", b.spill)}
+	}
 	b.bootSector()
 	b.writeFATs()
 	return b.img, nil
@@ -135,16 +139,15 @@ func (b *builder) link(from, to int) {
 // slot returns the image offset of d's next free entry (-1 when it lies in a
 // cluster past the end), chaining a new cluster when d is full.
 func (b *builder) slot(d *dirState, path string) int {
-	first := b.g.sectorSize / dirEntrySize
-	if d.root {
-		first = b.g.rootSectors * b.g.sectorSize / dirEntrySize
-	}
+	// Every extension of a directory holds as many entries as its first
+	// part: one sector for a subdirectory, but the whole root region for the
+	// root, laid from the new cluster on over the sectors that follow it
+	// (as fatfsgen's _extend_directory does).
 	per := b.g.sectorSize / dirEntrySize
-	idx := d.used
-	seg, off := 0, idx
-	if idx >= first {
-		seg, off = 1+(idx-first)/per, (idx-first)%per
+	if d.root {
+		per = b.g.rootSectors * b.g.sectorSize / dirEntrySize
 	}
+	seg, off := d.used/per, d.used%per
 	if seg == len(d.chain) {
 		id := b.alloc(path)
 		b.link(d.chain[len(d.chain)-1], id)
@@ -152,10 +155,17 @@ func (b *builder) slot(d *dirState, path string) int {
 	}
 	d.used++
 	id := d.chain[seg]
+	at := b.g.clusterAddr(id) + off*dirEntrySize
 	if id >= b.g.clusters {
 		return -1
 	}
-	return b.g.clusterAddr(id) + off*dirEntrySize
+	if at+dirEntrySize > len(b.img) && b.spill == "" {
+		b.spill = path
+	}
+	if at+dirEntrySize > len(b.img) {
+		return -1
+	}
+	return at
 }
 
 func (b *builder) put(at int, e []byte) {
@@ -246,6 +256,11 @@ func (b *builder) addDir(d *dirState, c *node, name string) error {
 	b.put(b.slot(sub, c.path), shortEntry(dot, blank, attrDir, 0, fatDateEpoc, 0, id, 0))
 	b.put(b.slot(sub, c.path), shortEntry(dotdot, blank, attrDir, 0, fatDateEpoc, 0, d.chain[0], 0))
 	d.entities = append(d.entities, name)
+	if len(c.children) > 0 && strings.HasSuffix(name, ".") {
+		// fatfsgen looks a parent up by splitting its name like a file's, which
+		// drops a trailing dot, so it never finds this folder (FileNotFoundError).
+		return invalidf("%q: fatfsgen cannot put anything in a folder whose name ends with a dot", c.path)
+	}
 	return b.fill(sub, c)
 }
 
@@ -352,5 +367,3 @@ func (b *builder) writeFATs() {
 		copy(b.img[start+size:start+2*size], t)
 	}
 }
-
-var _ = errors.Is
