@@ -108,8 +108,8 @@ type Geometry struct {
 	MaxPos          int    // wl_part_max_sec_pos: dummy + FAT + dump sectors
 }
 
-// minFATSectors keeps a volume big enough for a boot sector, a FAT and a
-// root directory cluster; fatfsgen fails below that anyway.
+// minFATSectors: the WL layer needs at least one sector to hand over;
+// whether a FAT volume fits in it is the FAT builder's call.
 const minFATSectors = 1
 
 // Plan computes the geometry of a partition, as wl_fatfsgen's WLFATFS does.

@@ -121,7 +121,7 @@ func TestOptionsDefaults(t *testing.T) {
 // simulateWear moves the dummy sector k times the way WL_Flash::updateWL
 // does on a device (physical copies, position records, move count), so that
 // Unwrap's address mapping is checked against an independent model.
-func simulateWear(t *testing.T, img []byte, k int) {
+func simulateWear(t testing.TB, img []byte, k int) {
 	t.Helper()
 	g, err := Plan(Options{PartitionSize: len(img), SectorSize: 4096, Mode: ModePerf})
 	if err != nil {
