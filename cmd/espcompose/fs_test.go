@@ -350,3 +350,41 @@ func TestPlanShowsFilesystems(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesystemSourceDateEpoch: SOURCE_DATE_EPOCH stamps a FAT filesystem only when
+// its block asks for it; otherwise every timestamp stays the FAT epoch.
+func TestFilesystemSourceDateEpoch(t *testing.T) {
+	build := func(optIn bool, env map[string]string) []byte {
+		work := t.TempDir()
+		copyTree(t, filepath.Join(examplesDir, "webui"), work)
+		if optIn {
+			m := filepath.Join(work, "espcompose.hcl")
+			src, _ := os.ReadFile(m)
+			edited := strings.Replace(string(src), "  long_names = true", "  long_names = true\n  source_date_epoch = true", 1)
+			if edited == string(src) {
+				t.Fatal("the webui manifest changed; update this test")
+			}
+			_ = os.WriteFile(m, []byte(edited), 0o644)
+		}
+		code, _, stderr := runCLI(t, afero.NewOsFs(), env, "build", "-f", filepath.Join(work, "espcompose.hcl"), "-o", filepath.Join(work, "dist"))
+		if code != 0 {
+			t.Fatalf("build: exit %d\n%s", code, stderr)
+		}
+		img, err := os.ReadFile(filepath.Join(work, "dist", "partitions", "www.bin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	env := map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}
+	plain := build(false, nil)
+	if !bytes.Equal(plain, build(false, env)) {
+		t.Error("SOURCE_DATE_EPOCH changed a filesystem that did not ask for it")
+	}
+	if !bytes.Equal(plain, build(true, nil)) {
+		t.Error("source_date_epoch = true without SOURCE_DATE_EPOCH is not the FAT epoch")
+	}
+	if bytes.Equal(plain, build(true, env)) {
+		t.Error("source_date_epoch = true with SOURCE_DATE_EPOCH set changed nothing")
+	}
+}
