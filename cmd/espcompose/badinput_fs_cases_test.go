@@ -91,7 +91,7 @@ func fsCases() []badCase {
 		{"fs ls not a filesystem", nil, argv("fs ls text.txt"), 2, "espcompose: text.txt: not a readable spiffs image: spiffs: corrupt image: image of 52 bytes is not a whole number of 4096-byte blocks (SPIFFS images record none of their options: give --page-size, --block-size, --obj-name-len, --meta-len as it was built, or --type)"},
 		{"fs ls empty image", nil, argv("fs ls empty.bin"), 2, "espcompose: empty.bin is empty, so it holds no filesystem"},
 		{"fs ls bad --type", nil, argv("fs ls --type ext4 app.bin"), 2, `espcompose: --type must be spiffs, fat or wl-fat, not "ext4"`},
-		{"fs ls app image as fat", nil, argv("fs ls --type fat app.bin"), 2, "?"},
+		{"fs ls app image as fat", nil, argv("fs ls --type fat app.bin"), 2, "espcompose: app.bin: not a readable fat image: fatfs: corrupt image: no boot sector signature at byte 510"},
 		{"fs ls app image as wl-fat", nil, argv("fs ls --type wl-fat app.bin"), 2, "espcompose: app.bin: not a readable wl-fat image: wl: not a wear-levelled image: 82000 bytes is not a WL partition (a multiple of 4096, at least 20480)"},
 
 		// fs extract
