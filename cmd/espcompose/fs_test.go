@@ -388,3 +388,58 @@ func TestFilesystemSourceDateEpoch(t *testing.T) {
 		t.Error("source_date_epoch = true with SOURCE_DATE_EPOCH set changed nothing")
 	}
 }
+
+// TestInspectListsFilesystems: inspect reads the merged image back and lists the files
+// of the wl-fat and spiffs partitions.
+func TestInspectListsFilesystems(t *testing.T) {
+	work := t.TempDir()
+	copyTree(t, filepath.Join(examplesDir, "webui"), work)
+	if code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "build", "-f", filepath.Join(work, "espcompose.hcl"), "-o", filepath.Join(work, "dist")); code != 0 {
+		t.Fatalf("build: exit %d\n%s", code, stderr)
+	}
+	img := filepath.Join(work, "dist", "webui-factory.bin")
+	code, stdout, stderr := runCLI(t, afero.NewOsFs(), nil, "inspect", img)
+	if code != 0 {
+		t.Fatalf("inspect: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"0x190000  0x100000  www       data/fat     no         wl-fat filesystem: 4 files (wear levelling perf, device id 0x",
+		"0x290000  0x040000  assets    data/spiffs  no         spiffs filesystem: 2 files",
+		"wl-fat files in www:\n           -  css/\n         160  css/style.css\n",
+		"         474  index.html\n",
+		"          51  readme.txt\n", // fatfsgen lower-cases an 8.3 name when long names are on
+		"spiffs files in assets:\n          63  ca.pem\n          87  config.json\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, stdout, _ = runCLI(t, afero.NewOsFs(), nil, "inspect", "--json", img)
+	var in struct {
+		Partitions []struct {
+			Name       string `json:"name"`
+			Filesystem *struct {
+				Type  string `json:"type"`
+				Files []struct {
+					Path string `json:"path"`
+					Size int    `json:"size"`
+				} `json:"files"`
+			} `json:"filesystem"`
+		} `json:"partitions"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &in) != nil {
+		t.Fatalf("inspect --json: exit %d\n%s", code, stdout)
+	}
+	found := 0
+	for _, p := range in.Partitions {
+		if p.Filesystem != nil {
+			found++
+			if p.Name == "www" && (p.Filesystem.Type != "wl-fat" || len(p.Filesystem.Files) != 6) {
+				t.Errorf("www: %+v", p.Filesystem)
+			}
+		}
+	}
+	if found != 2 {
+		t.Errorf("%d filesystem partitions in the JSON, want 2", found)
+	}
+}
