@@ -101,15 +101,19 @@ var refErrors = map[string]error{
 	"InconsistentFATAttributes": ErrFATType,
 }
 
-func fatCases(t *testing.T) []conformance.Case {
+func fatCases(t *testing.T) []conformance.Case { return fsCases(t, "fat") }
+
+func wlCases(t *testing.T) []conformance.Case { return fsCases(t, "wl-fat") }
+
+func fsCases(t *testing.T, typ string) []conformance.Case {
 	var out []conformance.Case
 	for _, c := range conformance.Load(t, "fsimage") {
-		if c.Params["type"] == "fat" {
+		if c.Params["type"] == typ {
 			out = append(out, c)
 		}
 	}
 	if len(out) == 0 {
-		t.Fatal("no fat cases in fsimage")
+		t.Fatalf("no %s cases in fsimage", typ)
 	}
 	return out
 }
