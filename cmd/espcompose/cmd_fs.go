@@ -3,21 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
 
-	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/espcompose/espcompose/format/spiffs"
 	"github.com/espcompose/espcompose/internal/fsimage"
 	"github.com/espcompose/espcompose/internal/fsutil"
-	"github.com/espcompose/espcompose/internal/guard"
-	"github.com/espcompose/espcompose/manifest"
 )
 
 // fsFlags are the options of `espcompose fs`, named as the issue and the manifest name
@@ -34,7 +27,7 @@ type fsFlags struct {
 	sourceDateEpoch                      bool
 }
 
-// flagTypes says which --type each option applies to.
+// fsFlagTypes says which --type each option applies to.
 var fsFlagTypes = map[string][]string{
 	"page-size": {"spiffs"}, "block-size": {"spiffs"}, "obj-name-len": {"spiffs"}, "meta-len": {"spiffs"},
 	"magic": {"spiffs"}, "no-magic": {"spiffs"}, "magic-len": {"spiffs"}, "no-magic-len": {"spiffs"},
@@ -134,139 +127,6 @@ func (a *app) newFSCommand() *cobra.Command {
 	return root
 }
 
-// fsSpecFromFlags turns the flags into a spec, refusing options of another type.
-func (a *app) fsSpecFromFlags(cmd *cobra.Command, ff *fsFlags, dir string) (fsimage.Spec, error) {
-	if !contains(fsimage.Types, ff.typ) {
-		if ff.typ == "" {
-			return fsimage.Spec{}, usagef("--type is required: spiffs, fat or wl-fat")
-		}
-		return fsimage.Spec{}, usagef("--type must be spiffs, fat or wl-fat, not %q", ff.typ)
-	}
-	var bad []string
-	cmd.Flags().Visit(func(fl *pflag.Flag) {
-		if types, ok := fsFlagTypes[fl.Name]; ok && !contains(types, ff.typ) {
-			bad = append(bad, fmt.Sprintf("--%s applies to --type %s", fl.Name, strings.Join(types, " and ")))
-		}
-	})
-	if len(bad) > 0 {
-		return fsimage.Spec{}, usagef("%s, not %s", strings.Join(bad, "; "), ff.typ)
-	}
-	if ff.size == "" {
-		return fsimage.Spec{}, usagef("--size is required (the partition size, e.g. 0x100000 or 1M)")
-	}
-	size := 0
-	if ff.size == "detect" {
-		if ff.typ != fsimage.FAT {
-			return fsimage.Spec{}, usagef("--size detect works with --type fat only; a %s image fills its partition", ff.typ)
-		}
-	} else {
-		n, err := manifest.ParseSize(ff.size)
-		if err != nil || n == 0 || n > maxFlashSize {
-			return fsimage.Spec{}, usagef("--size: %q is not a partition size (1 byte to 128MB)", ff.size)
-		}
-		size = int(n)
-	}
-	s := fsimage.Defaults(ff.typ, size)
-	s.DetectDirName = filepath.Base(filepath.Clean(dir))
-	changed := cmd.Flags().Changed
-	sizeFlag := func(name, v string, min, max uint64, dst *int) error {
-		if !changed(name) {
-			return nil
-		}
-		n, err := manifest.ParseSize(v)
-		if err != nil || n < min || n > max {
-			return usagef("--%s: %q is not a number from %d to %d", name, v, min, max)
-		}
-		*dst = int(n)
-		return nil
-	}
-	if err := sizeFlag("page-size", ff.pageSize, 64, 1<<16, &s.PageSize); err != nil {
-		return s, err
-	}
-	if err := sizeFlag("block-size", ff.blockSize, 256, 1<<20, &s.BlockSize); err != nil {
-		return s, err
-	}
-	if err := sizeFlag("obj-name-len", ff.objNameLen, 2, 1024, &s.ObjNameLen); err != nil {
-		return s, err
-	}
-	if changed("meta-len") {
-		if ff.metaLen < 0 || ff.metaLen > 1024 {
-			return s, usagef("--meta-len must be from 0 to 1024, not %d", ff.metaLen)
-		}
-		s.MetaLen = ff.metaLen
-	}
-	if ff.magic && ff.noMagic || ff.magicLen && ff.noMagicLen {
-		return s, usagef("give --magic or --no-magic, --magic-len or --no-magic-len, not both")
-	}
-	if ff.noMagic {
-		s.UseMagic = false
-	}
-	if ff.noMagicLen {
-		s.UseMagicLen = false
-	}
-	if changed("sector-size") {
-		if ff.sectorSize != 512 && ff.sectorSize != 4096 {
-			return s, usagef("--sector-size must be 512 or 4096, not %d", ff.sectorSize)
-		}
-		s.SectorSize = ff.sectorSize
-	}
-	if changed("fat-count") {
-		if ff.fatCount != 1 && ff.fatCount != 2 {
-			return s, usagef("--fat-count must be 1 or 2, not %d", ff.fatCount)
-		}
-		s.FATCount = ff.fatCount
-	}
-	if changed("root-entries") {
-		if ff.rootEntries < 1 || ff.rootEntries > 65535 {
-			return s, usagef("--root-entries must be from 1 to 65535, not %d", ff.rootEntries)
-		}
-		s.RootEntries = ff.rootEntries
-	}
-	if changed("fat-type") {
-		if ff.fatType != 12 && ff.fatType != 16 {
-			return s, usagef("--fat-type must be 12 or 16, not %d", ff.fatType)
-		}
-		s.FATType = ff.fatType
-	}
-	s.LongNames = s.LongNames || ff.longNames
-	if changed("label") {
-		if len(ff.label) > 11 || strings.IndexFunc(ff.label, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
-			return s, usagef("--label is at most 11 printable ASCII characters, not %q", ff.label)
-		}
-		s.Label = ff.label
-	}
-	for name, dst := range map[string]**uint32{"volume-id": &s.VolumeID, "device-id": &s.DeviceID} {
-		v := map[string]string{"volume-id": ff.volumeID, "device-id": ff.deviceID}[name]
-		if !changed(name) {
-			continue
-		}
-		n, err := strconv.ParseUint(v, 0, 32)
-		if err != nil {
-			return s, usagef("--%s: %q is not a 32-bit number (e.g. 0x12345678)", name, v)
-		}
-		id := uint32(n)
-		*dst = &id
-	}
-	if changed("wl-mode") {
-		if ff.wlMode != "safe" && ff.wlMode != "perf" {
-			return s, usagef("--wl-mode must be safe or perf, not %q", ff.wlMode)
-		}
-		s.WLMode = ff.wlMode
-	}
-	if ff.sourceDateEpoch {
-		v := a.getenv("SOURCE_DATE_EPOCH")
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return s, usagef("--source-date-epoch: SOURCE_DATE_EPOCH=%q is not a number of seconds", v)
-		}
-		s.Timestamp = &n
-	}
-	if err := s.Check(); err != nil {
-		return s, usageError{err}
-	}
-	return s, nil
-}
-
 // refuseOutInside keeps the image out of its own folder: the next build would pack it.
 func (a *app) refuseOutInside(dir, out string) error {
 	if out == "-" {
@@ -294,170 +154,6 @@ func fsBuildMessage(s fsimage.Spec, entries []fsimage.Entry, dir string, err err
 		return fmt.Errorf("%s: %w (--obj-name-len is %d, counting the leading / and the NUL)", dir, err, s.ObjNameLen)
 	}
 	return fmt.Errorf("%s: %w", dir, err)
-}
-
-// readFSImage reads and decodes IMAGE, detecting its type unless --type is given.
-func (a *app) readFSImage(cmd *cobra.Command, rf *fsFlags, typ, file string) (*fsimage.Image, error) {
-	if typ != "" && !contains(fsimage.Types, typ) {
-		return nil, usagef("--type must be spiffs, fat or wl-fat, not %q", typ)
-	}
-	opts := spiffs.DefaultOptions(0)
-	changed := cmd.Flags().Changed
-	for name, dst := range map[string]*int{"page-size": &opts.PageSize, "block-size": &opts.BlockSize, "obj-name-len": &opts.ObjNameLen} {
-		v := map[string]string{"page-size": rf.pageSize, "block-size": rf.blockSize, "obj-name-len": rf.objNameLen}[name]
-		if !changed(name) {
-			continue
-		}
-		n, err := manifest.ParseSize(v)
-		if err != nil || n == 0 || n > 1<<20 {
-			return nil, usagef("--%s: %q is not a size", name, v)
-		}
-		*dst = int(n)
-	}
-	if changed("meta-len") {
-		opts.MetaLen = rf.metaLen
-	}
-	opts.UseMagic = opts.UseMagic && !rf.noMagic
-	opts.UseMagicLen = opts.UseMagicLen && !rf.noMagicLen
-	img, err := a.readInput(file)
-	if err != nil {
-		return nil, err
-	}
-	if len(img) == 0 {
-		return nil, usagef("%s is empty, so it holds no filesystem", file)
-	}
-	if typ == "" {
-		typ = fsimage.Detect(img)
-	}
-	im, err := fsimage.Decode(img, typ, opts)
-	if err != nil {
-		hint := ""
-		if typ == fsimage.SPIFFS {
-			hint = " (SPIFFS images record none of their options: give --page-size, --block-size, --obj-name-len, --meta-len as it was built, or --type)"
-		}
-		return nil, usagef("%s: not a readable %s image: %v%s", file, typ, err, hint)
-	}
-	return im, nil
-}
-
-func (a *app) printFSListing(file string, im *fsimage.Image) error {
-	if a.json {
-		type entry struct {
-			Path string `json:"path"`
-			Dir  bool   `json:"dir,omitempty"`
-			Size int    `json:"size"`
-		}
-		out := struct {
-			Type     string  `json:"type"`
-			DeviceID string  `json:"device_id,omitempty"`
-			WLMode   string  `json:"wl_mode,omitempty"`
-			Entries  []entry `json:"entries"`
-		}{Type: im.Type, WLMode: im.WLMode, Entries: []entry{}}
-		if im.Type == fsimage.WLFAT {
-			out.DeviceID = fmt.Sprintf("0x%08x", im.DeviceID)
-		}
-		for _, e := range im.Entries {
-			out.Entries = append(out.Entries, entry{Path: e.Path, Dir: e.Dir, Size: len(e.Data)})
-		}
-		return writeJSON(a.stdout, out)
-	}
-	head := fmt.Sprintf("%s: %s, %s", file, im.Type, plural(len(im.Files()), "file"))
-	if im.Type == fsimage.WLFAT {
-		head += fmt.Sprintf(" (wear levelling %s, device id 0x%08x)", im.WLMode, im.DeviceID)
-	}
-	fmt.Fprintln(a.stdout, head)
-	for _, e := range im.Entries {
-		if e.Dir {
-			fmt.Fprintf(a.stdout, "%10s  %s/\n", "-", e.Path)
-		} else {
-			fmt.Fprintf(a.stdout, "%10d  %s\n", len(e.Data), e.Path)
-		}
-	}
-	return nil
-}
-
-// safeRelPath accepts only a clean relative path that stays inside the folder: an
-// image is input, and a hostile one may carry "../x" or "/etc/x" as a name.
-func safeRelPath(p string) bool {
-	if p == "" || strings.ContainsAny(p, "\\\x00:") || strings.HasPrefix(p, "/") || path.Clean(p) != p {
-		return false
-	}
-	for _, part := range strings.Split(p, "/") {
-		if part == "." || part == ".." || part == "" {
-			return false
-		}
-	}
-	return true
-}
-
-// extractFS writes the files of im into dir, which must not exist or be empty. The
-// files are written to a fresh folder beside dir and moved into place at the end, so
-// a failure leaves nothing behind.
-func (a *app) extractFS(im *fsimage.Image, file, dir string) error {
-	seen := map[string]bool{}
-	for _, e := range im.Entries {
-		if !safeRelPath(e.Path) {
-			return usagef("%s holds the name %q, which would be written outside %s; nothing extracted", file, e.Path, dir)
-		}
-		if seen[strings.ToLower(e.Path)] {
-			return usagef("%s holds %q twice (names differing only in case collide on many systems); nothing extracted", file, e.Path)
-		}
-		seen[strings.ToLower(e.Path)] = true
-	}
-	// The guard looks first: looking into dir records it as read, and the guard
-	// protects what was read.
-	var p guard.Protected
-	p.FromRecorder(a.rec)
-	if err := guard.CheckDir(a.fs, dir, "extract folder", p); err != nil {
-		return err
-	}
-	if fi, err := a.fs.Stat(dir); err == nil {
-		if !fi.IsDir() {
-			return usagef("%s exists and is not a folder; extract makes a new folder", dir)
-		}
-		names, err := afero.ReadDir(a.fs, dir)
-		if err != nil {
-			return err
-		}
-		if len(names) > 0 {
-			return usagef("%s exists and is not empty; extract only into a new or empty folder", dir)
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	created, err := fsutil.MkdirAllTracked(a.fs, filepath.Dir(filepath.Clean(dir)), 0o755)
-	if err != nil {
-		return err
-	}
-	tmp, err := fsutil.TempDirFor(a.fs, filepath.Clean(dir))
-	if err != nil {
-		fsutil.RemoveCreated(a.fs, created)
-		return err
-	}
-	fail := func(err error) error {
-		_ = a.fs.RemoveAll(tmp)
-		fsutil.RemoveCreated(a.fs, created)
-		return err
-	}
-	for _, e := range im.Entries {
-		p := filepath.Join(tmp, filepath.FromSlash(e.Path))
-		if e.Dir {
-			if err := a.fs.MkdirAll(p, 0o755); err != nil {
-				return fail(err)
-			}
-			continue
-		}
-		if err := a.fs.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fail(err)
-		}
-		if err := afero.WriteFile(a.fs, p, e.Data, 0o644); err != nil {
-			return fail(err)
-		}
-	}
-	if err := fsutil.ReplaceDir(a.fs, tmp, filepath.Clean(dir)); err != nil {
-		return fail(err)
-	}
-	return nil
 }
 
 func contains(list []string, s string) bool {
