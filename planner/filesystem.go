@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/hashicorp/hcl/v2"
-
 	"github.com/espcompose/espcompose/format/parttable"
 	"github.com/espcompose/espcompose/internal/fsimage"
 	"github.com/espcompose/espcompose/manifest"
@@ -71,11 +69,19 @@ func (p *planner) filesystemContents(mp *manifest.Partition, ref *manifest.Ref, 
 		p.errorf(fs.AttrRange("dir"), "Cannot read filesystem folder", "filesystem %q: %s: %v.", fs.Name, dirRel, unwrap(err))
 		return ""
 	}
-	spec, at, ok := p.fsSpec(fs, mp)
+	spec, ok := p.fsSpec(fs, mp)
 	if !ok {
 		return ""
 	}
 	if err := spec.Check(); err != nil {
+		// Only two option combinations pass the manifest's own checks and fail here.
+		at := fs.Range
+		switch {
+		case spec.WLMode == "safe" && spec.SectorSize != 512:
+			at = fs.AttrRange("wl_mode")
+		case spec.Timestamp != nil:
+			at = fs.AttrRange("source_date_epoch")
+		}
 		p.errorf(at, "Invalid filesystem options", "filesystem %q: %v.", fs.Name, err)
 		return ""
 	}
@@ -104,9 +110,8 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// fsSpec resolves the block's options over the generator's defaults; at is where an
-// options problem is reported.
-func (p *planner) fsSpec(fs *manifest.Filesystem, mp *manifest.Partition) (fsimage.Spec, hcl.Range, bool) {
+// fsSpec resolves the block's options over the generator's defaults.
+func (p *planner) fsSpec(fs *manifest.Filesystem, mp *manifest.Partition) (fsimage.Spec, bool) {
 	s := fsimage.Defaults(fs.Type, int(mp.Size))
 	setInt := func(dst *int, v int) {
 		if v != 0 {
@@ -139,21 +144,16 @@ func (p *planner) fsSpec(fs *manifest.Filesystem, mp *manifest.Partition) (fsima
 	if fs.WLMode != "" {
 		s.WLMode = fs.WLMode
 	}
-	at := fs.Range
-	if fs.WLMode == "safe" {
-		at = fs.AttrRange("wl_mode")
-	}
 	if fs.SourceDateEpoch && p.opts.SourceDateEpoch != nil {
 		t := *p.opts.SourceDateEpoch
 		s.Timestamp = &t
-		at = fs.AttrRange("source_date_epoch")
 	}
 	if mp.Size%uint32(s.Granule()) != 0 {
 		p.errorf(mp.AttrRange("size"), "Partition size does not suit the filesystem",
 			"Partition %q is %d bytes; a %s filesystem needs a multiple of %d.", mp.Name, mp.Size, fs.Type, s.Granule())
-		return s, at, false
+		return s, false
 	}
-	return s, at, true
+	return s, true
 }
 
 // fsBuildError turns a codec refusal into a diagnostic on the line to change.

@@ -261,3 +261,26 @@ func parseEval(fs afero.Fs, name string) (*manifest.Config, hcl.Diagnostics) {
 	}
 	return manifest.Evaluate(f, manifest.Options{FS: fs})
 }
+
+// TestFilesystemEpochBefore1980: a SOURCE_DATE_EPOCH FAT cannot record is reported on
+// the attribute that asked for it.
+func TestFilesystemEpochBefore1980(t *testing.T) {
+	early := int64(100)
+	_, errs := planSource(t, fsTestFS(t), fsManifestHead+`
+filesystem "web" {
+  type              = "fat"
+  dir               = "www"
+  long_names        = true
+  source_date_epoch = true
+}
+partition "storage" {
+  type     = "data"
+  subtype  = "fat"
+  size     = "256K"
+  contents = filesystem.web
+}
+`, Options{SourceDateEpoch: &early})
+	if !strings.Contains(errs, `:18,23-27: Invalid filesystem options; filesystem "web": invalid filesystem options: timestamp 100 is before 1980-01-01`) {
+		t.Errorf("got %s", errs)
+	}
+}
