@@ -193,3 +193,20 @@ func (p *planner) fsBuildError(fs *manifest.Filesystem, mp *manifest.Partition, 
 		p.errorf(fs.Range, "Cannot build the filesystem", "filesystem %q for partition %q: %v.", fs.Name, mp.Name, err)
 	}
 }
+
+// unusedFilesystems warns about filesystem blocks no partition uses: their folder is
+// not read and nothing is built, which is rarely what was meant.
+func (p *planner) unusedFilesystems() {
+	used := map[string]bool{}
+	for _, mp := range p.cfg.AllPartitions() {
+		if mp.Contents != nil && mp.Contents.Kind == "filesystem" {
+			used[mp.Contents.Name] = true
+		}
+	}
+	for _, fs := range p.cfg.Filesystems {
+		if !used[fs.Name] {
+			p.warnf(fs.Range, "Filesystem not used",
+				"No partition has contents = filesystem.%s, so %s is not read and no image is built.", fs.Name, p.rel(fs.Dir))
+		}
+	}
+}

@@ -284,3 +284,24 @@ partition "storage" {
 		t.Errorf("got %s", errs)
 	}
 }
+
+// TestFilesystemUnused: a filesystem no partition uses plans, with a warning.
+func TestFilesystemUnused(t *testing.T) {
+	_, diags := New(mustEval(t, fsTestFS(t), fsManifestHead+"filesystem \"web\" {\n  type = \"fat\"\n  dir  = \"www\"\n}\n"), Options{FS: fsTestFS(t)})
+	if len(diags) != 1 || diags[0].Severity != hcl.DiagWarning || diags[0].Summary != "Filesystem not used" ||
+		diags[0].Detail != "No partition has contents = filesystem.web, so www is not read and no image is built." {
+		t.Errorf("diags = %v", diags)
+	}
+}
+
+func mustEval(t *testing.T, fs afero.Fs, src string) *manifest.Config {
+	t.Helper()
+	if err := afero.WriteFile(fs, "/p/espcompose.hcl", []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := parseEval(fs, "/p/espcompose.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	return cfg
+}

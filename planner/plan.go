@@ -133,6 +133,7 @@ func New(cfg *manifest.Config, opts Options) (*Plan, hcl.Diagnostics) {
 		return nil, p.diags
 	}
 	p.contents(layout)
+	p.unusedFilesystems()
 	p.ota()
 	p.merge()
 	p.checkKeyFiles()
