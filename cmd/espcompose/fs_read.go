@@ -117,7 +117,19 @@ func safeRelPath(p string) bool {
 // a failure leaves nothing behind.
 func (a *app) extractFS(im *fsimage.Image, file, dir string) error {
 	seen := map[string]bool{}
+	files := map[string]bool{}
 	for _, e := range im.Entries {
+		if !e.Dir {
+			files[e.Path] = true
+		}
+	}
+	for _, e := range im.Entries {
+		// SPIFFS names are flat: "a" and "a/b" can both be files, which no folder holds.
+		for p := path.Dir(e.Path); p != "." && p != "/" && p != ""; p = path.Dir(p) {
+			if files[p] {
+				return usagef("%s holds %q and %q, a file and a folder of one name; nothing extracted", file, p, e.Path)
+			}
+		}
 		if !safeRelPath(e.Path) {
 			return usagef("%s holds the name %q, which would be written outside %s; nothing extracted", file, e.Path, dir)
 		}

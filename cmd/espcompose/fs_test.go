@@ -268,6 +268,22 @@ func TestFSExtractHostileNames(t *testing.T) {
 			t.Fatalf("%q: wrote outside the folder", name)
 		}
 	}
+	// SPIFFS names are flat, so "a" and "a/b" can both be files (the encoder refuses
+	// that, so "c/b" is patched into "a/b").
+	flat, err := spiffs.Build([]spiffs.File{{Path: "a", Data: []byte("1")}, {Path: "c/b", Data: []byte("2")}}, spiffs.DefaultOptions(64<<10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(flat[bytes.Index(flat, []byte("/c/b\x00")):], "/a/b")
+	work := t.TempDir()
+	_ = os.WriteFile(filepath.Join(work, "h.bin"), flat, 0o644)
+	code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "fs", "extract", filepath.Join(work, "h.bin"), filepath.Join(work, "out"))
+	if code != 2 || !strings.Contains(stderr, `holds "a" and "a/b", a file and a folder of one name; nothing extracted`) {
+		t.Errorf("file and folder of one name: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(work, "out")); err == nil {
+		t.Error("the refused extract left its folder")
+	}
 	// A name stored with two leading slashes reads as an absolute path; it lands
 	// inside the folder or nowhere.
 	img, err := spiffs.Build([]spiffs.File{{Path: "zetc/evil.txt", Data: []byte("bad")}}, spiffs.DefaultOptions(64<<10))
@@ -275,9 +291,9 @@ func TestFSExtractHostileNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	copy(img[bytes.Index(img, []byte("/zetc/")):], "//etc/")
-	work := t.TempDir()
+	work = t.TempDir()
 	_ = os.WriteFile(filepath.Join(work, "h.bin"), img, 0o644)
-	code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "fs", "extract", filepath.Join(work, "h.bin"), filepath.Join(work, "out"))
+	code, _, stderr = runCLI(t, afero.NewOsFs(), nil, "fs", "extract", filepath.Join(work, "h.bin"), filepath.Join(work, "out"))
 	if code == 0 {
 		if _, err := os.Stat(filepath.Join(work, "out", "etc", "evil.txt")); err != nil {
 			t.Errorf("extract of //etc/evil.txt succeeded but not into the folder: %v", err)
