@@ -2,6 +2,7 @@ package spiffs
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -100,7 +101,9 @@ func Build(files []File, opts Options) ([]byte, error) {
 	l := &layout{g: g}
 	var full *NoSpaceError
 	for i, f := range ordered {
-		name := "/" + f.Path
+		// spiffsgen turns every backslash of the path into a slash (for Windows
+		// paths), after the walk has ordered the names; so does Build.
+		name := "/" + strings.ReplaceAll(f.Path, `\`, "/")
 		// spiffsgen checks before the file is added, and stops at its first
 		// failure: a long name after the image is full is never reported.
 		if n := utf8.RuneCountInString(name); full == nil && n > opts.ObjNameLen-1 {

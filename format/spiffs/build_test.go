@@ -106,10 +106,11 @@ func TestBadOptions(t *testing.T) {
 		{func(o *Options) { o.PageSize, o.BlockSize = 8, 64 }, "too small"},
 		{func(o *Options) { o.BlockSize = 256 }, "no page for files"},
 		{func(o *Options) { o.Size = -4096 }, "negative"},
+		{func(o *Options) { o.PageSize, o.BlockSize, o.ObjNameLen = 64, 1024, 64 }, "cannot hold an object index page header"},
 	} {
 		o := DefaultOptions(0x10000)
 		c.mod(&o)
-		_, err := Build(nil, o)
+		_, err := Build([]File{{Path: "f"}}, o)
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.text) {
 			t.Errorf("%+v: got %v, want ErrInvalid saying %q", o, err, c.text)
 		}
@@ -161,5 +162,22 @@ func TestEmptyImage(t *testing.T) {
 	img, _ = Build(nil, o)
 	if !bytes.Equal(img, bytes.Repeat([]byte{0xFF}, len(img))) {
 		t.Fatal("image without magic is not erased flash")
+	}
+}
+
+// A backslash in a file name is stored as a slash, as spiffsgen does; the file
+// still sorts by its own name ("a\\b" after "a.txt", before "b").
+func TestBackslashName(t *testing.T) {
+	o := DefaultOptions(0x8000)
+	img, err := Build([]File{{Path: "b", Data: []byte("2")}, {Path: `a\b`, Data: []byte("1")}, {Path: "a.txt"}}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Decode(img, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(paths(files), " "); got != "a.txt a/b b" {
+		t.Fatalf("got %s", got)
 	}
 }

@@ -84,6 +84,10 @@ func (g *geometry) writeIndex(p []byte, ix *ixPage) error {
 		// spiffsgen pads the name by its length in characters, not bytes, so a
 		// multi-byte name pushes the page numbers along; done the same here.
 		zeros = g.o.ObjNameLen - utf8.RuneCountInString(ix.name) + g.o.MetaLen + g.ixHdrPad
+		if g.ixHdrLen > len(p) {
+			return fmt.Errorf("%w: page size %d cannot hold an object index page header of %d bytes (obj-name-len %d, meta-len %d)",
+				ErrInvalid, len(p), g.ixHdrLen, g.o.ObjNameLen, g.o.MetaLen)
+		}
 		if n := o + ixSizeLen + ixTypeLen + len(ix.name) + zeros + pageIxLen*len(ix.refs); n > len(p) {
 			return fmt.Errorf("%w: the object index page of %q needs %d bytes, more than the page size %d (its name has multi-byte characters, which spiffsgen pads by characters)",
 				ErrInvalid, ix.name, n, len(p))
