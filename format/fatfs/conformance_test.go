@@ -101,6 +101,8 @@ var refErrors = map[string]error{
 	"InconsistentFATAttributes": ErrFATType,
 }
 
+func conformanceRootOrEmpty() string { return conformance.Root() }
+
 func fatCases(t *testing.T) []conformance.Case { return fsCases(t, "fat") }
 
 func wlCases(t *testing.T) []conformance.Case { return fsCases(t, "wl-fat") }

@@ -26,9 +26,18 @@ type volume struct {
 // included (Dir set, no Data), each directory before its contents. Names are
 // the long names where valid LFN entries precede a short entry, otherwise the
 // 8.3 name with FatFs's lower-case flags (DIR_NTRes) applied. Clusters are
-// SectorsPerCluster sectors, as FatFs reads them.
-func Decode(img []byte) ([]Entry, error) {
-	v, err := parseVolume(img)
+// SectorsPerCluster sectors, as FatFs reads them; see DecodeFatfsgen for
+// Build's images with more than one sector per cluster.
+func Decode(img []byte) ([]Entry, error) { return decode(img, false) }
+
+// DecodeFatfsgen reads an image the way ESP-IDF's fatfsparse.py does, with
+// every cluster one sector long whatever SectorsPerCluster says: the layout
+// fatfsgen.py (and so Build) writes. With one sector per cluster it is Decode;
+// with more, only it reads Build's images back (FatFs on the device does not).
+func DecodeFatfsgen(img []byte) ([]Entry, error) { return decode(img, true) }
+
+func decode(img []byte, perSector bool) ([]Entry, error) {
+	v, err := parseVolume(img, perSector)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +60,7 @@ func Decode(img []byte) ([]Entry, error) {
 	return out, nil
 }
 
-func parseVolume(img []byte) (*volume, error) {
+func parseVolume(img []byte, perSector bool) (*volume, error) {
 	if len(img) < 512 {
 		return nil, corruptf("%d bytes is shorter than a boot sector", len(img))
 	}
@@ -104,6 +113,9 @@ func parseVolume(img []byte) (*volume, error) {
 	}
 	if need > fatSz*bps {
 		return nil, corruptf("a %d-sector FAT cannot map %d clusters", fatSz, v.clusters)
+	}
+	if perSector {
+		v.clusterBytes = bps
 	}
 	v.owned = make([]bool, v.clusters)
 	return v, nil
