@@ -12,7 +12,8 @@
 #   RUNS       timed runs per command (default 10)
 #   BENCH_OUT  where logs and outputs go (default bench/out, ignored by git)
 #   SKIP_GO=1  skip the Go benchmarks
-#   ESPTOOL, ESPSECURE, GEN_ESP32PART, NVS_PARTITION_GEN, SPIFFSGEN, FATFSGEN, WL_FATFSGEN
+#   FSGEN_PYTHON  the Python that runs ESP-IDF's filesystem generators (default: python3)
+#   ESPTOOL, ESPSECURE, GEN_ESP32PART, NVS_PARTITION_GEN
 #              command strings for the reference tools, e.g.
 #              GEN_ESP32PART="python3 $IDF_PATH/components/partition_table/gen_esp32part.py"
 
@@ -204,10 +205,11 @@ done
 # ------------------------------------------------------------ filesystem images
 
 # A 1 MB tree into a 2 MB partition, as SPIFFS, FAT (long names) and wear-levelled
-# FAT: `espcompose fs build` against spiffsgen.py, fatfsgen.py and wl_fatfsgen.py
-# (found in $IDF_PATH/components/{spiffs,fatfs}, or given as SPIFFSGEN, FATFSGEN,
-# WL_FATFSGEN). The tree is 64 files of 1.5 to 31.5 KB in four folders, cut from the
-# espcompose binary just built, so its content is the same for both tools.
+# FAT: `espcompose fs build` against ESP-IDF's spiffsgen.py, fatfsgen.py and
+# wl_fatfsgen.py, run from $IDF_PATH/components by bench/ref/fsimage/fsgen.py (sorted
+# walk, fixed ids, so the images can be compared; FSGEN_PYTHON picks the interpreter
+# that has the generators' dependencies, e.g. construct). The tree is 64 files of 1.5
+# to 31.5 KB in four folders, cut from the espcompose binary just built.
 fsw=$out/work/fs
 if rm -rf "$fsw" && mkdir -p "$fsw/tree"; then
 	off=0
@@ -221,31 +223,26 @@ if rm -rf "$fsw" && mkdir -p "$fsw/tree"; then
 		done
 	done
 	say "measuring filesystem images ($(du -sk "$fsw/tree" | cut -f1) KB tree, 2 MB partition) ..."
-	detect SPIFFSGEN spiffsgen.py "$py $idf/components/spiffs/spiffsgen.py" || true
-	detect FATFSGEN fatfsgen.py "$py $idf/components/fatfs/fatfsgen.py" || true
-	detect WL_FATFSGEN wl_fatfsgen.py "$py $idf/components/fatfs/wl_fatfsgen.py" || true
+	fspy=${FSGEN_PYTHON:-$py}
+	fsgen="env IDF_PATH='$idf' $fspy '$repo/bench/ref/fsimage/fsgen.py'"
+	have_fsgen=0
+	if [ -f "$idf/components/spiffs/spiffsgen.py" ] && eval "$fsgen spiffs '$fsw/tree' '$fsw/probe.bin' 0x200000" 2>"$fsw/probe.err"; then
+		have_fsgen=1
+	else
+		say "  ESP-IDF's generators do not run (IDF_PATH=$idf, see $fsw/probe.err): espcompose only"
+	fi
 	fsb="'$espcompose' fs build --size 0x200000"
-	measure "fs-spiffs:espcompose-cold" "rm -f '$fsw/spiffs.bin'" "$fsb --type spiffs '$fsw/tree' '$fsw/spiffs.bin'"
-	measure "fs-fat:espcompose-cold" "rm -f '$fsw/fat.bin'" "$fsb --type fat --long-names '$fsw/tree' '$fsw/fat.bin'"
-	measure "fs-wlfat:espcompose-cold" "rm -f '$fsw/wlfat.bin'" "$fsb --type wl-fat --long-names '$fsw/tree' '$fsw/wlfat.bin'"
-	if [ -n "$SPIFFSGEN" ]; then
-		measure "fs-spiffs:reference" "rm -f '$fsw/ref-spiffs.bin'" \
-			"$SPIFFSGEN 0x200000 '$fsw/tree' '$fsw/ref-spiffs.bin' --page-size 256 --block-size 4096 --obj-name-len 32 --meta-len 4 --use-magic --use-magic-len"
-	else
-		say "  spiffsgen.py not found (set IDF_PATH or SPIFFSGEN): espcompose only"
-	fi
-	if [ -n "$FATFSGEN" ]; then
-		measure "fs-fat:reference" "rm -f '$fsw/ref-fat.bin'" \
-			"$FATFSGEN '$fsw/tree' --output_file '$fsw/ref-fat.bin' --partition_size 0x200000 --long_name_support --use_default_datetime"
-	else
-		say "  fatfsgen.py not found (set IDF_PATH or FATFSGEN): espcompose only"
-	fi
-	if [ -n "$WL_FATFSGEN" ]; then
-		measure "fs-wlfat:reference" "rm -f '$fsw/ref-wlfat.bin'" \
-			"$WL_FATFSGEN '$fsw/tree' --output_file '$fsw/ref-wlfat.bin' --partition_size 0x200000 --long_name_support --use_default_datetime"
-	else
-		say "  wl_fatfsgen.py not found (set IDF_PATH or WL_FATFSGEN): espcompose only"
-	fi
+	for kind in spiffs fat wlfat; do
+		case $kind in
+		spiffs) flags="--type spiffs" ;;
+		fat) flags="--type fat --long-names --volume-id 0x12345678" ;;
+		wlfat) flags="--type wl-fat --long-names --volume-id 0x12345678 --device-id 0x9abcdef0" ;;
+		esac
+		measure "fs-$kind:espcompose-cold" "rm -f '$fsw/$kind.bin'" "$fsb $flags '$fsw/tree' '$fsw/$kind.bin'"
+		if [ "$have_fsgen" = 1 ]; then
+			measure "fs-$kind:reference" "rm -f '$fsw/ref-$kind.bin'" "$fsgen $kind '$fsw/tree' '$fsw/ref-$kind.bin' 0x200000"
+		fi
+	done
 fi
 
 # ------------------------------------------------------------------ comparison
@@ -297,9 +294,11 @@ if [ "$have_ref" = 1 ]; then
 	same "$s/ref/app.enc" "$s/cold-dist/partitions/ota_0.bin" "reference vs espcompose: secure app" \
 		"expected: espsecure's RSA-PSS salt is random, espcompose's deterministic"
 fi
-# FAT and WL images are not compared: the reference draws the volume serial and the WL
-# device id at random (the conformance vectors pin them; fs build derives them).
-[ -n "${SPIFFSGEN:-}" ] && same "$fsw/ref-spiffs.bin" "$fsw/spiffs.bin" "reference vs espcompose: SPIFFS image of the 1 MB tree"
+if [ "${have_fsgen:-0}" = 1 ]; then
+	for kind in spiffs fat wlfat; do
+		same "$fsw/ref-$kind.bin" "$fsw/$kind.bin" "reference vs espcompose: $kind image of the 1 MB tree"
+	done
+fi
 
 say ""
 say "logs and outputs: $out"
