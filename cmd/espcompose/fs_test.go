@@ -336,12 +336,29 @@ func TestFilesystemRebuildsOneStage(t *testing.T) {
 	if want := "filesystem:www@www merge:webui-factory.bin"; strings.Join(ran, " ") != want {
 		t.Errorf("after editing www/js/app.js the rebuild ran %v, want %s", ran, want)
 	}
+	// A rename keeps every byte but changes the tree: the same stages run.
+	if err := os.Rename(filepath.Join(work, "www", "css", "style.css"), filepath.Join(work, "www", "css", "site.css")); err != nil {
+		t.Fatal(err)
+	}
+	ran = nil
+	for id, st := range build() {
+		if st == "ran" {
+			ran = append(ran, id)
+		}
+	}
+	sort.Strings(ran)
+	if want := "filesystem:www@www merge:webui-factory.bin"; strings.Join(ran, " ") != want {
+		t.Errorf("after renaming www/css/style.css the rebuild ran %v, want %s", ran, want)
+	}
 	code, stdout, stderr := runCLI(t, afero.NewOsFs(), nil, "fs", "extract", filepath.Join(work, "dist", "partitions", "www.bin"), filepath.Join(work, "x"))
 	if code != 0 {
 		t.Fatalf("extract: %d %s%s", code, stdout, stderr)
 	}
 	if got, _ := os.ReadFile(filepath.Join(work, "x", "js", "app.js")); string(got) != "// changed\n" {
 		t.Errorf("the rebuilt partition holds app.js = %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(work, "x", "css", "site.css")); err != nil {
+		t.Errorf("the rebuilt partition lacks the renamed file: %v", err)
 	}
 }
 
