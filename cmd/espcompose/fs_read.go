@@ -41,6 +41,7 @@ func (a *app) readFSImage(cmd *cobra.Command, rf *fsFlags, typ, file string) (*f
 	}
 	opts.UseMagic = opts.UseMagic && !rf.noMagic
 	opts.UseMagicLen = opts.UseMagicLen && !rf.noMagicLen
+	opts.AlignedObjIxTables, opts.BigEndian = rf.alignedIx, rf.bigEndian
 	img, err := a.readInput(file)
 	if err != nil {
 		return nil, err

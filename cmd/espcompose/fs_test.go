@@ -37,14 +37,20 @@ func fsBuildArgs(t *testing.T, c conformance.Case) []string {
 		if p["use_magic_len"] == false {
 			args = append(args, "--no-magic-len")
 		}
-		if p["aligned_obj_ix_tables"] == true || p["big_endian"] == true || p["follow_symlinks"] == true {
-			t.Skipf("%s: an option fs build does not offer", c.Name)
+		if p["aligned_obj_ix_tables"] == true {
+			args = append(args, "--aligned-obj-ix-tables")
+		}
+		if p["big_endian"] == true {
+			args = append(args, "--big-endian")
+		}
+		if p["follow_symlinks"] == true {
+			t.Skipf("%s: fs build refuses symlinks rather than follow them", c.Name)
 		}
 	default:
 		args = append(args, "--sector-size", c.Param("sector_size"), "--fat-count", c.Param("fat_count"),
 			"--root-entries", c.Param("root_entry_count"), "--volume-id", c.Param("volume_id"))
-		if c.Param("sectors_per_cluster") != "1" {
-			t.Skipf("%s: sectors_per_cluster %s", c.Name, c.Param("sectors_per_cluster"))
+		if spc := c.Param("sectors_per_cluster"); spc != "1" && spc != "" {
+			args = append(args, "--sectors-per-cluster", spc)
 		}
 		if ft := c.Param("fat_type"); ft != "0" {
 			args = append(args, "--fat-type", ft)
@@ -105,6 +111,12 @@ func TestFSBuildConformance(t *testing.T) {
 			if c.Param("type") == "spiffs" {
 				ls = append(ls, "--page-size", c.Param("page_size"), "--block-size", c.Param("block_size"),
 					"--obj-name-len", c.Param("obj_name_len"), "--meta-len", c.Param("meta_len"))
+				if p := c.Params; p["aligned_obj_ix_tables"] == true {
+					ls = append(ls, "--aligned-obj-ix-tables")
+				}
+				if p := c.Params; p["big_endian"] == true {
+					ls = append(ls, "--big-endian")
+				}
 			}
 			code, stdout, stderr := runCLI(t, afero.NewOsFs(), nil, ls...)
 			if code != 0 && c.Param("type") == "spiffs" {
@@ -474,5 +486,36 @@ func TestInspectListsFilesystems(t *testing.T) {
 	}
 	if found != 2 {
 		t.Errorf("%d filesystem partitions in the JSON, want 2", found)
+	}
+}
+
+// TestFSRareOptions: spiffsgen's --aligned-obj-ix-tables and --big-endian and
+// fatfsgen's --sectors-per-cluster reach the codecs (the image differs from one built
+// without), and ls reads the result back.
+func TestFSRareOptions(t *testing.T) {
+	work := t.TempDir()
+	in := filepath.Join(work, "in")
+	writeTree(t, in, map[string]string{"a.txt": strings.Repeat("a", 5000), "D/B.TXT": "b"})
+	for i, tc := range []struct{ base, rare, ls []string }{
+		{[]string{"--type", "spiffs"}, []string{"--aligned-obj-ix-tables"}, []string{"--aligned-obj-ix-tables"}},
+		{[]string{"--type", "spiffs"}, []string{"--big-endian"}, []string{"--big-endian"}},
+		{[]string{"--type", "fat", "--sector-size", "512"}, []string{"--sectors-per-cluster", "2"}, nil},
+	} {
+		build := func(name string, flags ...string) []byte {
+			out := filepath.Join(work, fmt.Sprintf("%d-%s.bin", i, name))
+			args := append(append([]string{"fs", "build", "--size", "64K"}, flags...), in, out)
+			if code, _, stderr := runCLI(t, afero.NewOsFs(), nil, args...); code != 0 {
+				t.Fatalf("%v: exit %d\n%s", flags, code, stderr)
+			}
+			b, _ := os.ReadFile(out)
+			return b
+		}
+		if bytes.Equal(build("plain", tc.base...), build("rare", append(tc.base, tc.rare...)...)) {
+			t.Errorf("%v changes nothing in the image", tc.rare)
+		}
+		code, stdout, stderr := runCLI(t, afero.NewOsFs(), nil, append(append([]string{"fs", "ls"}, tc.ls...), filepath.Join(work, fmt.Sprintf("%d-rare.bin", i)))...)
+		if code != 0 || !strings.Contains(strings.ToLower(stdout), "5000  a.txt") {
+			t.Errorf("%v: ls exit %d\n%s%s", tc.rare, code, stdout, stderr)
+		}
 	}
 }

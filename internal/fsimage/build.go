@@ -81,6 +81,7 @@ func (s Spec) spiffsOptions() spiffs.Options {
 	return spiffs.Options{
 		Size: s.Size, PageSize: s.PageSize, BlockSize: s.BlockSize, ObjNameLen: s.ObjNameLen,
 		MetaLen: s.MetaLen, UseMagic: s.UseMagic, UseMagicLen: s.UseMagicLen,
+		AlignedObjIxTables: s.AlignedObjIxTables, BigEndian: s.BigEndian,
 	}
 }
 
@@ -91,6 +92,9 @@ func (s Spec) fatOptions(size int, entries []Entry) fatfs.Options {
 	o := fatfs.DefaultOptions(size)
 	o.SectorSize, o.FATCount, o.RootEntries, o.FATType = s.SectorSize, s.FATCount, s.RootEntries, s.FATType
 	o.LongNames, o.VolumeLabel, o.DetectDirName = s.LongNames, s.Label, s.DetectDirName
+	if s.SectorsPerCluster != 0 {
+		o.SectorsPerCluster = s.SectorsPerCluster
+	}
 	if s.VolumeID != nil {
 		o.VolumeID = *s.VolumeID
 	} else {
