@@ -70,7 +70,6 @@ func fsCases() []badCase {
 		{"fs build flag of another type", dir, fb("--type fat --size 64K --page-size 512 --wl-mode safe"), 2, "espcompose: --page-size applies to --type spiffs; --wl-mode applies to --type wl-fat, not fat"},
 		{"fs build bad --sector-size", dir, fb("--type fat --size 64K --sector-size 1024"), 2, "espcompose: --sector-size must be 512 or 4096, not 1024"},
 		{"fs build bad --fat-type", dir, fb("--type fat --size 64K --fat-type 32"), 2, "espcompose: --fat-type must be 12 or 16, not 32"},
-		{"fs build bad --sectors-per-cluster", dir, fb("--type fat --size 64K --sectors-per-cluster 3"), 2, "espcompose: --sectors-per-cluster must be a power of two from 1 to 128, not 3"},
 		{"fs build --big-endian for fat", dir, fb("--type fat --size 64K --big-endian"), 2, "espcompose: --big-endian applies to --type spiffs, not fat"},
 		{"fs build bad --fat-count", dir, fb("--type fat --size 64K --fat-count 3"), 2, "espcompose: --fat-count must be 1 or 2, not 3"},
 		{"fs build bad --volume-id", dir, fb("--type fat --size 64K --volume-id zz"), 2, `espcompose: --volume-id: "zz" is not a 32-bit number (e.g. 0x12345678)`},

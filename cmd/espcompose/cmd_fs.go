@@ -21,7 +21,6 @@ type fsFlags struct {
 	metaLen                              int
 	magic, noMagic, magicLen, noMagicLen bool
 	alignedIx, bigEndian                 bool
-	sectorsPerCluster                    int
 	sectorSize, fatCount, rootEntries    int
 	fatType                              int
 	longNames                            bool
@@ -33,7 +32,7 @@ type fsFlags struct {
 var fsFlagTypes = map[string][]string{
 	"page-size": {"spiffs"}, "block-size": {"spiffs"}, "obj-name-len": {"spiffs"}, "meta-len": {"spiffs"},
 	"magic": {"spiffs"}, "no-magic": {"spiffs"}, "magic-len": {"spiffs"}, "no-magic-len": {"spiffs"},
-	"aligned-obj-ix-tables": {"spiffs"}, "big-endian": {"spiffs"}, "sectors-per-cluster": {"fat", "wl-fat"},
+	"aligned-obj-ix-tables": {"spiffs"}, "big-endian": {"spiffs"},
 	"sector-size": {"fat", "wl-fat"}, "fat-count": {"fat", "wl-fat"}, "root-entries": {"fat", "wl-fat"},
 	"fat-type": {"fat", "wl-fat"}, "long-names": {"fat", "wl-fat"}, "volume-id": {"fat", "wl-fat"},
 	"label": {"fat", "wl-fat"}, "source-date-epoch": {"fat", "wl-fat"},
@@ -85,7 +84,6 @@ func (a *app) newFSCommand() *cobra.Command {
 	ff.addSPIFFS(f)
 	f.IntVar(&ff.sectorSize, "sector-size", 4096, "FAT sector size: 512 or 4096")
 	f.IntVar(&ff.fatCount, "fat-count", 2, "number of FATs: 1 or 2")
-	f.IntVar(&ff.sectorsPerCluster, "sectors-per-cluster", 1, "FAT sectors per cluster (fatfsgen.py --sectors_per_cluster)")
 	f.IntVar(&ff.rootEntries, "root-entries", 512, "root directory entries")
 	f.IntVar(&ff.fatType, "fat-type", 0, "12 or 16 (default: chosen by size, as fatfsgen.py)")
 	f.BoolVar(&ff.longNames, "long-names", false, "long file names (fatfsgen.py --long_name_support); without it names must be 8.3")

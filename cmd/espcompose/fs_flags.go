@@ -84,13 +84,7 @@ func (a *app) fsSpecFromFlags(cmd *cobra.Command, ff *fsFlags, dir string) (fsim
 		s.UseMagicLen = false
 	}
 	s.AlignedObjIxTables, s.BigEndian = ff.alignedIx, ff.bigEndian
-	if changed("sectors-per-cluster") {
-		n := ff.sectorsPerCluster
-		if n < 1 || n > 128 || n&(n-1) != 0 {
-			return s, usagef("--sectors-per-cluster must be a power of two from 1 to 128, not %d", n)
-		}
-		s.SectorsPerCluster = n
-	}
+
 	if changed("sector-size") {
 		if ff.sectorSize != 512 && ff.sectorSize != 4096 {
 			return s, usagef("--sector-size must be 512 or 4096, not %d", ff.sectorSize)

@@ -50,7 +50,9 @@ func fsBuildArgs(t *testing.T, c conformance.Case) []string {
 		args = append(args, "--sector-size", c.Param("sector_size"), "--fat-count", c.Param("fat_count"),
 			"--root-entries", c.Param("root_entry_count"), "--volume-id", c.Param("volume_id"))
 		if spc := c.Param("sectors_per_cluster"); spc != "1" && spc != "" {
-			args = append(args, "--sectors-per-cluster", spc)
+			// fatfsgen writes such clusters one sector long, which FatFs on the device
+			// reads differently; fs build does not offer it (format/fatfs does).
+			t.Skipf("%s: sectors_per_cluster %s", c.Name, spc)
 		}
 		if ft := c.Param("fat_type"); ft != "0" {
 			args = append(args, "--fat-type", ft)
@@ -489,9 +491,8 @@ func TestInspectListsFilesystems(t *testing.T) {
 	}
 }
 
-// TestFSRareOptions: spiffsgen's --aligned-obj-ix-tables and --big-endian and
-// fatfsgen's --sectors-per-cluster reach the codecs (the image differs from one built
-// without), and ls reads the result back.
+// TestFSRareOptions: spiffsgen's --aligned-obj-ix-tables and --big-endian reach the
+// codec (the image differs from one built without), and ls reads the result back.
 func TestFSRareOptions(t *testing.T) {
 	work := t.TempDir()
 	in := filepath.Join(work, "in")
@@ -499,7 +500,6 @@ func TestFSRareOptions(t *testing.T) {
 	for i, tc := range []struct{ base, rare, ls []string }{
 		{[]string{"--type", "spiffs"}, []string{"--aligned-obj-ix-tables"}, []string{"--aligned-obj-ix-tables"}},
 		{[]string{"--type", "spiffs"}, []string{"--big-endian"}, []string{"--big-endian"}},
-		{[]string{"--type", "fat", "--sector-size", "512"}, []string{"--sectors-per-cluster", "2"}, nil},
 	} {
 		build := func(name string, flags ...string) []byte {
 			out := filepath.Join(work, fmt.Sprintf("%d-%s.bin", i, name))

@@ -92,9 +92,6 @@ func (s Spec) fatOptions(size int, entries []Entry) fatfs.Options {
 	o := fatfs.DefaultOptions(size)
 	o.SectorSize, o.FATCount, o.RootEntries, o.FATType = s.SectorSize, s.FATCount, s.RootEntries, s.FATType
 	o.LongNames, o.VolumeLabel, o.DetectDirName = s.LongNames, s.Label, s.DetectDirName
-	if s.SectorsPerCluster != 0 {
-		o.SectorsPerCluster = s.SectorsPerCluster
-	}
 	if s.VolumeID != nil {
 		o.VolumeID = *s.VolumeID
 	} else {

@@ -53,15 +53,13 @@ type Spec struct {
 	BigEndian          bool `json:"big_endian,omitempty"`
 
 	// FAT, also inside wl-fat
-	SectorSize int `json:"sector_size,omitempty"`
-	// SectorsPerCluster is fatfsgen's --sectors_per_cluster; 0 is its default, 1.
-	SectorsPerCluster int     `json:"sectors_per_cluster,omitempty"`
-	FATCount          int     `json:"fat_count,omitempty"`
-	RootEntries       int     `json:"root_entries,omitempty"`
-	FATType           int     `json:"fat_type,omitempty"` // 0: chosen by size, as fatfsgen does
-	LongNames         bool    `json:"long_names,omitempty"`
-	Label             string  `json:"label,omitempty"`
-	VolumeID          *uint32 `json:"volume_id,omitempty"` // nil: DeriveID("volume_id", ...)
+	SectorSize  int     `json:"sector_size,omitempty"`
+	FATCount    int     `json:"fat_count,omitempty"`
+	RootEntries int     `json:"root_entries,omitempty"`
+	FATType     int     `json:"fat_type,omitempty"` // 0: chosen by size, as fatfsgen does
+	LongNames   bool    `json:"long_names,omitempty"`
+	Label       string  `json:"label,omitempty"`
+	VolumeID    *uint32 `json:"volume_id,omitempty"` // nil: DeriveID("volume_id", ...)
 	// Timestamp is the Unix time every FAT entry gets; nil is the FAT epoch.
 	Timestamp *int64 `json:"timestamp,omitempty"`
 
