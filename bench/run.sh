@@ -12,6 +12,7 @@
 #   RUNS       timed runs per command (default 10)
 #   BENCH_OUT  where logs and outputs go (default bench/out, ignored by git)
 #   SKIP_GO=1  skip the Go benchmarks
+#   FSGEN_PYTHON  the Python that runs ESP-IDF's filesystem generators (default: python3)
 #   ESPTOOL, ESPSECURE, GEN_ESP32PART, NVS_PARTITION_GEN
 #              command strings for the reference tools, e.g.
 #              GEN_ESP32PART="python3 $IDF_PATH/components/partition_table/gen_esp32part.py"
@@ -201,6 +202,49 @@ for ex in "${examples[@]}"; do
 	fi
 done
 
+# ------------------------------------------------------------ filesystem images
+
+# A 1 MB tree into a 2 MB partition, as SPIFFS, FAT (long names) and wear-levelled
+# FAT: `espcompose fs build` against ESP-IDF's spiffsgen.py, fatfsgen.py and
+# wl_fatfsgen.py, run from $IDF_PATH/components by bench/ref/fsimage/fsgen.py (sorted
+# walk, fixed ids, so the images can be compared; FSGEN_PYTHON picks the interpreter
+# that has the generators' dependencies, e.g. construct). The tree is 64 files of 1.5
+# to 31.5 KB in four folders, cut from the espcompose binary just built.
+fsw=$out/work/fs
+if rm -rf "$fsw" && mkdir -p "$fsw/tree"; then
+	off=0
+	for d in 0 1 2 3; do
+		mkdir -p "$fsw/tree/dir$d"
+		for f in $(seq -w 0 15); do
+			k=$((10#$d * 16 + 10#$f))
+			n=$((1024 * (1 + k % 31) + 512))
+			tail -c +$((off + 1)) "$espcompose" | head -c "$n" >"$fsw/tree/dir$d/file$f.bin"
+			off=$((off + n))
+		done
+	done
+	say "measuring filesystem images ($(du -sk "$fsw/tree" | cut -f1) KB tree, 2 MB partition) ..."
+	fspy=${FSGEN_PYTHON:-$py}
+	fsgen="env IDF_PATH='$idf' $fspy '$repo/bench/ref/fsimage/fsgen.py'"
+	have_fsgen=0
+	if [ -f "$idf/components/spiffs/spiffsgen.py" ] && eval "$fsgen spiffs '$fsw/tree' '$fsw/probe.bin' 0x200000" 2>"$fsw/probe.err"; then
+		have_fsgen=1
+	else
+		say "  ESP-IDF's generators do not run (IDF_PATH=$idf, see $fsw/probe.err): espcompose only"
+	fi
+	fsb="'$espcompose' fs build --size 0x200000"
+	for kind in spiffs fat wlfat; do
+		case $kind in
+		spiffs) flags="--type spiffs" ;;
+		fat) flags="--type fat --long-names --volume-id 0x12345678" ;;
+		wlfat) flags="--type wl-fat --long-names --volume-id 0x12345678 --device-id 0x9abcdef0" ;;
+		esac
+		measure "fs-$kind:espcompose-cold" "rm -f '$fsw/$kind.bin'" "$fsb $flags '$fsw/tree' '$fsw/$kind.bin'"
+		if [ "$have_fsgen" = 1 ]; then
+			measure "fs-$kind:reference" "rm -f '$fsw/ref-$kind.bin'" "$fsgen $kind '$fsw/tree' '$fsw/ref-$kind.bin' 0x200000"
+		fi
+	done
+fi
+
 # ------------------------------------------------------------------ comparison
 
 section "Comparison (wall clock per build, ms)"
@@ -249,6 +293,11 @@ if [ "$have_ref" = 1 ]; then
 		"expected: espsecure's RSA-PSS salt is random, espcompose's deterministic"
 	same "$s/ref/app.enc" "$s/cold-dist/partitions/ota_0.bin" "reference vs espcompose: secure app" \
 		"expected: espsecure's RSA-PSS salt is random, espcompose's deterministic"
+fi
+if [ "${have_fsgen:-0}" = 1 ]; then
+	for kind in spiffs fat wlfat; do
+		same "$fsw/ref-$kind.bin" "$fsw/$kind.bin" "reference vs espcompose: $kind image of the 1 MB tree"
+	done
 fi
 
 say ""

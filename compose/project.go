@@ -110,7 +110,7 @@ func Load(opts Options, dryRun bool) (*Project, error) {
 	}
 	p.cache = cas.New(l.fs, p.cacheDir(), opts.Log)
 	for _, cfg := range cfgs {
-		c, err := l.configuration(f, cfg, dryRun, mods, p.cache)
+		c, err := l.configuration(f, cfg, dryRun, mods, p.cache, bopts.SourceDateEpoch)
 		if err != nil {
 			p.Close()
 			return nil, err
@@ -125,8 +125,8 @@ func Load(opts Options, dryRun bool) (*Project, error) {
 }
 
 // configuration plans one configuration and sets up its key store and signers.
-func (l *loader) configuration(f *manifest.File, cfg *manifest.Config, dryRun bool, mods *signers.Modules, cache *cas.Store) (*Configuration, error) {
-	plan, diags := planner.New(cfg, planner.Options{FS: l.fs, Log: l.log})
+func (l *loader) configuration(f *manifest.File, cfg *manifest.Config, dryRun bool, mods *signers.Modules, cache *cas.Store, sourceDateEpoch *int64) (*Configuration, error) {
+	plan, diags := planner.New(cfg, planner.Options{FS: l.fs, Log: l.log, SourceDateEpoch: sourceDateEpoch})
 	l.diags(f, diags)
 	if diags.HasErrors() {
 		return nil, &DiagnosticsError{diags}

@@ -22,6 +22,7 @@ type File struct {
 	NVS            []*Block
 	Structs        []*Block
 	OTAs           []*Block
+	Filesystems    []*Block
 	Devices        *Block
 	Output         *Block
 }

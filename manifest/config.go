@@ -18,6 +18,7 @@ type Config struct {
 	NVS            []*NVS
 	Structs        []*Struct
 	OTAs           []*OTA
+	Filesystems    []*Filesystem
 	Output         Output
 
 	// DeviceID names the device being built (devices block), "" otherwise.
@@ -172,7 +173,7 @@ type Partition struct {
 	Readonly  bool
 
 	// Exactly one content source, or none (left erased).
-	Contents *Ref   // image, nvs, struct or key
+	Contents *Ref   // image, nvs, struct, key or filesystem
 	File     string // raw file
 	Fill     *byte  // fill byte over the whole partition
 
@@ -342,6 +343,16 @@ func (c *Config) Partition(name string) *Partition {
 	for _, p := range c.AllPartitions() {
 		if p.Name == name {
 			return p
+		}
+	}
+	return nil
+}
+
+// FilesystemByName returns the named filesystem block or nil.
+func (c *Config) FilesystemByName(name string) *Filesystem {
+	for _, f := range c.Filesystems {
+		if f.Name == name {
+			return f
 		}
 	}
 	return nil

@@ -49,7 +49,7 @@ func (d *decoder) partition(b *Block) (*Partition, cty.Value) {
 	}
 	var sources []string
 	if a := b.Attr("contents"); a != nil {
-		if r, ok := d.ref(a, "image", "nvs", "struct", "key"); ok {
+		if r, ok := d.ref(a, "image", "nvs", "struct", "key", "filesystem"); ok {
 			p.Contents = &r
 		}
 		sources = append(sources, "contents")

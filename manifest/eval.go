@@ -246,6 +246,14 @@ func blockNodes(f *File, cfg *Config, device map[string]string, add func(*node))
 		b := b
 		blockNode(b, func(d *decoder) cty.Value { o, v := d.ota(b); cfg.OTAs = append(cfg.OTAs, o); return v })
 	}
+	for _, b := range f.Filesystems {
+		b := b
+		blockNode(b, func(d *decoder) cty.Value {
+			fs, v := d.filesystem(b)
+			cfg.Filesystems = append(cfg.Filesystems, fs)
+			return v
+		})
+	}
 	outBlock := f.Output
 	add(&node{id: "output", rng: rangeOf(outBlock), exprs: blockExprs(outBlock), eval: func(d *decoder) cty.Value {
 		cfg.Output = d.output(outBlock)
@@ -314,7 +322,7 @@ func blockExprs(b *Block) []hcl.Expression {
 	return out
 }
 
-var blockKinds = []string{"image", "key", "nvs", "struct", "partition", "ota"}
+var blockKinds = []string{"image", "key", "nvs", "struct", "partition", "ota", "filesystem"}
 var singletonKinds = []string{"target", "security", "bootloader", "partition_table"}
 
 // resolveTraversal maps a reference to the node it names.

@@ -93,10 +93,12 @@ func ParseBytes(src []byte, filename string) (*File, hcl.Diagnostics) {
 				f.Structs = append(f.Structs, b)
 			case "ota":
 				f.OTAs = append(f.OTAs, b)
+			case "filesystem":
+				f.Filesystems = append(f.Filesystems, b)
 			}
 		}
 	}
-	for _, list := range [][]*Block{f.Keys, f.Images, f.AllPartitions(), f.NVS, f.Structs, f.OTAs} {
+	for _, list := range [][]*Block{f.Keys, f.Images, f.AllPartitions(), f.NVS, f.Structs, f.OTAs, f.Filesystems} {
 		for _, b := range list {
 			diags = append(diags, checkUnique(names, b.ID(), b.Kind, b.Name, b.DeclRange)...)
 		}

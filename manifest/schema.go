@@ -19,6 +19,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "partition", LabelNames: []string{"name"}},
 		{Type: "nvs", LabelNames: []string{"name"}},
 		{Type: "struct", LabelNames: []string{"name"}},
+		{Type: "filesystem", LabelNames: []string{"name"}},
 		{Type: "ota", LabelNames: []string{"name"}},
 		{Type: "devices"},
 		{Type: "output"},
@@ -108,6 +109,14 @@ var blockSchemas = map[string]*hcl.BodySchema{
 	"struct/field": {Attributes: []hcl.AttributeSchema{
 		{Name: "offset", Required: true}, {Name: "type", Required: true},
 		{Name: "size"}, {Name: "value", Required: true},
+	}},
+	"filesystem": {Attributes: []hcl.AttributeSchema{
+		{Name: "type", Required: true}, {Name: "dir", Required: true},
+		{Name: "page_size"}, {Name: "block_size"}, {Name: "obj_name_len"}, {Name: "meta_len"},
+		{Name: "magic"}, {Name: "magic_len"},
+		{Name: "sector_size"}, {Name: "fat_count"}, {Name: "root_entries"}, {Name: "fat_type"},
+		{Name: "long_names"}, {Name: "volume_id"}, {Name: "label"}, {Name: "source_date_epoch"},
+		{Name: "device_id"}, {Name: "wl_mode"},
 	}},
 	"ota": {
 		Attributes: []hcl.AttributeSchema{{Name: "image", Required: true}, {Name: "slots", Required: true}},

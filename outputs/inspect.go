@@ -67,6 +67,8 @@ type PartitionSummary struct {
 	Data  []byte `json:"-"`
 	table *parttable.Table
 	depth int // of the table this entry is in: 1 for the primary table
+
+	Filesystem *FilesystemSummary `json:"filesystem,omitempty"` // fat and spiffs partitions (inspect_fs.go)
 }
 
 // ImageSummary is an app or bootloader image header with its description.
@@ -359,6 +361,8 @@ func (r *reader) partitions(in *Inspection, t *parttable.Table, parent string, d
 			}
 		case e.Type == parttable.TypeData && e.Subtype == parttable.SubtypeDataNVS:
 			// Decoded after the loop, once an nvs_keys partition may have been seen.
+		case isFilesystem(e): // inspect_fs.go
+			ps.Filesystem, ps.Problem = inspectFilesystem(data, e.Subtype)
 		default:
 			if nested, err := parttable.Decode(data[:min(len(data), parttable.TableSize)]); err == nil && len(nested.Entries) > 0 && len(data) >= parttable.TableSize {
 				ps.table, ps.SubTable = nested, len(nested.Entries)

@@ -84,7 +84,7 @@ func (p *planner) partitionContents(mp *manifest.Partition, off uint32, slots []
 	p.plan.Regions = append(p.plan.Regions, r)
 }
 
-// refContents handles contents = image.x | nvs.x | struct.x | key.x.
+// refContents handles contents = image.x | nvs.x | struct.x | key.x | filesystem.x.
 func (p *planner) refContents(mp *manifest.Partition, r *Region) string {
 	ref := mp.Contents
 	switch ref.Kind {
@@ -135,6 +135,8 @@ func (p *planner) refContents(mp *manifest.Partition, r *Region) string {
 	case "key":
 		r.Source = "key." + ref.Name
 		return p.keyPartition(p.cfg.Key(ref.Name), mp, ref)
+	case "filesystem":
+		return p.filesystemContents(mp, ref, r)
 	}
 	return ""
 }

@@ -24,6 +24,9 @@ import (
 type Options struct {
 	FS  afero.Fs
 	Log logx.Logger
+	// SourceDateEpoch is SOURCE_DATE_EPOCH when set: the timestamp of FAT entries of a
+	// filesystem block that asks for it (source_date_epoch = true).
+	SourceDateEpoch *int64
 }
 
 // Plan is everything a build will do.
@@ -42,6 +45,8 @@ type Plan struct {
 	Sources map[string]string
 	// Images are the decoded input images, by image name.
 	Images map[string]*ImageInfo
+	// Filesystems are the filesystem partitions, in partition order.
+	Filesystems []*FilesystemInfo
 }
 
 // Region is one row of the flash map.
@@ -129,6 +134,7 @@ func New(cfg *manifest.Config, opts Options) (*Plan, hcl.Diagnostics) {
 		return nil, p.diags
 	}
 	p.contents(layout)
+	p.unusedFilesystems()
 	p.ota()
 	p.merge()
 	p.checkKeyFiles()

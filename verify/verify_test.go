@@ -108,6 +108,7 @@ func TestExamplesVerifyClean(t *testing.T) {
 		"esp-at":            {"decrypt", "table", "nvs", "otadata", "merged", "ota"},
 		"manufacturing":     {"table", "nvs", "merged"},
 		"v1":                {"digest", "signature", "fill", "merged"},
+		"webui":             {"table", "image", "filesystem", "merged", "flash-args"},
 	}
 	entries, err := os.ReadDir("../examples")
 	if err != nil {

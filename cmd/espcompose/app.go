@@ -166,6 +166,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newSignCommand(),
 		a.newVerifyCommand(),
 		a.newDigestPubkeyCommand(),
+		a.newFSCommand(),
 	)
 	return root
 }

@@ -139,6 +139,7 @@ func printInspection(a *app, in *outputs.Inspection) {
 			fmt.Fprintf(a.stdout, "  %s/%s (%s) = %s\n", e.Namespace, e.Key, e.Type, e.Value)
 		}
 	}
+	printFilesystems(a, in)
 }
 
 func printFindings(a *app, in *outputs.Inspection) {
@@ -175,6 +176,8 @@ func describePartition(p outputs.PartitionSummary) string {
 		return "erased"
 	case p.NVSKeys:
 		return "NVS encryption keys (CRC ok)"
+	case p.Filesystem != nil:
+		return describeFilesystem(p.Filesystem)
 	case p.SubTable > 0:
 		return fmt.Sprintf("secondary partition table (%d entries)", p.SubTable)
 	case p.Image != nil:

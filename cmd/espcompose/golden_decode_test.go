@@ -148,6 +148,8 @@ func (g *goldenDist) checkPartitions() {
 			g.apps[p.Contents.Name] = g.checkImage(file, e.Offset, enc, p.Contents.Name, g.read(file))
 		case p.Contents != nil && p.Contents.Kind == "nvs":
 			g.checkNVS(file, p.Contents.Name)
+		case p.Contents != nil && p.Contents.Kind == "filesystem":
+			g.checkFilesystem(file, e.Offset, enc, p.Contents.Name)
 		case p.Contents != nil && p.Contents.Kind == "key":
 			plain := g.decrypt(g.read(file), e.Offset, enc)
 			k := g.cfg.Key(p.Contents.Name)
