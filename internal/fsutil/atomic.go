@@ -18,7 +18,18 @@ import (
 // left untouched. After the rename the directory itself is synced on a best
 // effort basis; filesystems that cannot sync directories are not an error.
 // The parent directory must already exist.
-func WriteFileAtomic(fs afero.Fs, path string, data []byte, perm os.FileMode) (err error) {
+func WriteFileAtomic(fs afero.Fs, path string, data []byte, perm os.FileMode) error {
+	if err := replaceFile(fs, path, data, perm, true); err != nil {
+		return err
+	}
+	syncDir(fs, filepath.Dir(path))
+	return nil
+}
+
+// replaceFile writes data to a unique temporary file beside path (flushed when sync),
+// sets its mode and renames it over path; on failure the temporary file is removed
+// and path is untouched. The parent directory must exist.
+func replaceFile(fs afero.Fs, path string, data []byte, perm os.FileMode, sync bool) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -41,14 +52,10 @@ func WriteFileAtomic(fs afero.Fs, path string, data []byte, perm os.FileMode) (e
 			err = fmt.Errorf("fsutil: write %s: %w", path, err)
 		}
 	}()
-	if err = writeSyncClose(fs, f, tmp, data, perm); err != nil {
+	if err = writeClose(fs, f, tmp, data, perm, sync); err != nil {
 		return err
 	}
-	if err = fs.Rename(tmp, path); err != nil {
-		return err
-	}
-	syncDir(fs, dir)
-	return nil
+	return fs.Rename(tmp, path)
 }
 
 // CreateExclusive creates path with data and mode perm, failing with an error
@@ -77,23 +84,25 @@ func CreateExclusive(fs afero.Fs, path string, data []byte, perm os.FileMode) (e
 			err = fmt.Errorf("fsutil: create %s: %w", path, err)
 		}
 	}()
-	if err = writeSyncClose(fs, f, path, data, perm); err != nil {
+	if err = writeClose(fs, f, path, data, perm, true); err != nil {
 		return err
 	}
 	syncDir(fs, dir)
 	return nil
 }
 
-// writeSyncClose writes data, flushes it to disk, closes f (also on failure) and sets
-// the exact mode, which the umask may have narrowed at creation.
-func writeSyncClose(fs afero.Fs, f afero.File, name string, data []byte, perm os.FileMode) error {
+// writeClose writes data, flushes it to disk when sync, closes f (also on failure)
+// and sets the exact mode, which the umask may have narrowed at creation.
+func writeClose(fs afero.Fs, f afero.File, name string, data []byte, perm os.FileMode, sync bool) error {
 	if _, err := f.Write(data); err != nil {
 		_ = f.Close()
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return err
+	if sync {
+		if err := f.Sync(); err != nil {
+			_ = f.Close()
+			return err
+		}
 	}
 	if err := f.Close(); err != nil {
 		return err

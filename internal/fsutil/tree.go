@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/afero"
 )
@@ -15,31 +14,8 @@ import (
 // empty or absent. It is for files whose durability is someone else's job: a tree
 // SyncTree flushes before it is published, or cache objects that are verified on
 // read and can be made again.
-func WriteFileNoSync(fs afero.Fs, path string, data []byte, perm os.FileMode) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	if st, err := fs.Stat(dir); err != nil {
-		return fmt.Errorf("fsutil: write %s: %w", path, err)
-	} else if !st.IsDir() {
-		return fmt.Errorf("fsutil: write %s: parent %s is not a directory", path, dir)
-	}
-	f, err := afero.TempFile(fs, dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("fsutil: write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = fs.Remove(tmp)
-			err = fmt.Errorf("fsutil: write %s: %w", path, err)
-		}
-	}()
-	if err = writeClose(fs, f, tmp, data, perm); err != nil {
-		return err
-	}
-	return fs.Rename(tmp, path)
+func WriteFileNoSync(fs afero.Fs, path string, data []byte, perm os.FileMode) error {
+	return replaceFile(fs, path, data, perm, false)
 }
 
 // WriteNew creates path, which must not exist, with data and mode perm, without a
@@ -52,22 +28,10 @@ func WriteNew(fs afero.Fs, path string, data []byte, perm os.FileMode) (err erro
 	if err != nil {
 		return fmt.Errorf("fsutil: create %s: %w", path, err)
 	}
-	if err = writeClose(fs, f, path, data, perm); err != nil {
+	if err = writeClose(fs, f, path, data, perm, false); err != nil {
 		return fmt.Errorf("fsutil: create %s: %w", path, err)
 	}
 	return nil
-}
-
-// writeClose writes data, closes f (also on failure) and sets the exact mode.
-func writeClose(fs afero.Fs, f afero.File, name string, data []byte, perm os.FileMode) error {
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return fs.Chmod(name, perm)
 }
 
 // SyncTree makes everything under dir durable in one pass: each regular file is
