@@ -120,7 +120,7 @@ partition "storage" {
   contents = filesystem.wbe
 }
 `)
-	if !strings.Contains(errs, `:15,14-28: Reference to undeclared filesystem; No filesystem named "wbe" is declared; did you mean "web"?`) {
+	if !strings.Contains(errs, `:15,14-28: Reference to undeclared filesystem; No filesystem named "wbe" is declared (did you mean "web"?)`) {
 		t.Errorf("got %s", errs)
 	}
 	_, errs = evalSource(t, fsHeader+`

@@ -6,7 +6,8 @@ import (
 	"github.com/agext/levenshtein"
 )
 
-// suggest returns `; did you mean "x"?` for the closest known name, as HCL does.
+// suggest returns ` (did you mean "x"?)` for the closest known name. A parenthesis,
+// so the sentence it sits in can still end with its own full stop.
 func suggest(given string, known []string) string {
 	best, bestDist := "", 3
 	for _, k := range known {
@@ -17,5 +18,5 @@ func suggest(given string, known []string) string {
 	if best == "" {
 		return ""
 	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	return fmt.Sprintf(" (did you mean %q?)", best)
 }

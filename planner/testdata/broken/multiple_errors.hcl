@@ -11,7 +11,7 @@ partition "nvs" {
   size    = "24Q" # want: "24Q" is not a size
 }
 partition "phy" {
-  type    = "dat" # want: "dat" is not a partition type; did you mean "data"?
+  type    = "dat" # want: "dat" is not a partition type (did you mean "data"?)
   subtype = "phy"
   size    = "4K"
 }

@@ -11,5 +11,5 @@ partition "factory" {
   type     = "app"
   subtype  = "factory"
   size     = "1M"
-  contents = image.ap # want: No image named "ap" is declared; did you mean "app"?
+  contents = image.ap # want: No image named "ap" is declared (did you mean "app"?)
 }

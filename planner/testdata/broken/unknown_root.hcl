@@ -7,5 +7,5 @@ target {
 partition "nvs" {
   type    = "data"
   subtype = "nvs"
-  size    = varz.size # want: "varz" is not a variable or block kind; did you mean "var"?
+  size    = varz.size # want: "varz" is not a variable or block kind (did you mean "var"?)
 }

@@ -6,6 +6,6 @@ target {
 }
 partition "nvs" {
   type    = "data"
-  subtype = "nvss" # want: "nvss" is not a subtype of data; did you mean "nvs"?
+  subtype = "nvss" # want: "nvss" is not a subtype of data (did you mean "nvs"?)
   size    = "24K"
 }
