@@ -146,7 +146,9 @@ func (a *app) extractFS(im *fsimage.Image, file, dir string) error {
 	if err := guard.CheckDir(a.fs, dir, "extract folder", p); err != nil {
 		return err
 	}
+	existed := false
 	if fi, err := a.fs.Stat(dir); err == nil {
+		existed = true
 		if !fi.IsDir() {
 			return usagef("%s exists and is not a folder; extract makes a new folder", dir)
 		}
@@ -174,6 +176,9 @@ func (a *app) extractFS(im *fsimage.Image, file, dir string) error {
 		fsutil.RemoveCreated(a.fs, created)
 		return err
 	}
+	if err := a.fs.Chmod(tmp, 0o755); err != nil { // TempDir makes 0700; a new folder is an ordinary one
+		return fail(err)
+	}
 	for _, e := range im.Entries {
 		p := filepath.Join(tmp, filepath.FromSlash(e.Path))
 		if e.Dir {
@@ -189,8 +194,28 @@ func (a *app) extractFS(im *fsimage.Image, file, dir string) error {
 			return fail(err)
 		}
 	}
-	if err := fsutil.ReplaceDir(a.fs, tmp, filepath.Clean(dir)); err != nil {
+	if !existed {
+		if err := fsutil.ReplaceDir(a.fs, tmp, filepath.Clean(dir)); err != nil {
+			return fail(err)
+		}
+		return nil
+	}
+	// dir is the user's own (empty) folder: it is kept, and the extracted entries are
+	// moved into it, so nothing of theirs is replaced, not even the folder itself.
+	tops, err := afero.ReadDir(a.fs, tmp)
+	if err != nil {
 		return fail(err)
 	}
-	return nil
+	var moved []string
+	for _, t := range tops {
+		to := filepath.Join(dir, t.Name())
+		if err := a.fs.Rename(filepath.Join(tmp, t.Name()), to); err != nil {
+			for _, m := range moved {
+				_ = a.fs.RemoveAll(m)
+			}
+			return fail(err)
+		}
+		moved = append(moved, to)
+	}
+	return a.fs.Remove(tmp)
 }

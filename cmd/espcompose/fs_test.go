@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"github.com/espcompose/espcompose/internal/fsutil"
 	"io"
 	"os"
 	"path/filepath"
@@ -240,9 +241,23 @@ func TestFSRoundTrip(t *testing.T) {
 			}
 			// Into a folder that exists and is empty: allowed.
 			empty := filepath.Join(work, "empty")
-			_ = os.Mkdir(empty, 0o755)
+			_ = os.Mkdir(empty, 0o750)
+			before, _ := os.Stat(empty)
 			if code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "fs", "extract", img, empty); code != 0 {
 				t.Fatalf("extract into an empty folder: exit %d\n%s", code, stderr)
+			}
+			// The user's folder is filled, not replaced by one of espcompose's.
+			after, _ := os.Stat(empty)
+			if !os.SameFile(before, after) || after.Mode() != before.Mode() {
+				t.Fatalf("the empty folder was replaced (%v -> %v)", before.Mode(), after.Mode())
+			}
+			for name, data := range tree {
+				if got, err := os.ReadFile(filepath.Join(empty, filepath.FromSlash(name))); err != nil || string(got) != data {
+					t.Errorf("extracted into the empty folder %s: %q, %v", name, got, err)
+				}
+			}
+			if left, _ := fsutil.Leftovers(afero.NewOsFs(), empty); len(left) != 0 {
+				t.Fatalf("temporary folders left: %v", left)
 			}
 			// Never over a folder with anything in it.
 			code, _, stderr = runCLI(t, afero.NewOsFs(), nil, "fs", "extract", img, out)
