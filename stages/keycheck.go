@@ -1,11 +1,13 @@
 package stages
 
 import (
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/espcompose/espcompose/format/nvs"
 	"github.com/espcompose/espcompose/format/secureboot"
@@ -44,6 +46,28 @@ func IsSigning(algorithm string) bool {
 // type and size. The planner runs it on every existing key file (validate, plan) and the
 // key store again when the build reads the key.
 func ValidateKey(algorithm string, data []byte) error {
+	// Plan time and the key store both validate the same bytes; a signing key's parse
+	// (and RSA's consistency checks) is the costly part of a no-op rebuild, so a key
+	// that passed is remembered, in memory only, by a digest of algorithm and bytes.
+	h := sha256.New() // no copy of the key bytes is made
+	h.Write([]byte(algorithm + "\x00"))
+	h.Write(data)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	if _, ok := validKeys.Load(sum); ok {
+		return nil
+	}
+	if err := validateKey(algorithm, data); err != nil {
+		return err
+	}
+	validKeys.Store(sum, struct{}{})
+	return nil
+}
+
+// validKeys holds digests of (algorithm, key bytes) that ValidateKey accepted.
+var validKeys sync.Map
+
+func validateKey(algorithm string, data []byte) error {
 	if IsSigning(algorithm) {
 		return validateSigningKey(algorithm, data)
 	}
