@@ -111,13 +111,23 @@ func CheckDir(fs afero.Fs, dir, what string, p Protected) error {
 	if d == filepath.Dir(d) {
 		return refuse("it is the root of the filesystem")
 	}
-	for _, pl := range p.Roots {
-		pr := resolve(fs, pl.Path)
+	// overlap says how a protected folder meets d; inside is whether d may not lie
+	// within it (input folders) or may (the project folder holds dist/).
+	overlap := func(pl Place, inside bool) error {
+		pd := resolve(fs, pl.Path)
 		switch {
-		case pr == d:
+		case pd == d:
 			return refuse("it is %s %s", pl.What, show(pl.Path))
-		case within(pr, d):
+		case within(pd, d):
 			return refuse("it holds %s %s", pl.What, show(pl.Path))
+		case inside && within(d, pd):
+			return refuse("it lies inside %s %s", pl.What, show(pl.Path))
+		}
+		return nil
+	}
+	for _, pl := range p.Roots {
+		if err := overlap(pl, false); err != nil {
+			return err
 		}
 	}
 	for _, pl := range p.Files {
@@ -127,14 +137,8 @@ func CheckDir(fs afero.Fs, dir, what string, p Protected) error {
 		}
 	}
 	for _, pl := range p.Dirs {
-		pd := resolve(fs, pl.Path)
-		switch {
-		case pd == d:
-			return refuse("it is %s %s", pl.What, show(pl.Path))
-		case within(pd, d):
-			return refuse("it holds %s %s", pl.What, show(pl.Path))
-		case within(d, pd):
-			return refuse("it lies inside %s %s", pl.What, show(pl.Path))
+		if err := overlap(pl, true); err != nil {
+			return err
 		}
 	}
 	return nil
