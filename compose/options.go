@@ -50,6 +50,10 @@ type Options struct {
 	NoVerify bool
 	// LockTimeout is how long Build waits for another build writing Out.
 	LockTimeout time.Duration
+	// LockFile is the layout lock to check against; "" means espcompose.lock beside
+	// the manifest, checked when it exists. NoLock skips the check (docs/lock.md).
+	LockFile string
+	NoLock   bool
 
 	// OnDiagnostics is given each batch of diagnostics (warnings and errors) as it is
 	// found, with the source files to quote; nil ignores warnings (errors still

@@ -121,6 +121,10 @@ func Load(opts Options, dryRun bool) (*Project, error) {
 		p.Close()
 		return nil, err
 	}
+	if err := p.checkLock(); err != nil {
+		p.Close()
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -47,6 +47,7 @@ type app struct {
 	noVerify bool
 
 	lockTimeout time.Duration
+	lockFlags   lockFlags // --lock-file, --no-lock (cmd_lock.go)
 
 	// rec records every file and folder the command reads, for the output guard.
 	rec *fsutil.ReadRecorder
@@ -148,6 +149,7 @@ func (a *app) newRootCommand() *cobra.Command {
 	pf.StringArrayVar(&a.vars, "var", nil, "set a manifest variable (name=value); repeatable")
 	pf.StringVar(&a.device, "device", "", "with a devices block: only this device id")
 	pf.StringVar(&a.cache, "cache-dir", "", "stage cache (default: .espcompose/cache beside the manifest)")
+	a.addLockFlags(pf)
 	pf.DurationVar(&a.lockTimeout, "lock-timeout", 10*time.Minute, "how long build waits for another build writing the same output directory")
 	root.AddCommand(
 		a.newVersionCommand(),
@@ -167,6 +169,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newVerifyCommand(),
 		a.newDigestPubkeyCommand(),
 		a.newFSCommand(),
+		a.newLockCommand(),
 	)
 	return root
 }

@@ -49,6 +49,7 @@ func (a *app) loadProject(dryRun bool, sigDir string, onStage *func(id string, s
 			}
 		},
 	}
+	a.applyLock(&opts)
 	if a.outIsFile {
 		// -o names a file (sign-request): writeOutput guards it; only the cache is a folder.
 		opts.Out = ""
