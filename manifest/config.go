@@ -68,6 +68,9 @@ type Key struct {
 	Signer    []string
 	PKCS11    *PKCS11
 	Range     hcl.Range
+	// Revoked: a Secure Boot key whose digest slot is revoked (SECURE_BOOT_KEY_REVOKEn).
+	Revoked      bool
+	RevokedRange hcl.Range
 
 	// Attribute ranges, so a problem with the key file or its algorithm is reported
 	// on the line that names it; zero when the attribute is absent.
@@ -117,6 +120,9 @@ type SecureBoot struct {
 	Keys          []Ref
 	Deterministic bool
 	Range         hcl.Range
+	// AllowUnusedDigestSlots leaves empty digest slots un-revoked
+	// (CONFIG_SECURE_BOOT_ALLOW_UNUSED_DIGEST_SLOTS).
+	AllowUnusedDigestSlots bool
 }
 
 // Image is an input firmware image.
@@ -127,6 +133,9 @@ type Image struct {
 	Range  hcl.Range
 	// FileRange is the range of the file attribute, where read and decode errors point.
 	FileRange hcl.Range
+	// SecureVersion, when set, is written into the app description (anti-rollback).
+	SecureVersion      *uint32
+	SecureVersionRange hcl.Range
 }
 
 // Expect lists app-description fields an image must carry.
@@ -178,6 +187,10 @@ type Partition struct {
 	Fill     *byte  // fill byte over the whole partition
 
 	Boot *Ref // otadata only: the app slot to boot
+	// BootState is the ota_state written for Boot ("new", "pending_verify", "valid",
+	// "undefined"); "" is the default, undefined.
+	BootState      string
+	BootStateRange hcl.Range
 
 	Table    *NestedTable // secondary table written at the start of this partition
 	Children []*Partition

@@ -117,6 +117,7 @@ func (d *decoder) key(b *Block) (*Key, cty.Value) {
 	if k.Create && k.File == "" {
 		d.errorf(b.Attr("create").Expr.Range(), "Nothing to create", "create = true needs file = \"...\" naming where the key is kept.")
 	}
+	d.fleetKey(b, k)
 	return k, refObject("key", k.Name, map[string]cty.Value{"algorithm": cty.StringVal(k.Algorithm)})
 }
 
@@ -148,6 +149,7 @@ func (d *decoder) image(b *Block) (*Image, cty.Value) {
 		}
 		im.Expect = ex
 	}
+	d.fleetImage(b, im)
 	return im, refObject("image", im.Name, map[string]cty.Value{"file": cty.StringVal(im.File)})
 }
 
@@ -207,6 +209,7 @@ func (d *decoder) security(b *Block) *Security {
 		if a := sb.Attr("deterministic"); a != nil {
 			v.Deterministic, _ = d.boolean(a)
 		}
+		d.fleetSecureBoot(sb, v)
 		s.SecureBoot = v
 	}
 	return s

@@ -74,6 +74,7 @@ func (d *decoder) partition(b *Block) (*Partition, cty.Value) {
 			p.Boot = &r
 		}
 	}
+	d.fleetPartition(b, p)
 	if b.TableRange != nil {
 		p.Table = &NestedTable{MD5: true, Range: *b.TableRange}
 		for _, tb := range b.NestedOf("table") {

@@ -39,7 +39,7 @@ var blockSchemas = map[string]*hcl.BodySchema{
 	"key": {
 		Attributes: []hcl.AttributeSchema{
 			{Name: "algorithm", Required: true}, {Name: "file"}, {Name: "create"},
-			{Name: "public_key"}, {Name: "signer"},
+			{Name: "public_key"}, {Name: "signer"}, {Name: "revoked"},
 		},
 		Blocks: []hcl.BlockHeaderSchema{{Type: "pkcs11"}},
 	},
@@ -60,10 +60,10 @@ var blockSchemas = map[string]*hcl.BodySchema{
 	}},
 	"security/secure_boot": {Attributes: []hcl.AttributeSchema{
 		{Name: "version", Required: true}, {Name: "keys", Required: true},
-		{Name: "deterministic"},
+		{Name: "deterministic"}, {Name: "allow_unused_digest_slots"},
 	}},
 	"image": {
-		Attributes: []hcl.AttributeSchema{{Name: "file", Required: true}},
+		Attributes: []hcl.AttributeSchema{{Name: "file", Required: true}, {Name: "secure_version"}},
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "expect"}},
 	},
 	"image/expect": {Attributes: []hcl.AttributeSchema{
@@ -77,7 +77,7 @@ var blockSchemas = map[string]*hcl.BodySchema{
 			{Name: "type", Required: true}, {Name: "subtype", Required: true},
 			{Name: "offset"}, {Name: "size", Required: true},
 			{Name: "encrypted"}, {Name: "readonly"},
-			{Name: "contents"}, {Name: "file"}, {Name: "fill"}, {Name: "boot"},
+			{Name: "contents"}, {Name: "file"}, {Name: "fill"}, {Name: "boot"}, {Name: "boot_state"},
 		},
 		Blocks: []hcl.BlockHeaderSchema{{Type: "table"}},
 	},

@@ -15,6 +15,7 @@ type EfusePlan struct {
 	NVSHMACKeyFile  string // key for NVS encryption with HMAC-derived keys, relative to the manifest directory
 	FlashArgs       string // file with the esptool arguments, e.g. "flash_args"
 	Hardening       EfuseHardening
+	Fleet           *EfuseFleet // anti-rollback and key revocation (efuse_fleet.go)
 }
 
 // EfuseFlashEncryption describes the flash encryption key and mode.
@@ -250,6 +251,7 @@ func (p *EfusePlan) steps() []efuseStep {
 		}
 		steps = append(steps, efuseStep{"Enable secure boot", "after the digests, so the device never runs secure boot without a key", cmds})
 	}
+	steps = append(steps, p.fleetSteps()...)
 	steps = append(steps, p.secureFeatureSteps()...)
 	return steps
 }

@@ -181,5 +181,5 @@ func (p *EfusePlan) weakened() []string {
 		}
 		out = append(out, s)
 	}
-	return out
+	return append(out, p.fleetWeakened()...)
 }

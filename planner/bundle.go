@@ -114,10 +114,11 @@ func (pl *Plan) efusePlan(b *outputs.Bundle, res *stages.Result) error {
 			}
 		}
 	}
-	if sec == nil && hmacKey == "" {
+	fleet := pl.fleet()
+	if sec == nil && hmacKey == "" && fleet == nil {
 		return nil
 	}
-	plan := &outputs.EfusePlan{Chip: pl.Chip.Name, NVSHMACKeyFile: hmacKey, Hardening: pl.hardening()}
+	plan := &outputs.EfusePlan{Chip: pl.Chip.Name, NVSHMACKeyFile: hmacKey, Hardening: pl.hardening(), Fleet: fleet}
 	if sec != nil && sec.FlashEncryption != nil {
 		fe := sec.FlashEncryption
 		k := cfg.Key(fe.Key.Name)

@@ -156,6 +156,9 @@ func (p *planner) imageStage(name string, isBootloader bool) string {
 			Name: "image." + name, Dep: src, Chip: p.plan.Chip.Name,
 			Mode: t.FlashMode, Freq: t.FlashFreq, Size: t.FlashSizeName,
 		})
+	} else if v := p.cfg.Image(name).SecureVersion; v != nil {
+		// Before signing: the signature covers the patched description.
+		plain = p.add(&stages.PatchSecureVersion{Name: "image." + name, Dep: src, SecureVersion: *v})
 	}
 	return p.sign(plain, name, isBootloader)
 }

@@ -16,7 +16,7 @@ func (p *planner) otadata(mp *manifest.Partition, slots []*manifest.Partition) s
 	if mp.Size != parttable.OTADataSize {
 		return "" // the table checks report the size
 	}
-	s := &stages.OTAData{Partition: mp.Name, Slot: -1, Slots: len(slots)}
+	s := &stages.OTAData{Partition: mp.Name, Slot: -1, Slots: len(slots), State: mp.BootState}
 	if mp.Boot != nil {
 		target := p.cfg.Partition(mp.Boot.Name)
 		slot := -1

@@ -130,6 +130,7 @@ func New(cfg *manifest.Config, opts Options) (*Plan, hcl.Diagnostics) {
 	p.checkKeys()
 	layout := p.layout()
 	p.loadImages()
+	p.checkFleet()
 	if p.diags.HasErrors() {
 		return nil, p.diags
 	}

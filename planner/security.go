@@ -95,10 +95,14 @@ func (p *planner) sign(plain, image string, isBootloader bool) string {
 	if sb == nil || !p.checkSecureBoot(sb) {
 		return plain
 	}
-	names := make([]string, len(sb.Keys))
-	for i, k := range sb.Keys {
-		names[i] = k.Name
+	for _, k := range sb.Keys {
+		// Every key's public half, a revoked one's too: its digest keeps its slot.
 		p.add(&stages.SignerKey{Name: k.Name, Algorithm: p.cfg.Key(k.Name).Algorithm})
+	}
+	signing := p.cfg.SigningKeys()
+	names := make([]string, len(signing))
+	for i, k := range signing {
+		names[i] = k.Name
 	}
 	if sb.Version == 1 {
 		if isBootloader {

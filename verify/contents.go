@@ -60,7 +60,7 @@ func (c *checker) appImage(subject string, plain []byte, image string) {
 		c.fail("image", subject, "the plan has no image.%s", image)
 		return
 	}
-	if i := prefixDiff(plain, info.Data); i >= 0 {
+	if i := prefixDiff(plain, c.expectedImage(subject, image, info, plain)); i >= 0 {
 		path := info.Path
 		if rel, ok := c.in.Plan.Sources["source:image."+image]; ok {
 			path = rel
