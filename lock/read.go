@@ -90,12 +90,33 @@ func (r *reader) attrs(b *hclsyntax.Block, labels int, prefix string, allowed ..
 		vals[name] = v
 		r.f.lines[prefix+"."+name] = a.SrcRange.Start.Line
 	}
+	if b.Type == "lock" {
+		// A lock of another format version may lack today's attributes: say so first.
+		if err := r.version(b, vals); err != nil {
+			return nil, err
+		}
+	}
 	for _, n := range allowed {
 		if _, ok := vals[n]; !ok && !optional(b.Type, n) {
 			return nil, r.errf(b.TypeRange, "%s block misses attribute %q", b.Type, n)
 		}
 	}
 	return vals, nil
+}
+
+func (r *reader) version(b *hclsyntax.Block, vals map[string]cty.Value) error {
+	v, ok := vals["version"]
+	if !ok {
+		return r.errf(b.TypeRange, "lock block misses attribute \"version\"")
+	}
+	at := b.Body.Attributes["version"].SrcRange
+	if v.Type() != cty.Number {
+		return r.errf(at, "version must be a number")
+	}
+	if bf := v.AsBigFloat(); !bf.IsInt() || bf.Cmp(cty.NumberIntVal(Version).AsBigFloat()) != 0 {
+		return r.errf(at, "lock format version %s is not %d, the one this espcompose reads", bf.String(), Version)
+	}
+	return nil
 }
 
 func optional(block, attr string) bool {
@@ -169,13 +190,6 @@ func (r *reader) block(b *hclsyntax.Block) error {
 		vals, aerr := r.attrs(b, 0, "lock", "version", "manifest", "chip", "flash_size")
 		if aerr != nil {
 			return aerr
-		}
-		v := vals["version"]
-		if v.Type() != cty.Number {
-			return r.errf(b.Body.Attributes["version"].SrcRange, "version must be a number")
-		}
-		if bf := v.AsBigFloat(); !bf.IsInt() || bf.Cmp(cty.NumberIntVal(Version).AsBigFloat()) != 0 {
-			return r.errf(b.Body.Attributes["version"].SrcRange, "lock format version %s is not %d, the one this espcompose reads", bf.String(), Version)
 		}
 		f.Manifest, f.Chip, f.FlashSize = str(vals, "manifest"), str(vals, "chip"), str(vals, "flash_size")
 	case "bootloader":
