@@ -506,6 +506,7 @@ func (g *goldenDist) checkEfusePlan() {
 	if strings.Join(digests, " ") != strings.Join(want, " ") {
 		g.t.Errorf("efuse-plan.sh burns digests %v, the manifest's keys are %v", digests, want)
 	}
+	checkFleetBurns(g.t, g.cfg, burned)
 	g.claim("efuse-plan.sh")
 	md := string(g.read("efuse-plan.md"))
 	var shown, run []string
