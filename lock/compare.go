@@ -121,8 +121,10 @@ func Compare(locked, now *File) []Change {
 		delete(nowKeys, lk.Name)
 		c.field(it+".algorithm", what, "algorithm", lk.Algorithm, nk.Algorithm)
 		c.field(it+".role", what, "role", lk.Role, nk.Role)
-		c.field(it+".digest", what, "digest", orNone(lk.Digest), orNone(nk.Digest))
-		c.field(it+".fingerprint", what, "fingerprint", orNone(lk.Fingerprint), orNone(nk.Fingerprint))
+		// A key whose file is missing has neither: say so rather than "(none)".
+		missing := nk.Digest == "" && nk.Fingerprint == ""
+		c.field(it+".digest", what, "digest", orNone(lk.Digest), keyValue(nk.Digest, missing))
+		c.field(it+".fingerprint", what, "fingerprint", orNone(lk.Fingerprint), keyValue(nk.Fingerprint, missing))
 	}
 	for _, nk := range sortedKeys(now.Keys) {
 		if _, added := nowKeys[nk.Name]; added {
@@ -194,6 +196,13 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+func keyValue(s string, missing bool) string {
+	if s == "" && missing {
+		return "no key (its file does not exist)"
+	}
+	return orNone(s)
 }
 
 func sortedKeys(ks []Key) []Key {

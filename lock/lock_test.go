@@ -143,3 +143,13 @@ func TestParseRefusesForeignAndBrokenFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareMissingKey(t *testing.T) {
+	locked, _ := Parse(sample().Marshal(), "x.lock")
+	now := sample()
+	now.Keys[1].Fingerprint = "" // flash key file gone (create = true would remake it)
+	got := Compare(locked, now)
+	if len(got) != 1 || !strings.Contains(got[0].Msg, `key "flash" fingerprint locked at `+strings.Repeat("cd", 16)+", manifest now gives no key (its file does not exist)") {
+		t.Fatalf("%+v", got)
+	}
+}

@@ -24,6 +24,9 @@ import (
 //     SOC_EFUSE_SECURE_BOOT_KEY_DIGESTS (3) on every supported chip but the ESP32 and
 //     ESP32-C2, which have one digest and no revocation bits.
 
+// The eFuse names (SECURE_VERSION, SECURE_BOOT_KEY_REVOKE0..2) are espefuse's, checked in
+// espefuse/efuse_defs/<chip>.yaml at esptool commit bb72741ff4fadb2c6958564140e755b44288af32.
+
 // secureVersionBits is the width of each chip's SECURE_VERSION eFuse field, which
 // bounds secure_version.
 var secureVersionBits = map[string]int{
