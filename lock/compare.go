@@ -123,8 +123,8 @@ func Compare(locked, now *File) []Change {
 		c.field(it+".role", what, "role", lk.Role, nk.Role)
 		// A key whose file is missing has neither: say so rather than "(none)".
 		missing := nk.Digest == "" && nk.Fingerprint == ""
-		c.field(it+".digest", what, "digest", orNone(lk.Digest), keyValue(nk.Digest, missing))
-		c.field(it+".fingerprint", what, "fingerprint", orNone(lk.Fingerprint), keyValue(nk.Fingerprint, missing))
+		c.field(it+".digest", what, "digest", orNone(lk.Digest), keyValue(nk.Digest, missing && lk.Digest != ""))
+		c.field(it+".fingerprint", what, "fingerprint", orNone(lk.Fingerprint), keyValue(nk.Fingerprint, missing && lk.Fingerprint != ""))
 	}
 	for _, nk := range sortedKeys(now.Keys) {
 		if _, added := nowKeys[nk.Name]; added {
