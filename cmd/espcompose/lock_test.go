@@ -112,6 +112,9 @@ func TestLockWritesDeterministicLayout(t *testing.T) {
 	if code, _, stderr := run("plan"); code != 0 {
 		t.Errorf("plan of the locked manifest: exit %d: %s", code, stderr)
 	}
+	if code, stdout, _ := run("lock", "--json"); code != 0 || !strings.Contains(stdout, `"status": "unchanged"`) {
+		t.Errorf("lock --json: exit %d: %s", code, stdout)
+	}
 }
 
 func hexOf(b []byte) string {
@@ -149,8 +152,10 @@ func TestLockRefusesMovedResizedAndRekeyed(t *testing.T) {
 				t.Errorf("%s: stderr lacks %q:\n%s", cmd, want, stderr)
 			}
 		}
-		if _, err := os.Stat(dist); !os.IsNotExist(err) {
-			t.Fatalf("%s wrote %s before refusing", cmd, dist)
+		for _, p := range []string{dist, filepath.Join(dir, ".espcompose")} {
+			if _, err := os.Stat(p); !os.IsNotExist(err) {
+				t.Fatalf("%s wrote %s before refusing", cmd, p)
+			}
 		}
 	}
 	// lock without --update refuses too, and leaves the lock as it was.
@@ -225,5 +230,27 @@ func TestLockNeverReplacesForeignFile(t *testing.T) {
 	}
 	if code, _, stderr := run("plan", "--lock-file", other); code != 0 {
 		t.Errorf("plan --lock-file: %s", stderr)
+	}
+}
+
+// TestLockCoversEveryDevice: with a devices block one lock holds every device's
+// layout; a change is refused for the devices build too.
+func TestLockCoversEveryDevice(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(examplesDir, "manufacturing"), dir)
+	mf := filepath.Join(dir, "espcompose.hcl")
+	run := func(args ...string) (int, string, string) {
+		return runCLI(t, afero.NewOsFs(), nil, append(args, "-f", mf, "-o", filepath.Join(dir, "dist"))...)
+	}
+	if code, _, stderr := run("lock"); code != 0 {
+		t.Fatalf("lock: %s", stderr)
+	}
+	if code, _, stderr := run("validate"); code != 0 {
+		t.Fatalf("validate of every device against the lock: %s", stderr)
+	}
+	lockEditFile(t, mf, `size    = "24K"`, `size    = "28K"`)
+	code, _, stderr := run("build")
+	if code != 2 || !strings.Contains(stderr, "locked at") {
+		t.Errorf("devices build over a changed layout: exit %d: %s", code, stderr)
 	}
 }
