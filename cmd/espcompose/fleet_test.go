@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -82,6 +83,16 @@ func TestSecureVersionPatchedSignedAndPlanned(t *testing.T) {
 	}
 	if blocks, err := secureboot.VerifyV2(plain, pub); err != nil || !blocks[0].Verified {
 		t.Errorf("patched app signature: %v", err)
+	}
+	// image info, esptool image_info's text, reads it back too.
+	plainPath := filepath.Join(dir, "ota_0.plain.bin")
+	if err := os.WriteFile(plainPath, plain[:img.Len()], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, afero.NewOsFs(), nil, "image", "info", "--version", "2", plainPath)
+	if code != 0 || !strings.Contains(stdout, "Secure version: 3\n") || !regexp.MustCompile(`Checksum: 0x[0-9a-f]{2} \(valid\)`).MatchString(stdout) ||
+		!regexp.MustCompile(`Validation hash: [0-9a-f]{64} \(valid\)`).MatchString(stdout) {
+		t.Errorf("image info of the patched app: exit %d\n%s%s", code, stdout, stderr)
 	}
 	// Nothing but secure_version, the checksum byte and the hash changed.
 	orig, _ := appimage.Decode(in)
