@@ -24,7 +24,7 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 	cfg := pl.Config
 	b := &outputs.Bundle{
 		Chip: pl.Chip.Name, FlashMode: orKeep(cfg.Target.FlashMode), FlashFreq: orKeep(cfg.Target.FlashFreq),
-		FlashSize: cfg.Target.FlashSizeName,
+		FlashSize: cfg.Target.FlashSizeName, FlashBytes: cfg.Target.FlashSize,
 	}
 	get := func(id string) ([]byte, error) {
 		a, ok := res.Artifacts[id]
@@ -40,6 +40,7 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 			Encrypted: r.Encrypted && fe != nil && !fe.DeviceEncrypts, EncryptReason: r.EncryptReason, Signed: r.Signed,
 		}
 		or.DeviceEncrypts = r.Encrypted && fe != nil && fe.DeviceEncrypts
+		or.Kind, or.Depth, or.App = r.Kind, r.Depth, pl.appInfo(r)
 		if r.Stage != "" {
 			data, err := get(r.Stage)
 			if err != nil {
@@ -247,4 +248,18 @@ func fileIf(r *Region) string {
 		return ""
 	}
 	return r.File
+}
+
+// appInfo describes the app image a partition holds, for the SBOM and reports.
+func (pl *Plan) appInfo(r *Region) *outputs.AppInfo {
+	if r.Partition == nil || r.Partition.Contents == nil || r.Partition.Contents.Kind != "image" {
+		return nil
+	}
+	info := pl.Images[r.Partition.Contents.Name]
+	if info == nil || info.Image == nil || info.Image.AppDesc == nil {
+		return nil
+	}
+	d := info.Image.AppDesc
+	return &outputs.AppInfo{Image: info.Name, Project: d.ProjectName, Version: d.Version, IDFVersion: d.IDFVersion,
+		SecureVersion: d.SecureVersion, ELFSHA256: fmt.Sprintf("%x", d.ELFSHA256)}
 }
