@@ -15,6 +15,8 @@ import (
 // cryptographic assets, which is how keys are listed (by fingerprint, never bytes).
 const SBOMSpec = cdx.SpecVersion1_6
 
+const sbomSchema = "http://cyclonedx.org/schema/bom-1.6.schema.json"
+
 // Property names of the SBOM. The espcompose: namespace is ours; esp-idf: holds what
 // the app image says of itself in its esp_app_desc_t.
 const (
@@ -139,6 +141,7 @@ func sbom(b *Bundle, files []File) ([]byte, error) {
 	}
 
 	bom := cdx.NewBOM()
+	bom.SpecVersion, bom.JSONSchema = SBOMSpec, sbomSchema
 	meta := &cdx.Metadata{
 		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
 			Type: cdx.ComponentTypeApplication, Name: b.Record.toolName(), Version: b.Record.ToolVersion,
@@ -171,7 +174,10 @@ func sbom(b *Bundle, files []File) ([]byte, error) {
 func encodeBOM(bom *cdx.BOM) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatJSON).SetPretty(true).SetEscapeHTML(false)
-	if err := enc.EncodeVersion(bom, SBOMSpec); err != nil {
+	// Encode, not EncodeVersion: cyclonedx-go v0.12's version conversion turns every
+	// cryptographic-asset component into an application. The BOM is built with 1.6
+	// fields only, so it needs no conversion.
+	if err := enc.Encode(bom); err != nil {
 		return nil, fmt.Errorf("sbom.cdx.json: %w", err)
 	}
 	return buf.Bytes(), nil
