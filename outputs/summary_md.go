@@ -83,3 +83,6 @@ func yesNo(b bool) string {
 	}
 	return "no"
 }
+
+// MarkdownText is a name as summary.md writes it, for readers that look it up.
+func MarkdownText(s string) string { return mdText(s) }
