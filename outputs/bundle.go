@@ -30,14 +30,16 @@ type Region struct {
 	// to draw nested tables; an empty Kind reads as "partition".
 	Kind  string
 	Depth int
-	// App describes the app image the region holds, from its esp_app_desc_t; nil for
-	// anything else.
+	// App describes the image the region holds, from its app or bootloader
+	// description; nil for anything else.
 	App *AppInfo
 }
 
-// AppInfo is what an app image says about itself in its app description.
+// AppInfo is what an image says about itself: an app in its esp_app_desc_t, the
+// bootloader in its esp_bootloader_desc_t (version and ESP-IDF version only).
 type AppInfo struct {
 	Image         string // the manifest's image name
+	Bootloader    bool
 	Project       string
 	Version       string
 	IDFVersion    string

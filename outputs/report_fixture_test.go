@@ -14,7 +14,8 @@ func reportBundle() *Bundle {
 		Chip: "esp32c3", FlashMode: "dio", FlashFreq: "80m", FlashSize: "4MB", FlashBytes: 4 << 20,
 		Regions: []Region{
 			{Name: "bootloader", Kind: "bootloader", Type: "bootloader", Offset: 0, Size: 0x8000, File: "bootloader.bin", Data: []byte{0xE9, 1},
-				Encrypted: true, EncryptReason: "the bootloader is always encrypted", Signed: true, Source: "image.bootloader"},
+				Encrypted: true, EncryptReason: "the bootloader is always encrypted", Signed: true, Source: "image.bootloader",
+				App: &AppInfo{Image: "bootloader", Bootloader: true, Version: "1", IDFVersion: "v5.2.1"}},
 			{Name: "partition-table", Kind: "partition-table", Type: "table", Offset: 0x8000, Size: 0x1000, File: "partition-table.bin", Data: []byte{0xAA, 0x50},
 				Encrypted: true, EncryptReason: "the partition table is always encrypted", Source: "generated"},
 			{Name: "nvs", Kind: "partition", Type: "data/nvs", Offset: 0x9000, Size: 0x6000, File: "partitions/nvs.bin", Data: []byte("nvs-page"),

@@ -80,9 +80,10 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 {{range .Regions}}<tr><td>{{.Name}}</td><td{{if ne .Enc "no"}} class="yes"{{end}}>{{.Enc}}</td><td>{{.EncWhy}}</td><td{{if .Signed}} class="yes"{{end}}>{{if .Signed}}yes{{else}}no{{end}}</td><td>{{.SignWhy}}</td></tr>
 {{end}}</tbody></table>
 {{if .Apps}}
-<h2 id="apps">App images</h2>
-<table><thead><tr><th>Partition</th><th>Project</th><th>Version</th><th>ESP-IDF</th><th>secure_version</th><th>ELF SHA-256</th></tr></thead><tbody>
-{{range .Apps}}<tr><td>{{.Name}}</td><td>{{.App.Project}}</td><td>{{.App.Version}}</td><td>{{.App.IDFVersion}}</td><td class="num">{{.App.SecureVersion}}</td><td><code>{{short .App.ELFSHA256}}</code></td></tr>
+<h2 id="apps">Images</h2>
+<p class="muted">As each image describes itself (esp_app_desc_t, esp_bootloader_desc_t).</p>
+<table><thead><tr><th>Region</th><th>Project</th><th>Version</th><th>ESP-IDF</th><th>secure_version</th><th>ELF SHA-256</th></tr></thead><tbody>
+{{range .Apps}}<tr><td>{{.Name}}</td>{{if .App.Bootloader}}<td class="muted">bootloader</td><td>{{.App.Version}}</td><td>{{.App.IDFVersion}}</td><td></td><td></td>{{else}}<td>{{.App.Project}}</td><td>{{.App.Version}}</td><td>{{.App.IDFVersion}}</td><td class="num">{{.App.SecureVersion}}</td><td><code>{{short .App.ELFSHA256}}</code></td>{{end}}</tr>
 {{end}}</tbody></table>{{end}}
 {{if .OTA}}
 <h2 id="ota">OTA artifacts</h2>

@@ -71,10 +71,12 @@ func sbom(b *Bundle, files []File) ([]byte, error) {
 		}
 		if a := r.App; a != nil {
 			c.Version = a.Version
-			props = append(props,
-				cdx.Property{Name: propProject, Value: a.Project}, cdx.Property{Name: propIDFVersion, Value: a.IDFVersion},
-				cdx.Property{Name: propSecureVersion, Value: strconv.FormatUint(uint64(a.SecureVersion), 10)},
-				cdx.Property{Name: propELFSHA256, Value: a.ELFSHA256})
+			props = append(props, cdx.Property{Name: propIDFVersion, Value: a.IDFVersion})
+			if !a.Bootloader {
+				props = append(props, cdx.Property{Name: propProject, Value: a.Project},
+					cdx.Property{Name: propSecureVersion, Value: strconv.FormatUint(uint64(a.SecureVersion), 10)},
+					cdx.Property{Name: propELFSHA256, Value: a.ELFSHA256})
+			}
 			if a.IDFVersion != "" {
 				idf[a.IDFVersion] = true
 				deps = append(deps, cdx.Dependency{Ref: ref, Dependencies: &[]string{idfRef(a.IDFVersion)}})
@@ -205,19 +207,24 @@ func (r Record) toolName() string {
 // buildName names the whole build after its first app's project, as ESP-IDF names
 // its build after the project.
 func buildName(b *Bundle) string {
-	for _, r := range b.Regions {
-		if r.App != nil && r.App.Project != "" {
-			return r.App.Project
-		}
+	if a := firstApp(b); a != nil && a.Project != "" {
+		return a.Project
 	}
 	return b.Chip + "-firmware"
 }
 
 func buildVersion(b *Bundle) string {
-	for _, r := range b.Regions {
-		if r.App != nil {
-			return r.App.Version
-		}
+	if a := firstApp(b); a != nil {
+		return a.Version
 	}
 	return ""
+}
+
+func firstApp(b *Bundle) *AppInfo {
+	for _, r := range b.Regions {
+		if r.App != nil && !r.App.Bootloader {
+			return r.App
+		}
+	}
+	return nil
 }

@@ -84,6 +84,9 @@ func TestSBOMListsEveryArtifactByHash(t *testing.T) {
 		prop(app, propSecureVersion) != "3" || prop(app, propProject) != "sensor-node" || prop(app, propELFSHA256) == "" {
 		t.Errorf("app component = %+v", app)
 	}
+	if bl := byRef["region:bootloader"]; bl.Type != cdx.ComponentTypeFirmware || bl.Version != "1" || prop(bl, propIDFVersion) != "v5.2.1" || prop(bl, propProject) != "" {
+		t.Errorf("bootloader component = %+v", bl)
+	}
 	if idf := byRef["esp-idf@v5.2.1"]; idf.Type != cdx.ComponentTypeFramework || idf.Version != "v5.2.1" {
 		t.Errorf("no ESP-IDF framework component: %+v", idf)
 	}

@@ -250,8 +250,17 @@ func fileIf(r *Region) string {
 	return r.File
 }
 
-// appInfo describes the app image a partition holds, for the SBOM and reports.
+// appInfo describes the image a region holds, from its app description (or, for the
+// bootloader, its bootloader description), for the SBOM and reports.
 func (pl *Plan) appInfo(r *Region) *outputs.AppInfo {
+	if r.Kind == "bootloader" && pl.Config.Bootloader != nil {
+		info := pl.Images[pl.Config.Bootloader.Image.Name]
+		if info == nil || info.Image == nil || info.Image.BootloaderDesc == nil {
+			return nil
+		}
+		d := info.Image.BootloaderDesc
+		return &outputs.AppInfo{Image: info.Name, Bootloader: true, Version: fmt.Sprint(d.Version), IDFVersion: d.IDFVersion}
+	}
 	if r.Partition == nil || r.Partition.Contents == nil || r.Partition.Contents.Kind != "image" {
 		return nil
 	}
