@@ -49,7 +49,7 @@ func buildForBrowser(t *testing.T, example string) (dist string, regions []strin
 // page with a console error and an external image proves the watch sees both.
 func TestReportInChromium(t *testing.T) {
 	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	c := startCDP(t, chromium)
 
