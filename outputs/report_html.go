@@ -29,6 +29,7 @@ type reportRegion struct {
 	Enc     string
 	EncWhy  string
 	SignWhy string
+	Free    bool // a free range, not a region
 }
 
 type reportOTA struct {
@@ -40,7 +41,7 @@ type reportData struct {
 	Tool, ToolVersion, Manifest, ManifestSHA     string
 	Map                                          template.HTML
 	Regions                                      []reportRegion
-	Free                                         []freeRange
+	Rows                                         []reportRegion // Regions and free space, in offset order
 	Security                                     []string
 	Apps                                         []Region
 	OTA                                          []reportOTA
@@ -70,9 +71,9 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 
 <h2 id="partitions">Partition table{{if .Nested}}s (nested tables indented){{end}}</h2>
 <table><thead><tr><th>Offset</th><th>Size</th><th>Name</th><th>Type</th><th>Contents</th><th>File</th><th>SHA-256</th></tr></thead><tbody>
-{{range .Regions}}<tr><td class="num">{{hex .Offset}}</td><td class="num">{{size .Size}}</td><td>{{.Indent}}<span class="pname">{{.Name}}</span></td><td>{{.Type}}</td><td>{{.Source}}</td><td>{{if .File}}<code>{{.File}}</code>{{else}}<span class="muted">erased</span>{{end}}</td><td><code>{{short .SHA256}}</code></td></tr>
-{{end}}{{range .Free}}<tr class="muted"><td class="num">{{hex .Offset}}</td><td class="num">{{size .Size}}</td><td>free</td><td></td><td></td><td></td><td></td></tr>
-{{end}}</tbody></table>
+{{range .Rows}}{{if .Free}}<tr class="muted"><td class="num">{{hex .Offset}}</td><td class="num">{{size .Size}}</td><td>free</td><td></td><td></td><td></td><td></td></tr>
+{{else}}<tr><td class="num">{{hex .Offset}}</td><td class="num">{{size .Size}}</td><td>{{.Indent}}<span class="pname">{{.Name}}</span></td><td>{{.Type}}</td><td>{{.Source}}</td><td>{{if .File}}<code>{{.File}}</code>{{else}}<span class="muted">erased</span>{{end}}</td><td><code>{{short .SHA256}}</code></td></tr>
+{{end}}{{end}}</tbody></table>
 
 <h2 id="security">Encryption and signing</h2>
 <ul>{{range .Security}}<li>{{.}}</li>{{end}}</ul>
@@ -129,7 +130,7 @@ func reportHTML(b *Bundle, files []File) ([]byte, error) {
 	}{reportData{
 		Title: title, Chip: b.Chip, FlashSize: b.FlashSize, FlashMode: b.FlashMode, FlashFreq: b.FlashFreq,
 		Tool: b.Record.toolName(), ToolVersion: b.Record.ToolVersion, Manifest: b.Record.Manifest.Path, ManifestSHA: b.Record.Manifest.SHA256,
-		Map: template.HTML(svg.String()), Free: freeSpace(b), Security: securitySummary(b), Keys: keyViews(b, files),
+		Map: template.HTML(svg.String()), Security: securitySummary(b), Keys: keyViews(b, files),
 		Efuse: string(efusePlan(b)), Stages: b.Record.Stages,
 	}, template.CSS(reportCSS)}
 	for _, r := range b.Regions {
@@ -143,6 +144,19 @@ func reportHTML(b *Bundle, files []File) ([]byte, error) {
 		if r.App != nil {
 			d.Apps = append(d.Apps, r)
 		}
+	}
+	// Free space goes before the first top-level region after it, so the table reads
+	// in flash order; nested regions stay under their parent.
+	free := freeSpace(b)
+	for _, r := range d.Regions {
+		for len(free) > 0 && r.Depth == 0 && free[0].Offset < r.Offset {
+			d.Rows = append(d.Rows, reportRegion{Region: Region{Offset: free[0].Offset, Size: free[0].Size}, Free: true})
+			free = free[1:]
+		}
+		d.Rows = append(d.Rows, r)
+	}
+	for _, f := range free {
+		d.Rows = append(d.Rows, reportRegion{Region: Region{Offset: f.Offset, Size: f.Size}, Free: true})
 	}
 	for _, s := range b.OTA {
 		d.OTA = append(d.OTA, reportOTA{OTA: s.OTA, Slot: s.Slot, Offset: hex32(s.Offset), File: s.File, Version: s.Version, SHA256: hashes[s.File]})

@@ -62,3 +62,24 @@ func TestReportHTMLSelfContained(t *testing.T) {
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
 }
+
+func TestReportHTMLRowsInFlashOrder(t *testing.T) {
+	page := string(renderReports(t, reportBundle())["report.html"].Data)
+	start := strings.Index(page, `<h2 id="partitions">`)
+	end := strings.Index(page, `<h2 id="security">`)
+	var offsets []string
+	for _, line := range strings.Split(page[start:end], "\n") {
+		if strings.HasPrefix(line, `<tr`) && strings.Contains(line, `<td class="num">`) {
+			cell := strings.SplitN(strings.SplitN(line, `<td class="num">`, 2)[1], "<", 2)[0]
+			free := strings.Contains(line, "<td>free</td>")
+			if free {
+				cell += "(free)"
+			}
+			offsets = append(offsets, cell)
+		}
+	}
+	want := "0x0 0x8000 0x9000 0xf000(free) 0x10000 0x10000 0x11000 0x30000(free) 0x40000 0x140000 0x240000(free)"
+	if got := strings.Join(offsets, " "); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+}
