@@ -32,8 +32,9 @@ type reportRegion struct {
 	Free    bool // a free range, not a region
 }
 
+// reportOTA is a row of the OTA artifact and flash image tables.
 type reportOTA struct {
-	OTA, Slot, Offset, File, Version, Project, SHA256, Kind string
+	OTA, Slot, Offset, File, Version, SHA256 string
 }
 
 type reportData struct {
@@ -118,6 +119,8 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 // no scripts, no URLs) a reviewer can open from a CI artifact.
 func reportHTML(b *Bundle, files []File) ([]byte, error) {
 	hashes := fileHashes(files)
+	// The map goes in as markup; it is safe because writeFlashMapSVG escapes every
+	// name and text it writes (xmlText), as TestFlashMapEscapesNames checks.
 	var svg bytes.Buffer
 	writeFlashMapSVG(&svg, b)
 	title := buildName(b)

@@ -83,3 +83,15 @@ func TestReportHTMLRowsInFlashOrder(t *testing.T) {
 		t.Errorf("rows:\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestReportHTMLEscapesNames(t *testing.T) {
+	b := reportBundle()
+	b.Regions[2].Name = `<script>alert(1)</script>`
+	page := string(renderReports(t, b)["report.html"].Data)
+	if strings.Contains(page, "<script>") {
+		t.Error("a partition name became markup")
+	}
+	if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("the name is not shown as text")
+	}
+}
