@@ -33,7 +33,23 @@ type Region struct {
 	// App describes the image the region holds, from its app or bootloader
 	// description; nil for anything else.
 	App *AppInfo
+	// NVS lists the entries of an NVS partition, for the SBOM; values are never kept.
+	NVS []NVSItem
 }
+
+// NVSItem is one NVS entry as the SBOM lists it: where it is, its type and size,
+// and for a long string or blob (a certificate, a key) the SHA-256 of its value. A
+// short value's hash is left out: a PIN or a password could be guessed from it.
+type NVSItem struct {
+	Namespace string
+	Key       string
+	Type      string
+	Size      int
+	SHA256    string // "" for integers and values shorter than NVSHashMin
+}
+
+// NVSHashMin is the shortest string or blob value whose hash the SBOM gives.
+const NVSHashMin = 32
 
 // AppInfo is what an image says about itself: an app in its esp_app_desc_t, the
 // bootloader in its esp_bootloader_desc_t (version and ESP-IDF version only).

@@ -1,6 +1,7 @@
 package outputs
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -19,7 +20,10 @@ func reportBundle() *Bundle {
 			{Name: "partition-table", Kind: "partition-table", Type: "table", Offset: 0x8000, Size: 0x1000, File: "partition-table.bin", Data: []byte{0xAA, 0x50},
 				Encrypted: true, EncryptReason: "the partition table is always encrypted", Source: "generated"},
 			{Name: "nvs", Kind: "partition", Type: "data/nvs", Offset: 0x9000, Size: 0x6000, File: "partitions/nvs.bin", Data: []byte("nvs-page"),
-				EncryptReason: "NVS is never flash-encrypted; NVS encryption protects it", Source: "nvs.device"},
+				EncryptReason: "NVS is never flash-encrypted; NVS encryption protects it", Source: "nvs.device",
+				NVS: []NVSItem{{Namespace: "wifi", Key: "psk", Type: "string", Size: 9},
+					{Namespace: "certs", Key: "device_cert", Type: "blob", Size: 600, SHA256: "5e" + strings.Repeat("0", 62)},
+					{Namespace: "cfg", Key: "retries", Type: "u8", Size: 1}}},
 			{Name: "at_customize", Kind: "partition", Type: "0x40/0x00", Offset: 0x10000, Size: 0x20000, Source: "secondary table"},
 			{Name: "at_customize (table)", Kind: "secondary-table", Type: "table", Offset: 0x10000, Size: 0x1000, Depth: 1,
 				File: "partitions/at_customize.table.bin", Data: []byte{0xAA, 0x50, 2}, Source: "generated: secondary table"},

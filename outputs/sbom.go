@@ -35,6 +35,7 @@ const (
 	propProject       = "esp-idf:project_name"
 	propSecureVersion = "esp-idf:secure_version"
 	propELFSHA256     = "esp-idf:app_elf_sha256"
+	propNVSType       = "esp-idf:nvs_type"
 )
 
 // sbom renders dist/sbom.cdx.json. It holds no clock unless SOURCE_DATE_EPOCH gave
@@ -83,6 +84,9 @@ func sbom(b *Bundle, files []File) ([]byte, error) {
 			}
 		}
 		c.Properties = &props
+		if len(r.NVS) > 0 {
+			c.Components = nvsComponents(ref, r.NVS)
+		}
 		comps = append(comps, c)
 	}
 	for _, m := range b.Merged {
@@ -227,4 +231,19 @@ func firstApp(b *Bundle) *AppInfo {
 		}
 	}
 	return nil
+}
+
+// nvsComponents lists an NVS partition's entries inside its component: each entry by
+// namespace and key, with its type and size, and the hash of long values only.
+func nvsComponents(parent string, entries []NVSItem) *[]cdx.Component {
+	out := make([]cdx.Component, 0, len(entries))
+	for _, e := range entries {
+		c := cdx.Component{BOMRef: parent + "/" + e.Namespace + "/" + e.Key, Type: cdx.ComponentTypeData, Name: e.Namespace + "/" + e.Key,
+			Properties: &[]cdx.Property{{Name: propNVSType, Value: e.Type}, {Name: propSize, Value: strconv.Itoa(e.Size)}}}
+		if e.SHA256 != "" {
+			c.Hashes = &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: e.SHA256}}
+		}
+		out = append(out, c)
+	}
+	return &out
 }

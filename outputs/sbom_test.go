@@ -93,6 +93,20 @@ func TestSBOMListsEveryArtifactByHash(t *testing.T) {
 	if nvs := byRef["region:nvs"]; nvs.Type != cdx.ComponentTypeData || sha(nvs) != files["partitions/nvs.bin"].SHA256 {
 		t.Errorf("NVS contents are not listed by hash: %+v", nvs)
 	}
+	nvs := byRef["region:nvs"]
+	if nvs.Components == nil || len(*nvs.Components) != 3 {
+		t.Fatalf("NVS entries are not listed: %+v", nvs.Components)
+	}
+	for i, want := range []struct{ ref, typ, size, sha string }{
+		{"region:nvs/wifi/psk", "string", "9", ""}, // short: no hash, it could be guessed
+		{"region:nvs/certs/device_cert", "blob", "600", "5e" + strings.Repeat("0", 62)},
+		{"region:nvs/cfg/retries", "u8", "1", ""},
+	} {
+		e := (*nvs.Components)[i]
+		if e.BOMRef != want.ref || prop(e, propNVSType) != want.typ || prop(e, propSize) != want.size || sha(e) != want.sha {
+			t.Errorf("NVS entry %d = %+v, want %+v", i, e, want)
+		}
+	}
 	for _, f := range []string{"sensor-node-factory.bin", "ota/app/ota_0.bin", "ota/app/ota_1.bin", "ota/app/app-encrypted.bin"} {
 		if got := sha(byRef["file:"+f]); got != files[f].SHA256 {
 			t.Errorf("%s: sha256 %q, want %q", f, got, files[f].SHA256)

@@ -1,10 +1,13 @@
 package planner
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"sort"
 
+	"github.com/espcompose/espcompose/format/nvs"
 	"github.com/espcompose/espcompose/format/secureboot"
 	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/outputs"
@@ -40,7 +43,7 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 			Encrypted: r.Encrypted && fe != nil && !fe.DeviceEncrypts, EncryptReason: r.EncryptReason, Signed: r.Signed,
 		}
 		or.DeviceEncrypts = r.Encrypted && fe != nil && fe.DeviceEncrypts
-		or.Kind, or.Depth, or.App = r.Kind, r.Depth, pl.appInfo(r)
+		or.Kind, or.Depth, or.App, or.NVS = r.Kind, r.Depth, pl.appInfo(r), pl.nvsEntries(r)
 		if r.Stage != "" {
 			data, err := get(r.Stage)
 			if err != nil {
@@ -271,4 +274,44 @@ func (pl *Plan) appInfo(r *Region) *outputs.AppInfo {
 	d := info.Image.AppDesc
 	return &outputs.AppInfo{Image: info.Name, Project: d.ProjectName, Version: d.Version, IDFVersion: d.IDFVersion,
 		SecureVersion: d.SecureVersion, ELFSHA256: fmt.Sprintf("%x", d.ELFSHA256)}
+}
+
+// nvsEntries lists an NVS region's entries for the SBOM, values by hash (long ones
+// only) or not at all.
+func (pl *Plan) nvsEntries(r *Region) []outputs.NVSItem {
+	if r.Stage == "" {
+		return nil
+	}
+	st, _ := pl.Graph.Node(r.Stage)
+	if e, ok := st.(*stages.Encrypt); ok {
+		st, _ = pl.Graph.Node(e.Dep)
+	}
+	n, ok := st.(*stages.NVS)
+	if !ok || n.Content == nil {
+		return nil
+	}
+	var out []outputs.NVSItem
+	for _, ns := range n.Content.Namespaces {
+		for _, e := range ns.Entries {
+			oe := outputs.NVSItem{Namespace: ns.Name, Key: e.Key, Type: e.Type.String()}
+			var value []byte
+			switch e.Type {
+			case nvs.String:
+				value = []byte(e.Str)
+			case nvs.Blob:
+				value = e.Blob
+			default:
+				oe.Size = int(e.Type & 0x0f) // an integer type code's low nibble is its width
+			}
+			if e.Type == nvs.String || e.Type == nvs.Blob {
+				oe.Size = len(value)
+				if len(value) >= outputs.NVSHashMin {
+					sum := sha256.Sum256(value)
+					oe.SHA256 = hex.EncodeToString(sum[:])
+				}
+			}
+			out = append(out, oe)
+		}
+	}
+	return out
 }

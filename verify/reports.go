@@ -13,7 +13,9 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/espcompose/espcompose/format/nvs"
 	"github.com/espcompose/espcompose/outputs"
+	"github.com/espcompose/espcompose/stages"
 )
 
 // reports reads the report files back: the SBOM decodes with the CycloneDX library
@@ -56,7 +58,11 @@ func (c *checker) sbom() {
 	}
 	hashes := map[string]string{}
 	props := map[string]map[string]string{}
+	nested := map[string][]cdx.Component{}
 	for _, comp := range *bom.Components {
+		if comp.Components != nil {
+			nested[comp.BOMRef] = *comp.Components
+		}
 		if comp.Hashes != nil {
 			for _, h := range *comp.Hashes {
 				if h.Algorithm == cdx.HashAlgoSHA256 {
@@ -96,6 +102,9 @@ func (c *checker) sbom() {
 		}
 		if r.Stage != "" {
 			want(ref, r.File)
+			if st, ok := c.stage(plainStage(c, r.Stage)).(*stages.NVS); ok {
+				c.sbomNVS(subject, ref, st.Content, nested[ref])
+			}
 		}
 	}
 	for _, m := range c.in.Plan.Merged {
@@ -249,5 +258,43 @@ func (c *checker) noKeysInReports() {
 	}
 	if checked > 0 {
 		c.pass("report", "keys", "no report holds the material of the %d key(s) the build read", checked)
+	}
+}
+
+// sbomNVS checks an NVS partition's entries in the SBOM against the content the nvs
+// check decoded the partition to: same entries in order, each long string or blob
+// value by its hash, no short value hashed.
+func (c *checker) sbomNVS(subject, ref string, content *nvs.Partition, listed []cdx.Component) {
+	i := 0
+	for _, ns := range content.Namespaces {
+		for _, e := range ns.Entries {
+			name := ns.Name + "/" + e.Key
+			if i >= len(listed) || listed[i].Name != name {
+				c.fail("sbom", subject, "%s: NVS entry %d should be %s", ref, i, name)
+				return
+			}
+			var value []byte
+			switch e.Type {
+			case nvs.String:
+				value = []byte(e.Str)
+			case nvs.Blob:
+				value = e.Blob
+			}
+			want := ""
+			if len(value) >= outputs.NVSHashMin {
+				want = fileSHA(value)
+			}
+			got := ""
+			if h := listed[i].Hashes; h != nil && len(*h) > 0 {
+				got = (*h)[0].Value
+			}
+			if got != want {
+				c.fail("sbom", subject, "%s: NVS entry %s has hash %q, want %q", ref, name, got, want)
+			}
+			i++
+		}
+	}
+	if i != len(listed) {
+		c.fail("sbom", subject, "%s lists %d NVS entries; the partition holds %d", ref, len(listed), i)
 	}
 }

@@ -30,6 +30,17 @@ func TestReportCorruptionsAreFound(t *testing.T) {
 			setFile(t, in, "sbom.cdx.json", bytes.ReplaceAll(file(t, in, "sbom.cdx.json"), []byte(`"region:nvs"`), []byte(`"region:other"`)))
 			return "region nvs is not a component"
 		}},
+		{"sbom nvs entry", func(t *testing.T, in *Input) string {
+			sbom := file(t, in, "sbom.cdx.json")
+			i := bytes.Index(sbom, []byte(`"bom-ref": "region:nvs/`))
+			if i < 0 {
+				t.Fatal("no NVS entries in the SBOM")
+			}
+			j := i + bytes.Index(sbom[i:], []byte(`"name": "`)) + len(`"name": "`)
+			sbom = append(append(append([]byte(nil), sbom[:j]...), 'x'), sbom[j:]...)
+			setFile(t, in, "sbom.cdx.json", sbom)
+			return "region:nvs: NVS entry 0 should be"
+		}},
 		{"svg region moved", func(t *testing.T, in *Input) string {
 			r := region(t, in, "ota_0")
 			svg := file(t, in, "flash-map.svg")
