@@ -25,6 +25,42 @@ type Region struct {
 	EncryptReason  string
 	Signed         bool
 	Source         string
+	// Kind is "bootloader", "partition-table", "secondary-table" or "partition"; Depth
+	// is how deep a nested table puts it (0 in the primary table). The reports use them
+	// to draw nested tables; an empty Kind reads as "partition".
+	Kind  string
+	Depth int
+	// App describes the image the region holds, from its app or bootloader
+	// description; nil for anything else.
+	App *AppInfo
+	// NVS lists the entries of an NVS partition, for the SBOM; values are never kept.
+	NVS []NVSItem
+}
+
+// NVSItem is one NVS entry as the SBOM lists it: where it is, its type and size,
+// and for a long string or blob (a certificate, a key) the SHA-256 of its value. A
+// short value's hash is left out: a PIN or a password could be guessed from it.
+type NVSItem struct {
+	Namespace string
+	Key       string
+	Type      string
+	Size      int
+	SHA256    string // "" for integers and values shorter than NVSHashMin
+}
+
+// NVSHashMin is the shortest string or blob value whose hash the SBOM gives.
+const NVSHashMin = 32
+
+// AppInfo is what an image says about itself: an app in its esp_app_desc_t, the
+// bootloader in its esp_bootloader_desc_t (version and ESP-IDF version only).
+type AppInfo struct {
+	Image         string // the manifest's image name
+	Bootloader    bool
+	Project       string
+	Version       string
+	IDFVersion    string
+	SecureVersion uint32
+	ELFSHA256     string // hex, as esptool image_info prints it
 }
 
 // Merged is one merged image file.
@@ -68,12 +104,15 @@ type Bundle struct {
 	FlashMode string
 	FlashFreq string
 	FlashSize string
-	Regions   []Region
-	Merged    []Merged
-	OTA       []OTASlot
-	Packages  []OTAPackage
-	Extras    []Extra
-	Record    Record
+	// FlashBytes is the flash size in bytes; the flash map uses it to show free space
+	// after the last region (0: unknown, the map ends at the last region).
+	FlashBytes uint32
+	Regions    []Region
+	Merged     []Merged
+	OTA        []OTASlot
+	Packages   []OTAPackage
+	Extras     []Extra
+	Record     Record
 }
 
 // File is one file of dist/.
@@ -147,6 +186,11 @@ func Files(b *Bundle) ([]File, error) {
 		return nil, err
 	}
 	if err := add("flash_args", flashArgs(b), 0); err != nil {
+		return nil, err
+	}
+	// The reports come last of the artifacts, so they can name every one by hash,
+	// and before build.json and SHA256SUMS, which list them.
+	if err := addReports(b, files, add); err != nil {
 		return nil, err
 	}
 	sortFiles(files)

@@ -38,7 +38,7 @@ func TestFilesDeterministicAndComplete(t *testing.T) {
 			t.Fatalf("%s differs between two renderings", a[i].Name)
 		}
 	}
-	want := "SHA256SUMS bootloader.bin build.json flash_args flasher_args.json ota/app/ota_0.bin ota/manifest.json partition-table.bin partitions/ota_0.bin x-factory.bin"
+	want := "SHA256SUMS bootloader.bin build.json flash-map.svg flash_args flasher_args.json ota/app/ota_0.bin ota/manifest.json partition-table.bin partitions/ota_0.bin report.html sbom.cdx.json summary.md x-factory.bin"
 	if strings.Join(names, " ") != want {
 		t.Errorf("files = %s", strings.Join(names, " "))
 	}

@@ -1,10 +1,13 @@
 package planner
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"sort"
 
+	"github.com/espcompose/espcompose/format/nvs"
 	"github.com/espcompose/espcompose/format/secureboot"
 	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/outputs"
@@ -24,7 +27,7 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 	cfg := pl.Config
 	b := &outputs.Bundle{
 		Chip: pl.Chip.Name, FlashMode: orKeep(cfg.Target.FlashMode), FlashFreq: orKeep(cfg.Target.FlashFreq),
-		FlashSize: cfg.Target.FlashSizeName,
+		FlashSize: cfg.Target.FlashSizeName, FlashBytes: cfg.Target.FlashSize,
 	}
 	get := func(id string) ([]byte, error) {
 		a, ok := res.Artifacts[id]
@@ -40,6 +43,7 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 			Encrypted: r.Encrypted && fe != nil && !fe.DeviceEncrypts, EncryptReason: r.EncryptReason, Signed: r.Signed,
 		}
 		or.DeviceEncrypts = r.Encrypted && fe != nil && fe.DeviceEncrypts
+		or.Kind, or.Depth, or.App, or.NVS = r.Kind, r.Depth, pl.appInfo(r), pl.nvsEntries(r)
 		if r.Stage != "" {
 			data, err := get(r.Stage)
 			if err != nil {
@@ -248,4 +252,67 @@ func fileIf(r *Region) string {
 		return ""
 	}
 	return r.File
+}
+
+// appInfo describes the image a region holds, from its app description (or, for the
+// bootloader, its bootloader description), for the SBOM and reports.
+func (pl *Plan) appInfo(r *Region) *outputs.AppInfo {
+	if r.Kind == "bootloader" && pl.Config.Bootloader != nil {
+		info := pl.Images[pl.Config.Bootloader.Image.Name]
+		if info == nil || info.Image == nil || info.Image.BootloaderDesc == nil {
+			return nil
+		}
+		d := info.Image.BootloaderDesc
+		return &outputs.AppInfo{Image: info.Name, Bootloader: true, Version: fmt.Sprint(d.Version), IDFVersion: d.IDFVersion}
+	}
+	if r.Partition == nil || r.Partition.Contents == nil || r.Partition.Contents.Kind != "image" {
+		return nil
+	}
+	info := pl.Images[r.Partition.Contents.Name]
+	if info == nil || info.Image == nil || info.Image.AppDesc == nil {
+		return nil
+	}
+	d := info.Image.AppDesc
+	return &outputs.AppInfo{Image: info.Name, Project: d.ProjectName, Version: d.Version, IDFVersion: d.IDFVersion,
+		SecureVersion: d.SecureVersion, ELFSHA256: fmt.Sprintf("%x", d.ELFSHA256)}
+}
+
+// nvsEntries lists an NVS region's entries for the SBOM, values by hash (long ones
+// only) or not at all.
+func (pl *Plan) nvsEntries(r *Region) []outputs.NVSItem {
+	if r.Stage == "" {
+		return nil
+	}
+	st, _ := pl.Graph.Node(r.Stage)
+	if e, ok := st.(*stages.Encrypt); ok {
+		st, _ = pl.Graph.Node(e.Dep)
+	}
+	n, ok := st.(*stages.NVS)
+	if !ok || n.Content == nil {
+		return nil
+	}
+	var out []outputs.NVSItem
+	for _, ns := range n.Content.Namespaces {
+		for _, e := range ns.Entries {
+			oe := outputs.NVSItem{Namespace: ns.Name, Key: e.Key, Type: e.Type.String()}
+			var value []byte
+			switch e.Type {
+			case nvs.String:
+				value = []byte(e.Str)
+			case nvs.Blob:
+				value = e.Blob
+			default:
+				oe.Size = int(e.Type & 0x0f) // an integer type code's low nibble is its width
+			}
+			if e.Type == nvs.String || e.Type == nvs.Blob {
+				oe.Size = len(value)
+				if len(value) >= outputs.NVSHashMin {
+					sum := sha256.Sum256(value)
+					oe.SHA256 = hex.EncodeToString(sum[:])
+				}
+			}
+			out = append(out, oe)
+		}
+	}
+	return out
 }

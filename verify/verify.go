@@ -102,7 +102,7 @@ func Build(ctx context.Context, in Input) (*Report, error) {
 	c := newChecker(in)
 	defer c.close()
 	steps := []func(){
-		c.regions, c.tables, c.contents, c.merged, c.flashArgs, c.ota,
+		c.regions, c.tables, c.contents, c.merged, c.flashArgs, c.ota, c.reports,
 	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {

@@ -141,6 +141,7 @@ func printPlan(a *app, pl *planner.Plan, status map[string]stages.Status) {
 			yesNo(r.Encrypted), r.EncryptReason, yesNo(r.Signed), r.Source)
 	}
 	tw.Flush()
+	fmt.Fprintf(a.stdout, "\n%s", flashBar(pl))
 	fmt.Fprintf(a.stdout, "\nStages:\n")
 	order, _ := pl.Graph.TopoSort()
 	tw = tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)

@@ -198,6 +198,7 @@ func (g *goldenDist) checkAll() {
 	g.checkEfusePlan()
 	g.checkPublicKeys()
 	g.checkRecord()
+	g.checkReports()
 }
 
 // checkTables decodes partition-table.bin and every nested table and compares them
