@@ -1,0 +1,273 @@
+package main
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/afero"
+)
+
+// The findings between the two example releases, as docs/diff.md and
+// examples/release/README.md describe them: v2 adds a partition after the last one,
+// ships a new app (1.0.0 → 1.1.0, secure_version 1 → 2) and changes two NVS entries.
+var releaseChanges = []struct{ severity, kind, subject, before, after string }{
+	{"warning", "partition.added", "logs", "", "data/spiffs at 0x220000, 0x10000 bytes"},
+	{"info", "region.contents", "nvs", "sha256 3b8970789817305c089330e806101c26116fc6f91a0fd75ca517306d790b52a2", "sha256 72d2d0107fe696671d32a9339b2f12073c7b8f4e1fcb1426fcc660107b299ea6"},
+	{"info", "region.contents", "ota_0", "sha256 7c007e0858c5aed730a36bae24bfe81684813e1cdbf769f7107f1a6d417a4083", "sha256 ab3e64a527f32b6f61b421dc12d8b06e4afa9bf1ff36fe2e6cc99492197e25f4"},
+	{"info", "app.version", "ota_0", "1.0.0", "1.1.0"},
+	{"info", "app.secure_version", "ota_0", "1", "2"},
+	{"info", "nvs.changed", "nvs:config/region", `string "eu868"`, `string "us915"`},
+	{"info", "nvs.changed", "nvs:config/report_s", "u16 60", "u16 30"},
+}
+
+// releases copies the two example releases into a temporary folder and builds v1
+// there, so every test may check that diff writes nothing into them.
+func releases(t *testing.T) (v1, v2, dist1 string) {
+	t.Helper()
+	root := t.TempDir()
+	v1, v2 = filepath.Join(root, "v1"), filepath.Join(root, "v2")
+	copyTree(t, filepath.Join(examplesDir, "release", "v1"), v1)
+	copyTree(t, filepath.Join(examplesDir, "release", "v2"), v2)
+	dist1 = filepath.Join(root, "dist-v1")
+	code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "build", "-f", filepath.Join(v1, "espcompose.hcl"), "-o", dist1, "--cache-dir", filepath.Join(root, "cache"))
+	if code != 0 {
+		t.Fatalf("build v1: exit %d\n%s", code, stderr)
+	}
+	return v1, v2, dist1
+}
+
+// diffTreeState is every file under root with its mode, size, modification time and bytes.
+func diffTreeState(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		entry := info.Mode().String() + " " + info.ModTime().String()
+		if !d.IsDir() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			entry += " " + sha256hex(b)
+		}
+		out[p] = entry
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sameTreeState(t *testing.T, before, after map[string]string) {
+	t.Helper()
+	for p, e := range after {
+		if before[p] != e {
+			t.Errorf("diff changed or created %s", p)
+		}
+	}
+	for p := range before {
+		if _, ok := after[p]; !ok {
+			t.Errorf("diff removed %s", p)
+		}
+	}
+}
+
+func TestDiffReleasesText(t *testing.T) {
+	v1, v2, _ := releases(t)
+	code, stdout, stderr := runCLI(t, afero.NewOsFs(), nil, "diff", v1, v2)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (different)\n%s", code, stderr)
+	}
+	var want strings.Builder
+	want.WriteString("--- a: " + v1 + " (manifest)\n+++ b: " + v2 + " (manifest)\n")
+	whys := map[string]string{
+		"partition.added":    "an OTA update does not rewrite the partition table: only newly flashed devices get this",
+		"nvs":                "new factory NVS data: an OTA update does not rewrite NVS, so devices keep theirs",
+		"ota_0":              "a new app image",
+		"app.version":        "the app description's version",
+		"app.secure_version": "anti-rollback: once it runs, devices refuse apps with a lower secure_version",
+		"nvs.changed":        "factory NVS data: an OTA update does not rewrite NVS, so devices keep theirs",
+	}
+	for _, c := range releaseChanges {
+		want.WriteString("\n" + strings.ToUpper(c.severity))
+		want.WriteString(strings.Repeat(" ", 9-len(c.severity)) + c.kind + " " + c.subject + "\n")
+		if c.before != "" {
+			want.WriteString("  - " + c.before + "\n")
+		}
+		want.WriteString("  + " + c.after + "\n")
+		why := whys[c.kind]
+		if c.kind == "region.contents" {
+			why = whys[c.subject]
+		}
+		want.WriteString("  why: " + why + "\n")
+	}
+	want.WriteString("\n7 changes: 0 breaking, 1 warning, 6 info.\n")
+	if stdout != want.String() {
+		t.Errorf("text output:\n%s\nwant:\n%s", stdout, want.String())
+	}
+	if !strings.Contains(stderr, "the releases differ: 0 breaking, 1 warning, 6 info") {
+		t.Errorf("stderr %q", stderr)
+	}
+}
+
+type diffJSON struct {
+	SchemaVersion int `json:"schema_version"`
+	A, B          struct {
+		Path, Kind string
+	}
+	Equal  bool `json:"equal"`
+	Counts struct {
+		Breaking, Warning, Info int
+	} `json:"counts"`
+	Changes []struct {
+		Kind, Subject, Before, After, Severity, Why string
+	} `json:"changes"`
+}
+
+func TestDiffReleasesJSON(t *testing.T) {
+	v1, v2, dist1 := releases(t)
+	// Mixed: a build directory against a manifest.
+	code, stdout, stderr := runCLI(t, afero.NewOsFs(), nil, "diff", "--json", dist1, v2)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var got diffJSON
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	if got.SchemaVersion != 1 || got.Equal || got.A.Kind != "build" || got.B.Kind != "manifest" || got.A.Path != dist1 || got.B.Path != v2 {
+		t.Errorf("header: %+v", got)
+	}
+	if got.Counts.Breaking != 0 || got.Counts.Warning != 1 || got.Counts.Info != 6 {
+		t.Errorf("counts %+v", got.Counts)
+	}
+	if len(got.Changes) != len(releaseChanges) {
+		t.Fatalf("%d changes, want %d:\n%s", len(got.Changes), len(releaseChanges), stdout)
+	}
+	for i, w := range releaseChanges {
+		g := got.Changes[i]
+		if g.Severity != w.severity || g.Kind != w.kind || g.Subject != w.subject || g.Before != w.before || g.After != w.after || g.Why == "" {
+			t.Errorf("change %d = %+v, want %+v", i, g, w)
+		}
+	}
+	// --format json is the same document, byte for byte, and so is a second run.
+	code2, stdout2, _ := runCLI(t, afero.NewOsFs(), nil, "diff", "--format", "json", dist1, v2)
+	if code2 != 1 || stdout2 != stdout {
+		t.Errorf("--format json differs from --json (exit %d)", code2)
+	}
+	// Equal releases: exit 0, equal true, an empty list (not null).
+	code, stdout, stderr = runCLI(t, afero.NewOsFs(), nil, "diff", "--json", dist1, v1)
+	if code != 0 {
+		t.Fatalf("build dir v1 vs manifest v1: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, `"equal": true`) || !strings.Contains(stdout, `"changes": []`) {
+		t.Errorf("equal report:\n%s", stdout)
+	}
+}
+
+func TestDiffReleasesMarkdown(t *testing.T) {
+	v1, v2, _ := releases(t)
+	code, stdout, stderr := runCLI(t, afero.NewOsFs(), nil, "diff", "--format", "markdown", v1, v2)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	lines := strings.Split(stdout, "\n")
+	if lines[0] != "### espcompose diff" || !strings.Contains(stdout, "\n7 changes: 0 breaking, 1 warning, 6 info.\n") {
+		t.Errorf("markdown head:\n%s", stdout)
+	}
+	var rows []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "| ") && !strings.HasPrefix(l, "| Severity") {
+			rows = append(rows, l)
+		}
+	}
+	if len(rows) != len(releaseChanges) {
+		t.Fatalf("%d table rows, want %d:\n%s", len(rows), len(releaseChanges), stdout)
+	}
+	for i, w := range releaseChanges {
+		prefix := "| " + w.severity + " | " + w.kind + " | " + w.subject + " | " + w.before + " | " + w.after + " | "
+		if w.before == "" {
+			prefix = "| " + w.severity + " | " + w.kind + " | " + w.subject + " |  | " + w.after + " | "
+		}
+		if !strings.HasPrefix(rows[i], prefix) {
+			t.Errorf("row %d:\n%s\nwant prefix\n%s", i, rows[i], prefix)
+		}
+	}
+	if !strings.Contains(stdout, "| Severity | Change | Subject | Before | After | Why |\n|---|---|---|---|---|---|\n") {
+		t.Error("no table header")
+	}
+}
+
+func TestDiffExitCodes(t *testing.T) {
+	v1, v2, dist1 := releases(t)
+	before := diffTreeState(t, filepath.Dir(v1))
+	osfs := afero.NewOsFs()
+	cases := []struct {
+		name string
+		args []string
+		code int
+		err  string
+	}{
+		{"same manifest", []string{"diff", v1, v1}, 0, ""},
+		{"manifest file vs its folder", []string{"diff", filepath.Join(v1, "espcompose.hcl"), v1}, 0, ""},
+		{"build dir vs its manifest", []string{"diff", dist1, v1}, 0, ""},
+		{"v1 vs v2", []string{"diff", v1, v2}, 1, "the releases differ"},
+		{"v2 vs build dir v1", []string{"diff", "--format", "markdown", v2, dist1}, 1, "the releases differ"},
+		{"missing path", []string{"diff", v1, filepath.Join(v1, "nope")}, 2, "nope: no such file or directory"},
+		{"folder that is neither", []string{"diff", filepath.Join(v1, "images"), v1}, 2, "neither a build directory"},
+		{"bad format", []string{"diff", "--format", "yaml", v1, v2}, 2, `--format "yaml"`},
+		{"one argument", []string{"diff", v1}, 2, "accepts 2 arg(s)"},
+	}
+	for _, c := range cases {
+		code, stdout, stderr := runCLI(t, osfs, nil, c.args...)
+		if code != c.code || !strings.Contains(stderr, c.err) {
+			t.Errorf("%s: exit %d, stderr %q; want exit %d with %q\n%s", c.name, code, stderr, c.code, c.err, stdout)
+		}
+		if c.code == 0 && !strings.HasSuffix(stdout, "The releases are the same.\n") {
+			t.Errorf("%s: stdout %q", c.name, stdout)
+		}
+	}
+	sameTreeState(t, before, diffTreeState(t, filepath.Dir(v1)))
+}
+
+// TestDiffBadInput: a manifest with a mistake and a build directory changed after the
+// build exit 2, naming the file and line, and write nothing.
+func TestDiffBadInput(t *testing.T) {
+	v1, v2, dist1 := releases(t)
+	mf := filepath.Join(v2, "espcompose.hcl")
+	src, _ := os.ReadFile(mf)
+	bad := strings.Replace(string(src), `size    = "64K"`, `size    = "64Q"`, 1)
+	if bad == string(src) {
+		t.Fatal("v2's logs partition changed; update this test")
+	}
+	if err := os.WriteFile(mf, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nvs := filepath.Join(dist1, "partitions", "nvs.bin")
+	data, _ := os.ReadFile(nvs)
+	data[100] ^= 0xff
+	if err := os.WriteFile(nvs, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := diffTreeState(t, filepath.Dir(v1))
+	code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "diff", v1, v2)
+	if code != 2 || !strings.Contains(stderr, "espcompose.hcl line ") {
+		t.Errorf("bad manifest: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = runCLI(t, afero.NewOsFs(), nil, "diff", dist1, v1)
+	if code != 2 || !strings.Contains(stderr, filepath.Join(dist1, "SHA256SUMS")+":9: partitions/nvs.bin does not match its sha256") {
+		t.Errorf("changed build dir: exit %d\n%s", code, stderr)
+	}
+	sameTreeState(t, before, diffTreeState(t, filepath.Dir(v1)))
+}
