@@ -124,6 +124,11 @@ func loadManifest(ctx context.Context, opts compose.Options, ro afero.Fs, manife
 		return nil, fmt.Errorf("%s: %w", manifest, err)
 	}
 	f := &files{where: manifest, data: map[string][]byte{}, plain: map[string][]byte{}, nvsKeys: map[string]*nvs.Keys{}}
+	defer func() {
+		for _, k := range f.nvsKeys {
+			*k = nvs.Keys{} // key material: forget it once the entries are read
+		}
+	}()
 	for _, file := range rendered.Files {
 		f.data[file.Name] = file.Data
 	}
