@@ -26,11 +26,11 @@ import (
 type release struct {
 	Chip,
 	Table, NVSOffset, NVSSize, OtadataOffset, Ota1Size string
-	Secure                                             uint32 // the app's secure_version
-	CodeSize                                           int
-	FEKey, FEAlgorithm                                 string // "" for no flash encryption
-	SBKeys                                             []string
-	NoOTA                                              bool
+	Secure             uint32 // the app's secure_version
+	CodeSize           int
+	FEKey, FEAlgorithm string // "" for no flash encryption
+	SBKeys             []string
+	NoOTA              bool
 }
 
 func base() release {
