@@ -61,3 +61,18 @@ func Count(changes []Change) Counts {
 	}
 	return c
 }
+
+// Kinds lists every Change.Kind Compare reports, in report order; docs/diff.md
+// documents each one (a test checks both).
+var Kinds = []string{
+	"target.changed",
+	"table.removed", "table.moved", "table.added",
+	"partition.removed", "partition.moved", "partition.resized", "partition.retyped", "partition.flags", "partition.added",
+	"region.contents",
+	"app.project", "app.version", "app.secure_version", "app.elf_sha256", "app.idf_version", "app.too_large",
+	"nvs.removed", "nvs.changed", "nvs.added",
+	"key.removed", "key.changed", "key.added",
+	"flash_encryption.enabled", "flash_encryption.disabled", "flash_encryption.scheme", "flash_encryption.key",
+	"secure_boot.changed", "secure_boot.digest_removed", "secure_boot.slot_reused", "secure_boot.digest_added",
+	"efuse.step_removed", "efuse.step_changed", "efuse.step_added",
+}

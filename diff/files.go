@@ -111,11 +111,11 @@ func (f *files) flashMap(raw []byte, rec record) ([]mapRow, error) {
 		off, err1 := strconv.ParseUint(m.Offset, 0, 32)
 		size, err2 := strconv.ParseUint(m.Size, 0, 32)
 		if err1 != nil || err2 != nil {
-			return nil, inputErrorf(f.name("build.json"), lineOf(raw, `"offset": "`+m.Offset+`"`), "flash_map[%d] (%s): offset %q or size %q is not a number", i, m.Name, m.Offset, m.Size)
+			return nil, inputErrorf(f.name("build.json"), lineOf(raw, strconv.Quote(m.Offset)), "flash_map[%d] (%s): offset %q or size %q is not a number", i, m.Name, m.Offset, m.Size)
 		}
 		if m.File != "" {
 			if _, ok := f.data[m.File]; !ok {
-				return nil, inputErrorf(f.name("build.json"), lineOf(raw, `"file": "`+m.File+`"`), "flash_map names %s, which is not in the build", m.File)
+				return nil, inputErrorf(f.name("build.json"), lineOf(raw, strconv.Quote(m.File)), "flash_map names %s, which is not in the build", m.File)
 			}
 		}
 		rows = append(rows, mapRow{MapRow: m, offset: uint32(off), size: uint32(size)})

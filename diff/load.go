@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/afero"
@@ -83,9 +84,9 @@ func loadByRecord(fsys afero.Fs, f *files) (*Release, error) {
 	}
 	for _, o := range rec.Outputs {
 		if strings.Contains(o.Path, "..") || path.IsAbs(o.Path) {
-			return nil, inputErrorf(f.name("build.json"), lineOf(raw, `"path": "`+o.Path+`"`), "output %q is not a path inside the build", o.Path)
+			return nil, inputErrorf(f.name("build.json"), lineOf(raw, strconv.Quote(o.Path)), "output %q is not a path inside the build", o.Path)
 		}
-		if err := f.read(fsys, o.Path, o.SHA256, "build.json", lineOf(raw, `"path": "`+o.Path+`"`)); err != nil {
+		if err := f.read(fsys, o.Path, o.SHA256, "build.json", lineOf(raw, strconv.Quote(o.Path))); err != nil {
 			return nil, err
 		}
 	}
