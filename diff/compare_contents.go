@@ -167,7 +167,7 @@ func compareNVS(a, b *Release) []Change {
 			switch {
 			case !ok:
 				sec = append(sec, Change{Kind: "nvs.removed", Subject: r.Name + ":" + k, Before: e.Type + " " + e.Value, Severity: Info, Why: why})
-			case m.Type != e.Type || m.Value != e.Value:
+			case m.Type != e.Type || m.digest != e.digest:
 				sec = append(sec, Change{Kind: "nvs.changed", Subject: r.Name + ":" + k, Before: e.Type + " " + e.Value, After: m.Type + " " + m.Value, Severity: Info, Why: why})
 			}
 		}

@@ -10,5 +10,5 @@
 // device already in the field can take the new release by OTA.
 //
 // Key material never leaves this package: keys are named by the fingerprints
-// build.json records, and the values of an encrypted NVS partition are shown by hash.
+// build.json records, and the values of an encrypted NVS partition by their size only.
 package diff

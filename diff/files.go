@@ -254,13 +254,25 @@ func (f *files) region(r *Release, row mapRow) error {
 	return nil
 }
 
-// nvsContents lists the entries; an encrypted partition's values are shown by hash,
-// since they may be secrets.
+// nvsContents lists the entries; an encrypted partition's values are shown by size
+// only, since they may be secrets.
 func nvsContents(d *nvs.Decoded, encrypted bool) *NVSContents {
 	c := &NVSContents{Encrypted: encrypted, Entries: []NVSEntry{}}
 	for _, ns := range d.Partition.Namespaces {
 		for _, e := range ns.Entries {
-			c.Entries = append(c.Entries, NVSEntry{Namespace: ns.Name, Key: e.Key, Type: e.Type.String(), Value: nvsValue(e, encrypted)})
+			raw := nvsRaw(e)
+			v := NVSEntry{Namespace: ns.Name, Key: e.Key, Type: e.Type.String(), digest: sha256hex(raw)}
+			switch {
+			case encrypted:
+				v.Value = fmt.Sprintf("%d bytes, not shown (NVS-encrypted)", len(raw))
+			case e.Type == nvs.Blob:
+				v.Value = fmt.Sprintf("%d bytes, sha256 %s", len(raw), v.digest)
+			case e.Type == nvs.String:
+				v.Value = strconv.Quote(e.Str)
+			default:
+				v.Value = string(raw)
+			}
+			c.Entries = append(c.Entries, v)
 		}
 	}
 	sort.Slice(c.Entries, func(i, j int) bool {
@@ -273,27 +285,17 @@ func nvsContents(d *nvs.Decoded, encrypted bool) *NVSContents {
 	return c
 }
 
-func nvsValue(e nvs.Entry, byHash bool) string {
-	var raw []byte
+// nvsRaw is an entry's value as bytes: a blob's or string's bytes, an integer in decimal.
+func nvsRaw(e nvs.Entry) []byte {
 	switch {
 	case e.Type == nvs.Blob:
-		raw = e.Blob
+		return e.Blob
 	case e.Type == nvs.String:
-		if !byHash {
-			return strconv.Quote(e.Str)
-		}
-		raw = []byte(e.Str)
-	case e.Type.IsInteger():
-		v := strconv.FormatUint(e.Uint, 10)
-		if e.Type&0x10 != 0 {
-			v = strconv.FormatInt(e.Int, 10)
-		}
-		if !byHash {
-			return v
-		}
-		raw = []byte(v)
+		return []byte(e.Str)
+	case e.Type&0x10 != 0: // signed integer types
+		return []byte(strconv.FormatInt(e.Int, 10))
 	}
-	return fmt.Sprintf("%d bytes, sha256 %s", len(raw), sha256hex(raw))
+	return []byte(strconv.FormatUint(e.Uint, 10))
 }
 
 func (f *files) ota(r *Release) error {

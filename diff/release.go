@@ -83,18 +83,21 @@ type App struct {
 
 // NVSContents is an NVS partition's entries, by namespace then key.
 type NVSContents struct {
-	// Encrypted: NVS encryption; values are shown by hash only.
+	// Encrypted: NVS encryption; values are shown by size only.
 	Encrypted bool       `json:"encrypted"`
 	Entries   []NVSEntry `json:"entries"`
 }
 
 // NVSEntry is one key. Value is printable: integers in decimal, strings quoted, blobs
-// (and every value of an encrypted partition) as their size and sha256.
+// as their size and sha256. A value of an NVS-encrypted partition is shown by its size
+// only: even a hash of a short secret can be guessed.
 type NVSEntry struct {
 	Namespace string `json:"namespace"`
 	Key       string `json:"key"`
 	Type      string `json:"type"`
 	Value     string `json:"value"`
+	// digest stands for the value in comparisons; it is never printed.
+	digest string
 }
 
 // OTAArtifact is the file an update writes into one OTA slot.

@@ -327,3 +327,58 @@ func TestDiffSecureExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffPrintsNoKeyMaterial: two releases of secure-production that differ in their
+// flash encryption key and in a value of their encrypted NVS. diff reports both
+// (the key by fingerprint, the value by its size) and prints no key byte and no value of
+// the encrypted NVS, in any format.
+func TestDiffPrintsNoKeyMaterial(t *testing.T) {
+	root := t.TempDir()
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
+	copyTree(t, filepath.Join(examplesDir, "secure-production"), a)
+	copyTree(t, filepath.Join(examplesDir, "secure-production"), b)
+	newKey := []byte("0123456789abcdefFEDCBA9876543210")
+	if err := os.WriteFile(filepath.Join(b, "keys", "flash_encryption_key.bin"), newKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mf := filepath.Join(b, "espcompose.hcl")
+	src, _ := os.ReadFile(mf)
+	changed := strings.Replace(string(src), `value = "eu868"`, `value = "us915"`, 1)
+	if changed == string(src) {
+		t.Fatal("secure-production's NVS changed; update this test")
+	}
+	if err := os.WriteFile(mf, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var secrets [][]byte
+	for _, f := range []string{"flash_encryption_key.bin", "nvs_keys.bin"} {
+		k, err := os.ReadFile(filepath.Join(a, "keys", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, k)
+	}
+	secrets = append(secrets, newKey)
+	for _, format := range []string{"text", "json", "markdown"} {
+		code, stdout, stderr := runCLI(t, afero.NewOsFs(), nil, "diff", "--format", format, a, b)
+		if code != 1 {
+			t.Fatalf("%s: exit %d\n%s", format, code, stderr)
+		}
+		out := stdout + stderr
+		for _, s := range secrets {
+			if leaks(out, s) {
+				t.Errorf("%s: key material printed:\n%s", format, out)
+			}
+		}
+		for _, v := range []string{"eu868", "us915"} {
+			if strings.Contains(out, v) {
+				t.Errorf("%s: a value of the encrypted NVS (%s) printed:\n%s", format, v, out)
+			}
+		}
+		for _, want := range []string{"flash_encryption.key", "nvs.changed", "nvs:config/region", "5 bytes, not shown (NVS-encrypted)"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: output lacks %q:\n%s", format, want, out)
+			}
+		}
+	}
+}
