@@ -42,6 +42,9 @@ func Load(ctx context.Context, opts compose.Options, where string) (*Release, er
 	if _, err := ro.Stat(filepath.Join(where, ManifestFile)); err == nil {
 		return loadManifest(ctx, opts, ro, filepath.Join(where, ManifestFile), where)
 	}
+	if _, err := ro.Stat(filepath.Join(where, "devices.json")); err == nil {
+		return nil, inputErrorf(where, 0, "a devices build: compare one device's folder, %s", filepath.Join(where, "devices", "<id>"))
+	}
 	return nil, inputErrorf(where, 0, "neither a build directory (no build.json) nor a project folder (no %s)", ManifestFile)
 }
 

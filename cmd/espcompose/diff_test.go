@@ -382,3 +382,35 @@ func TestDiffPrintsNoKeyMaterial(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffDevices: one device's folder of a devices build equals the manifest with
+// --device; two devices differ in their per-device NVS entries only.
+func TestDiffDevices(t *testing.T) {
+	work := t.TempDir()
+	src, dist := filepath.Join(work, "src"), filepath.Join(work, "dist")
+	copyTree(t, filepath.Join(examplesDir, "manufacturing"), src)
+	osfs := afero.NewOsFs()
+	if code, _, stderr := runCLI(t, osfs, nil, "build", "-f", filepath.Join(src, "espcompose.hcl"), "-o", dist); code != 0 {
+		t.Fatalf("build: exit %d\n%s", code, stderr)
+	}
+	dev := func(id string) string { return filepath.Join(dist, "devices", id) }
+	if code, stdout, stderr := runCLI(t, osfs, nil, "diff", "--device", "MTR-000101", dev("MTR-000101"), src); code != 0 {
+		t.Errorf("device folder vs manifest --device: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr := runCLI(t, osfs, nil, "diff", "--json", dev("MTR-000101"), dev("MTR-000102"))
+	if code != 1 {
+		t.Fatalf("two devices: exit %d\n%s", code, stderr)
+	}
+	var got diffJSON
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	var subjects []string
+	for _, c := range got.Changes {
+		subjects = append(subjects, c.Kind+" "+c.Subject)
+	}
+	want := "region.contents factory_nvs,nvs.changed factory_nvs:device/cert,nvs.changed factory_nvs:device/serial"
+	if strings.Join(subjects, ",") != want {
+		t.Errorf("two devices: %s, want %s", strings.Join(subjects, ","), want)
+	}
+}
