@@ -31,6 +31,9 @@ type release struct {
 	FEKey, FEAlgorithm string // "" for no flash encryption
 	SBKeys             []string
 	NoOTA              bool
+	Extra              string // subtype of a data partition after ota_1; "" for none
+	ExtraReadonly      bool
+	NVSEntry           string // a second entry in the NVS namespace; "" for none
 }
 
 func base() release {
@@ -91,13 +94,23 @@ partition "ota_1" {
   subtype = "ota_1"
   size    = "{{.Ota1Size}}"
 }
-nvs "cfg" {
+{{if .Extra}}partition "extra" {
+  type     = "data"
+  subtype  = "{{.Extra}}"
+  size     = "64K"
+  readonly = {{.ExtraReadonly}}
+}
+{{end}}nvs "cfg" {
   namespace "cfg" {
     entry "level" {
       type  = "u8"
       value = 3
     }
-  }
+{{if .NVSEntry}}    entry "{{.NVSEntry}}" {
+      type  = "string"
+      value = "hello"
+    }
+{{end}}  }
 }
 {{if not .NoOTA}}ota "app" {
   image = image.app
