@@ -123,6 +123,15 @@ func loadManifest(ctx context.Context, opts compose.Options, ro afero.Fs, manife
 	if len(p.Configs) > 1 {
 		return nil, &compose.UsageError{Err: fmt.Errorf("%s has a devices block: choose the device to compare with --device", manifest)}
 	}
+	// A signer command or a PKCS#11 token signs for real (an HSM, an audit log, a
+	// person approving): comparing must not ask it to. Its build directory holds the
+	// signed images.
+	for _, k := range p.Configs[0].Config.Keys {
+		if len(k.Signer) > 0 || k.PKCS11 != nil {
+			return nil, &InputError{File: k.Range.Filename, Line: k.Range.Start.Line, Err: fmt.Errorf(
+				"key.%s signs through an external signer, which diff does not ask to sign: build this release and compare its build directory", k.Name)}
+		}
+	}
 	rendered, err := p.Render(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", manifest, err)

@@ -23,6 +23,8 @@ func diffCases() []badCase {
 			"Error: Unsupported block type\n  on bad/espcompose.hcl line 4, in bogus:"},
 		{"diff missing key", file("k/espcompose.hcl", "espcompose {\n  version = 1\n}\ntarget {\n  chip       = \"esp32c3\"\n  flash_size = \"4MB\"\n}\nkey \"flash\" {\n  algorithm = \"xts-aes-128\"\n  file      = \"fe.bin\"\n  create    = true\n}\nsecurity {\n  flash_encryption { key = key.flash }\n}\n"), argv("diff k qs"), 2,
 			`espcompose: k/espcompose.hcl: key:flash: key "flash": fe.bin: key file missing`},
+		{"diff manifest with an external signer", qsSecureBootEdit(`  file      = "keys/sign.pem"`, "  public_key = \"../rsa3072_pub.pem\"\n  signer     = [\"false\"]"), argv("diff qs qs"), 2,
+			"espcompose: qs/espcompose.hcl:87: key.sb signs through an external signer, which diff does not ask to sign: build this release and compare its build directory"},
 		{"diff unknown format", nil, argv("diff --format yaml qs qs"), 2, `espcompose: --format "yaml": choose text, json or markdown`},
 		{"diff json and markdown", nil, argv("diff --json --format markdown qs qs"), 2, "espcompose: --json and --format markdown disagree; use one"},
 		{"diff one side", nil, argv("diff qs"), 2, "espcompose: accepts 2 arg(s), received 1"},
