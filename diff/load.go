@@ -17,6 +17,7 @@ import (
 
 	"github.com/espcompose/espcompose/compose"
 	"github.com/espcompose/espcompose/format/nvs"
+	"github.com/espcompose/espcompose/manifest"
 )
 
 // ManifestFile is the manifest a folder given to Load is read as when it is not a
@@ -111,32 +112,29 @@ func (f *files) read(fsys afero.Fs, name, sum, list string, line int) error {
 
 // loadManifest plans the manifest and runs its stages in memory, as a build would,
 // without the cache and without writing anything.
-func loadManifest(ctx context.Context, opts compose.Options, ro afero.Fs, manifest, where string) (*Release, error) {
+func loadManifest(ctx context.Context, opts compose.Options, ro afero.Fs, file, where string) (*Release, error) {
 	opts.FS = ro
-	opts.Manifest = manifest
+	opts.Manifest = file
 	opts.Out = ""
+	// Checked on the parsed manifest, before compose.Load opens any PKCS#11 token.
+	if f, diags := manifest.Parse(ro, file); !diags.HasErrors() {
+		if err := refuseExternalSigners(f); err != nil {
+			return nil, err
+		}
+	}
 	p, err := compose.Load(opts, true)
 	if err != nil {
 		return nil, err
 	}
 	defer p.Close()
 	if len(p.Configs) > 1 {
-		return nil, &compose.UsageError{Err: fmt.Errorf("%s has a devices block: choose the device to compare with --device", manifest)}
-	}
-	// A signer command or a PKCS#11 token signs for real (an HSM, an audit log, a
-	// person approving): comparing must not ask it to. Its build directory holds the
-	// signed images.
-	for _, k := range p.Configs[0].Config.Keys {
-		if len(k.Signer) > 0 || k.PKCS11 != nil {
-			return nil, &InputError{File: k.Range.Filename, Line: k.Range.Start.Line, Err: fmt.Errorf(
-				"key.%s signs through an external signer, which diff does not ask to sign: build this release and compare its build directory", k.Name)}
-		}
+		return nil, &compose.UsageError{Err: fmt.Errorf("%s has a devices block: choose the device to compare with --device", file)}
 	}
 	rendered, err := p.Render(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", manifest, err)
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	f := &files{where: manifest, data: map[string][]byte{}, plain: map[string][]byte{}, nvsKeys: map[string]*nvs.Keys{}}
+	f := &files{where: file, data: map[string][]byte{}, plain: map[string][]byte{}, nvsKeys: map[string]*nvs.Keys{}}
 	defer func() {
 		for _, k := range f.nvsKeys {
 			*k = nvs.Keys{} // key material: forget it once the entries are read
@@ -156,7 +154,7 @@ func loadManifest(ctx context.Context, opts compose.Options, ro afero.Fs, manife
 		}
 		keys, ok, err := rendered.NVSKeys(r.Stage)
 		if err != nil {
-			return nil, fmt.Errorf("%s: NVS key of %s: %w", manifest, r.Name, err)
+			return nil, fmt.Errorf("%s: NVS key of %s: %w", file, r.Name, err)
 		}
 		if ok {
 			f.nvsKeys[r.Name] = &keys
@@ -171,4 +169,18 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// refuseExternalSigners refuses a manifest with a key that signs through a signer
+// command or a PKCS#11 token: they sign for real (an HSM, an audit log, a person
+// approving), and a comparison must not ask them to. The release's build directory
+// holds the signed images.
+func refuseExternalSigners(f *manifest.File) error {
+	for _, k := range f.Keys {
+		if k.Attr("signer") != nil || len(k.NestedOf("pkcs11")) > 0 {
+			return &InputError{File: k.DeclRange.Filename, Line: k.DeclRange.Start.Line, Err: fmt.Errorf(
+				"key.%s signs through an external signer, which diff does not ask to sign: build this release and compare its build directory", k.Name)}
+		}
+	}
+	return nil
 }
