@@ -170,6 +170,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newDigestPubkeyCommand(),
 		a.newFSCommand(),
 		a.newLockCommand(),
+		a.newDiffCommand(),
 	)
 	return root
 }

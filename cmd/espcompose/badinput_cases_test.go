@@ -12,7 +12,7 @@ func badInputCases() []badCase {
 	for _, group := range [][]badCase{
 		partitionTableCases(), imageCases(), mergeCases(), nvsCases(), flashCryptCases(),
 		signCases(), verifyCases(), digestCases(), manifestCases(), globalCases(), guardCases(), decodeCases(),
-		fsCases(), lockCases(),
+		fsCases(), lockCases(), diffCases(),
 	} {
 		cases = append(cases, group...)
 	}

@@ -22,6 +22,9 @@ const examplesDir = "../../examples"
 
 func exampleDirs(t *testing.T) []string {
 	dirs, _ := filepath.Glob(filepath.Join(examplesDir, "*", "espcompose.hcl"))
+	// A product's releases sit one level deeper (examples/release/v1, v2).
+	nested, _ := filepath.Glob(filepath.Join(examplesDir, "*", "*", "espcompose.hcl"))
+	dirs = append(dirs, nested...)
 	if len(dirs) == 0 {
 		t.Fatal("no examples found")
 	}
@@ -85,7 +88,7 @@ func TestExampleImagesAreGenerated(t *testing.T) {
 // the outputs must decode back to what the manifest says.
 func TestExamplesBuild(t *testing.T) {
 	for _, dir := range exampleDirs(t) {
-		name := filepath.Base(dir)
+		name, _ := filepath.Rel(examplesDir, dir)
 		t.Run(name, func(t *testing.T) {
 			a, b := t.TempDir(), t.TempDir()
 			copyTree(t, dir, a)
