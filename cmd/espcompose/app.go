@@ -158,6 +158,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newImageCommand(),
 		a.newMergeCommand(),
 		a.newInspectCommand(),
+		a.newDoctorCommand(),
 		a.newSignRequestCommand(),
 		a.newSignDigestCommand(),
 		a.newNVSCommand(),
