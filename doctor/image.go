@@ -124,11 +124,23 @@ func (d *imageDoctor) nestedTables() {
 		d.r.add(NestedTableMissing, atOffset(p.Offset, p.Name), "partition %q (type 0x40, esp-at's customized partitions) at %#x %s: no secondary table for esp-at to read", p.Name, p.Offset, what)
 	}
 	for _, f := range d.in.Findings {
-		if f.Code == outputs.CodeOutsideParent {
+		// Children past the parent's end, or below the secondary table's own
+		// sector (inspect's table_invalid of a nested table): both point outside.
+		if f.Code == outputs.CodeOutsideParent || f.Code == outputs.CodeTableInvalid && d.inNestedTable(f.Offset) {
 			d.r.add(NestedTableOutside, atOffset(f.Offset, f.Partition), "%s", f.Message)
 			d.handled[f.Code+"@"+f.Partition] = true
 		}
 	}
+}
+
+// inNestedTable reports whether off lies in a secondary table's sector.
+func (d *imageDoctor) inNestedTable(off uint32) bool {
+	for _, t := range d.in.Tables {
+		if t.Parent != "" && off >= t.Offset && off < t.Offset+parttable.TableSize {
+			return true
+		}
+	}
+	return false
 }
 
 func isNVS(p outputs.PartitionSummary) bool {
@@ -251,7 +263,7 @@ func (d *imageDoctor) imageSignatures(s *outputs.ImageSummary, data []byte, off 
 		}
 		d.handled[outputs.CodeSignature+"@"+part] = true
 		if boot && data != nil {
-			if was, ok := signedHeader(data, s.Length, d.in.Chip); ok {
+			if was, ok := signedHeader(data, s.Length, s.SHA256Appended, d.in.Chip); ok {
 				d.r.add(HeaderChangedAfterSigned, atOffset(off, part), "%s at %#x: signature block %d matches the image with header flash parameters %s; the header now says %s %s %s (rewritten after signing, the appended SHA-256 updated)",
 					what, off, i, was, s.FlashMode, s.FlashFreq, s.FlashSize)
 				continue
@@ -348,9 +360,6 @@ func (d *imageDoctor) flashParams() {
 func (d *imageDoctor) readBack() {
 	for _, f := range d.in.Findings {
 		if d.handled[f.Code+"@"+f.Partition] || f.Code == outputs.CodeOutsideParent {
-			continue
-		}
-		if f.Code == outputs.CodeSignature && d.handled[f.Code+"@"+f.Partition] {
 			continue
 		}
 		d.r.add(ReadBack, atOffset(f.Offset, f.Partition), "[%s] %s", f.Code, f.Message)

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 
 	"github.com/espcompose/espcompose/format/appimage"
@@ -43,10 +44,10 @@ func digestMatches(content []byte, blocks []*secureboot.SignatureBlock) bool {
 
 // signedHeader finds the header flash parameters a bootloader was signed with,
 // when its signature no longer matches: esptool write_flash rewrites bytes 2-3
-// (and the appended SHA-256) after signing (seed 004). Every mode (qio, qout, dio,
+// (and recomputes the appended SHA-256) after signing (seed 004). Every mode (qio, qout, dio,
 // dout) and size/frequency byte is tried; the bootloader is small (< 64 KiB), so
 // the 1024 digests cost milliseconds. It returns the parameters as words.
-func signedHeader(data []byte, length int, chip string) (string, bool) {
+func signedHeader(data []byte, length int, hashAppended bool, chip string) (string, bool) {
 	end := (length + secureboot.SectorSize - 1) / secureboot.SectorSize * secureboot.SectorSize
 	if end+secureboot.SectorSize > len(data) || end > 256<<10 {
 		return "", false
@@ -67,6 +68,12 @@ func signedHeader(data []byte, length int, chip string) (string, bool) {
 				continue
 			}
 			u.Content[offFlashMode], u.Content[offSizeFreq] = byte(mode), byte(sf)
+			if hashAppended && length >= sha256.Size {
+				// esptool recomputes the appended SHA-256 when it patches the header;
+				// the signature covers the hash as it was.
+				sum := sha256.Sum256(u.Content[:length-sha256.Size])
+				copy(u.Content[length-sha256.Size:length], sum[:])
+			}
 			for _, b := range blocks {
 				if bytes.Equal(u.Digest(b.Scheme()), b.ImageDigest) {
 					return headerWords(byte(mode), byte(sf), c), true
