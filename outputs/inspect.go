@@ -57,21 +57,23 @@ type TableSummary struct {
 
 // PartitionSummary is one partition and what it was found to hold.
 type PartitionSummary struct {
-	Name      string         `json:"name"`
-	Type      uint8          `json:"type"`
-	Subtype   uint8          `json:"subtype"`
-	TypeName  string         `json:"type_name"`
-	Offset    uint32         `json:"offset"`
-	Size      uint32         `json:"size"`
-	Parent    string         `json:"parent,omitempty"`
-	Encrypted bool           `json:"encrypted"`
-	Erased    bool           `json:"erased"`
-	Image     *ImageSummary  `json:"image,omitempty"`
-	OTAData   *otadata.State `json:"otadata,omitempty"`
-	NVS       []NVSEntry     `json:"nvs,omitempty"`
-	Problem   string         `json:"problem,omitempty"`
-	SubTable  int            `json:"secondary_table_entries,omitempty"`
-	NVSKeys   bool           `json:"nvs_keys_valid,omitempty"`
+	Name      string `json:"name"`
+	Type      uint8  `json:"type"`
+	Subtype   uint8  `json:"subtype"`
+	TypeName  string `json:"type_name"`
+	Offset    uint32 `json:"offset"`
+	Size      uint32 `json:"size"`
+	Parent    string `json:"parent,omitempty"`
+	Encrypted bool   `json:"encrypted"`
+	// EncryptedFlag is the table entry's "encrypted" flag, whatever the device makes of it.
+	EncryptedFlag bool           `json:"encrypted_flag,omitempty"`
+	Erased        bool           `json:"erased"`
+	Image         *ImageSummary  `json:"image,omitempty"`
+	OTAData       *otadata.State `json:"otadata,omitempty"`
+	NVS           []NVSEntry     `json:"nvs,omitempty"`
+	Problem       string         `json:"problem,omitempty"`
+	SubTable      int            `json:"secondary_table_entries,omitempty"`
+	NVSKeys       bool           `json:"nvs_keys_valid,omitempty"`
 	// State is plaintext, ciphertext or erased as stored; StateReason says why.
 	State       string `json:"state"`
 	StateReason string `json:"state_reason"`
@@ -344,7 +346,7 @@ func (r *reader) partitions(in *Inspection, t *parttable.Table, parent string, d
 		if e.Type == parttable.TypeBootloader || e.Type == parttable.TypePartitionTable {
 			continue
 		}
-		ps := PartitionSummary{Name: e.Name, Type: e.Type, Subtype: e.Subtype, Offset: e.Offset, Size: e.Size, Parent: parent, depth: depth}
+		ps := PartitionSummary{Name: e.Name, Type: e.Type, Subtype: e.Subtype, Offset: e.Offset, Size: e.Size, Parent: parent, depth: depth, EncryptedFlag: e.Encrypted}
 		ps.TypeName = typeName(e)
 		raw, err := r.slice(e.Offset, e.Size)
 		if err != nil {
