@@ -102,6 +102,9 @@ func InspectRegion(data []byte, opts RegionOptions) (*Inspection, error) {
 	case RegionNVS:
 		ps.Type, ps.Subtype, ps.TypeName = parttable.TypeData, parttable.SubtypeDataNVS, "data/nvs"
 		ps.NVS, ps.Problem = decodeNVS(plain[:len(plain)/nvs.PageSize*nvs.PageSize], opts.NVSKeys)
+		if ps.Problem != "" && opts.NVSKeys == nil && nvsHeaderOK(plain) {
+			ps.Problem += " (page headers are valid: NVS-encrypted entries? give --nvs-keys or --nvs-hmac-key)"
+		}
 	case RegionOTAData:
 		ps.Type, ps.Subtype, ps.TypeName = parttable.TypeData, parttable.SubtypeDataOTA, "data/ota"
 		st, err := otadata.Decode(plain[:min(len(plain), otadata.Size)], 0)
@@ -137,12 +140,9 @@ func InspectRegion(data []byte, opts RegionOptions) (*Inspection, error) {
 	case ps.Erased:
 		ps.State, ps.StateReason = StateErased, "every byte reads 0xFF"
 	case ps.Encrypted:
-		ps.State, ps.StateReason = StateCiphertext, fmt.Sprintf("does not decode as stored; decrypted with the key for flash offset %#x it is a %s", addr, kind)
+		ps.State, ps.StateReason = StateCiphertext, fmt.Sprintf("does not decode as stored; decrypted with the key for flash offset %#x it reads as %s", addr, kindWords[kind])
 	default:
-		ps.State, ps.StateReason = StatePlaintext, "decodes as stored, without decryption: a "+kind
-		if ps.Problem != "" {
-			ps.StateReason = "read as stored (" + kind + ")"
-		}
+		ps.State, ps.StateReason = StatePlaintext, "reads as "+kindWords[kind]+" as stored, without decryption"
 	}
 	in.Encrypted = ps.Encrypted
 	in.Partitions = append([]PartitionSummary{ps}, in.Partitions...)
@@ -151,6 +151,8 @@ func InspectRegion(data []byte, opts RegionOptions) (*Inspection, error) {
 	r.checkImages(in)
 	return in, nil
 }
+
+var kindWords = map[string]string{RegionApp: "an app image", RegionNVS: "NVS", RegionOTAData: "otadata", RegionTable: "a partition table"}
 
 // regionKind recognises what plaintext bytes hold.
 func regionKind(b []byte) string {

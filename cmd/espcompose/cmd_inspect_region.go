@@ -47,7 +47,6 @@ func (a *app) inspectAny(img []byte, opts outputs.InspectOptions, address, as st
 
 // printRegion prints a single-region inspection.
 func printRegion(a *app, in *outputs.Inspection, chip string) {
-	defer printFindings(a, in)
 	p := in.Partitions[0]
 	fmt.Fprintf(a.stdout, "Region: %d bytes, chip %s, read as %s at flash offset 0x%x\n", in.Size, chip, p.TypeName, p.Offset)
 	fmt.Fprintf(a.stdout, "State: %s (%s)\n", p.State, p.StateReason)
