@@ -110,11 +110,11 @@ var Catalog = []Check{
 		Title: "The flash arguments let esptool rewrite the image headers",
 		Why:   "Without --flash_mode/--flash_freq/--flash_size keep, esptool write_flash patches the bootloader header after it was hashed and signed.",
 		Fix:   "Flash with keep for all three (espcompose's flash_args and flasher_args.json say so; do not edit them)."},
-	{ID: AppExceedsSlot, Severity: Error, Inputs: []string{inManifest, inImage, inDir},
+	{ID: AppExceedsSlot, Severity: Error, Inputs: []string{inImage, inDir},
 		Title: "An app is bigger than its slot",
 		Why:   "The bootloader reads the image past the end of its partition into the next one (or erased flash): the checksum fails and the slot does not boot; an OTA of it fails.",
 		Fix:   "Grow the slot (every slot of an OTA set) or shrink the app; count the 4 KiB signature sector when signed."},
-	{ID: ReleaseMissingFeature, Severity: Error, Inputs: []string{inManifest, inDir},
+	{ID: ReleaseMissingFeature, Severity: Error, Inputs: []string{inDir},
 		Title: "A release-mode eFuse plan misses one of ESP-IDF's secure features",
 		Why: "In release mode ESP-IDF's bootloader burns, per chip, the fuses in flash_encryption_secure_features.c and secure_boot_secure_features.c; " +
 			"without them the app reports \"Flash encryption mode is DEVELOPMENT (not secure)\" and JTAG or the download cache can read the flash.",

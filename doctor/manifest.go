@@ -3,16 +3,18 @@ package doctor
 import (
 	"github.com/hashicorp/hcl/v2"
 
-	"github.com/espcompose/espcompose/format/secureboot"
 	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/outputs"
 	"github.com/espcompose/espcompose/planner"
 )
 
 // Manifest runs the checks on a planned manifest (loaded and planned, nothing
-// built or written). What the planner refuses is already a diagnostic; these are
-// the mistakes it lets through: a boot slot left empty, an OTA image bigger than
-// one of its slots once signed, and the eFuse plan's gap to ESP-IDF's release list.
+// built or written). What the planner refuses is already a diagnostic (an app or
+// OTA image bigger than its slot, signature sector included, among them); these
+// are what it lets through: a boot slot left empty, and the manifest's opt-outs
+// from ESP-IDF's release-mode secure features. The plan is derived from the same
+// per-chip lists, so a missing feature would be a bug in espcompose itself; it is
+// reported all the same.
 func Manifest(name string, pl *planner.Plan) *Report {
 	r := newReport(name, inManifest)
 	r.Chip = pl.Chip.Name
@@ -47,27 +49,6 @@ func Manifest(name string, pl *planner.Plan) *Report {
 			msg += "; the ota block makes an artifact for it, but the factory image does not hold it"
 		}
 		r.add(OTADataEmptySlot, rangeAt(p.AttrRange("boot"), p.Name), msg, p.Name, slot.Name)
-	}
-	signed := cfg.Security != nil && cfg.Security.SecureBoot != nil && cfg.Security.SecureBoot.Version == 2
-	for _, o := range cfg.OTAs {
-		img := pl.Images[o.Image.Name]
-		if img == nil {
-			continue
-		}
-		size := uint32(img.Size)
-		if signed {
-			size = (size+secureboot.SectorSize-1)/secureboot.SectorSize*secureboot.SectorSize + secureboot.SectorSize
-		}
-		for _, s := range o.Slots {
-			slot := parts[s.Name]
-			if slot != nil && size > slot.Size {
-				what := "image"
-				if signed {
-					what = "image with its signature sector"
-				}
-				r.add(AppExceedsSlot, rangeAt(s.Range, slot.Name), "ota %q: the %s %q is %d bytes; slot %q holds %d (%d bytes too many)", o.Name, what, o.Image.Name, size, slot.Name, slot.Size, size-slot.Size)
-			}
-		}
 	}
 	if plan := efusePlan(pl); plan != nil {
 		where := at{}

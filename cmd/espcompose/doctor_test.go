@@ -217,6 +217,14 @@ func TestDoctorManifest(t *testing.T) {
 	if f := r.Findings[1]; !strings.Contains(f.Finding, "DIS_PAD_JTAG=1 (allow_jtag = true)") {
 		t.Errorf("weakened finding %+v", f)
 	}
+
+	// Seed 001 in a manifest is the planner's error on its line: bad input, exit 2.
+	s = strings.Replace(string(src), "  subtype  = \"nvs\"\n", "  subtype  = \"nvs\"\n  encrypted = true\n", 1)
+	writeFile(t, hcl, []byte(s))
+	code, _, stderr = doctorRun(t, "-f", hcl)
+	if code != 2 || !strings.Contains(stderr, "espcompose.hcl") {
+		t.Errorf("encrypted nvs: exit %d, %s", code, stderr)
+	}
 }
 
 func TestDoctorBadInput(t *testing.T) {
