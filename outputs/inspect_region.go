@@ -147,8 +147,10 @@ func InspectRegion(data []byte, opts RegionOptions) (*Inspection, error) {
 	in.Encrypted = ps.Encrypted
 	in.Partitions = append([]PartitionSummary{ps}, in.Partitions...)
 	in.Regions = append(in.Regions, RegionState{Name: "input", Kind: "input", Offset: ps.Offset, Size: ps.Size, State: ps.State, Reason: ps.StateReason})
-	r := &reader{}
-	r.checkImages(in)
+	if kind != "erased" {
+		r := &reader{}
+		r.checkImages(in)
+	}
 	return in, nil
 }
 

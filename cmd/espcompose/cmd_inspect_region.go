@@ -35,8 +35,11 @@ func (a *app) inspectAny(img []byte, opts outputs.InspectOptions, address, as st
 	if in != nil && !errors.Is(err, outputs.ErrNotAnImage) {
 		return nil, err
 	}
-	// Not a whole flash: perhaps one partition or artifact.
-	if rin, rerr := outputs.InspectRegion(img, ropts); rerr == nil {
+	// Not a whole flash: perhaps one partition or artifact. Only what is
+	// recognised counts: not erased bytes (an erased flash is not an image), and an
+	// app only with its app description (a bootloader without its table is a
+	// whole flash cut short, not an artifact).
+	if rin, rerr := outputs.InspectRegion(img, ropts); rerr == nil && recognised(rin.Partitions[0]) {
 		return rin, nil
 	}
 	if in == nil {
@@ -75,4 +78,14 @@ func printRegions(a *app, in *outputs.Inspection) {
 		fmt.Fprintf(tw, "  0x%06x\t%s\t%s\t%s\n", r.Offset, r.Name, r.State, r.Reason)
 	}
 	tw.Flush()
+}
+
+func recognised(p outputs.PartitionSummary) bool {
+	switch {
+	case p.State == outputs.StateErased:
+		return false
+	case p.TypeName == "app":
+		return p.Image != nil && p.Image.Project != ""
+	}
+	return true
 }
