@@ -56,12 +56,12 @@ var (
 // flash lays regions out in an erased image of size bytes (ESP32-C3, bootloader
 // at 0 with the given header, table at 0x8000).
 type flash struct {
-	t    *testing.T
+	t    testing.TB
 	img  []byte
 	boot []byte
 }
 
-func newFlash(t *testing.T, size int, bootSize string, recs ...rec) *flash {
+func newFlash(t testing.TB, size int, bootSize string, recs ...rec) *flash {
 	t.Helper()
 	boot, err := testimage.BootloaderWith(testimage.AppSpec{Chip: "esp32c3", FlashSize: bootSize})
 	if err != nil {
@@ -93,7 +93,7 @@ func (f *flash) encryptDevice(parts ...rec) *flash {
 	return f
 }
 
-func app(t *testing.T, code int) []byte {
+func app(t testing.TB, code int) []byte {
 	t.Helper()
 	b, err := testimage.App(testimage.AppSpec{Chip: "esp32c3", Project: "demo", Version: "1.0", CodeSize: code})
 	if err != nil {
@@ -102,7 +102,7 @@ func app(t *testing.T, code int) []byte {
 	return b
 }
 
-func nvsImage(t *testing.T) []byte {
+func nvsImage(t testing.TB) []byte {
 	t.Helper()
 	b, err := nvs.Encode(&nvs.Partition{Namespaces: []nvs.Namespace{{Name: "at", Entries: []nvs.Entry{{Key: "client_cert", Type: nvs.Blob, Blob: []byte("-----BEGIN CERTIFICATE-----")}}}}},
 		nvs.Options{Size: 0x6000})
@@ -112,7 +112,7 @@ func nvsImage(t *testing.T) []byte {
 	return b
 }
 
-func signingKey(t *testing.T) *secureboot.PrivateKey {
+func signingKey(t testing.TB) *secureboot.PrivateKey {
 	t.Helper()
 	pem, err := os.ReadFile("../examples/secure-production/keys/secure_boot_signing_key.pem")
 	if err != nil {
@@ -125,7 +125,7 @@ func signingKey(t *testing.T) *secureboot.PrivateKey {
 	return k
 }
 
-func sign(t *testing.T, b []byte) []byte {
+func sign(t testing.TB, b []byte) []byte {
 	t.Helper()
 	out, err := secureboot.SignV2(b, []*secureboot.PrivateKey{signingKey(t)}, secureboot.SignOptions{})
 	if err != nil {
@@ -170,12 +170,13 @@ func want(t *testing.T, r *Report, findings []string, fragments ...string) {
 	}
 }
 
-func good(t *testing.T) *flash {
+func good(t testing.TB) *flash {
 	return newFlash(t, 0x220000, "4MB", nvsRec, otaRec, ota0Rec, ota1Rec).
 		at(0x9000, nvsImage(t)).at(0xf000, mustSelect(t, 0)).at(0x20000, app(t, 0x2000))
 }
 
-func mustSelect(t *testing.T, slot int) []byte {
+func mustSelect(t testing.TB, slot int) []byte {
+	t.Helper()
 	b, err := otadata.Select(slot, 2)
 	if err != nil {
 		t.Fatal(err)
