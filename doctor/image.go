@@ -192,7 +192,13 @@ func (d *imageDoctor) otadata() {
 				st, _ := otadata.Decode(plain, len(slots))
 				seen = fmt.Sprintf("sequence values A %#08x B %#08x, neither valid", st.Entries[0].Seq, st.Entries[1].Seq)
 			}
-			d.r.addSev(OTADataEncryption, Warning, atOffset(p.Offset, p.Name), "otadata %q at %#x is erased but flash encryption is on: the bootloader decrypts it into %s and falls back to the factory app (or ota_0) on every boot until an OTA rewrites it", p.Name, p.Offset, seen)
+			// The bootloader then boots the factory app, or without one the first OTA
+			// slot: a warning while that holds an app, an error when it does not.
+			sev, then := Warning, "falls back to the factory app (or ota_0) on every boot until an OTA rewrites it"
+			if fb, ok := d.fallback(p.Parent); ok && fb.Image == nil {
+				sev, then = Error, fmt.Sprintf("falls back to %q at %#x, which holds no valid app", fb.Name, fb.Offset)
+			}
+			d.r.addSev(OTADataEncryption, sev, atOffset(p.Offset, p.Name), "otadata %q at %#x is erased but flash encryption is on: the bootloader decrypts it into %s and %s", p.Name, p.Offset, seen, then)
 		case d.in.Encrypted && p.OTAData != nil && p.OTAData.Active < 0:
 			if st, err := otadata.Decode(raw, len(slots)); err == nil && st.Active >= 0 {
 				d.r.add(OTADataEncryption, atOffset(p.Offset, p.Name), "otadata %q at %#x is written as plaintext (as stored it selects ota_%d) but flash encryption is on: the bootloader decrypts it into invalid entries and ignores it", p.Name, p.Offset, st.Slot)
@@ -204,6 +210,27 @@ func (d *imageDoctor) otadata() {
 			d.emptySlot(p, slots)
 		}
 	}
+}
+
+// fallback is the partition the bootloader boots without valid otadata: the
+// factory app, else the first OTA slot (bootloader_utility_get_selected_boot_partition).
+func (d *imageDoctor) fallback(parent string) (outputs.PartitionSummary, bool) {
+	var first *outputs.PartitionSummary
+	for i, q := range d.in.Partitions {
+		if q.Parent != parent || q.Type != parttable.TypeApp {
+			continue
+		}
+		if q.Subtype == 0x00 {
+			return q, true
+		}
+		if first == nil && q.Subtype >= parttable.SubtypeAppOTA0 && q.Subtype < parttable.SubtypeAppOTA0+16 {
+			first = &d.in.Partitions[i]
+		}
+	}
+	if first == nil {
+		return outputs.PartitionSummary{}, false
+	}
+	return *first, true
 }
 
 // slots lists the OTA app partitions of the table holding otadata, by index.

@@ -220,6 +220,12 @@ func TestNVS(t *testing.T) {
 func TestOTADataUnderEncryption(t *testing.T) {
 	f := good(t).at(0xf000, otadata.Blank()).encryptDevice(ota0Rec)
 	want(t, run(t, f.img, ImageOptions{FlashKey: key32}), []string{"otadata-encryption-mismatch/warning"}, "erased", "sequence values A 0x")
+	// Seed 002 with nothing to fall back to: no factory app and ota_0 empty.
+	f = good(t).at(0xf000, otadata.Blank()).at(0x20000, bytes.Repeat([]byte{0xFF}, 0x10000)).at(0x120000, app(t, 0x2000)).encryptDevice(ota1Rec)
+	r := run(t, f.img, ImageOptions{FlashKey: key32})
+	if ids(r)[0] != "otadata-encryption-mismatch/error" || !strings.Contains(r.Findings[0].Finding, `falls back to "ota_0"`) {
+		t.Errorf("no fallback: %v %v", ids(r), r.Findings)
+	}
 
 	f = good(t).at(0xf000, mustSelect(t, 1)).at(0x120000, app(t, 0x2000)).encryptDevice(ota0Rec, ota1Rec)
 	want(t, run(t, f.img, ImageOptions{FlashKey: key32}), []string{"otadata-encryption-mismatch/error"}, "plaintext", "selects ota_1")
