@@ -34,6 +34,17 @@ type Inspection struct {
 	// Findings are the problems found, in the order they were found; an image
 	// that passes every check has none (an empty list, never null).
 	Findings []Finding `json:"findings"`
+	// Regions says, for the bootloader, each table and each partition, whether it
+	// is stored as plaintext, ciphertext or erased, and why (inspect_state.go).
+	Regions []RegionState `json:"regions"`
+	// ChipDetected says how the chip was found: "header" (plaintext bootloader),
+	// "decryption" (the key decrypts a bootloader for it), "given" or "".
+	ChipDetected string `json:"chip_detected,omitempty"`
+	// Kind is "flash" for a whole-flash image, "region" for one partition or
+	// artifact (InspectRegion).
+	Kind string `json:"kind"`
+	// BootloaderData is the bootloader region as the ROM reads it (decrypted).
+	BootloaderData []byte `json:"-"`
 }
 
 // TableSummary is a partition table found in the image.
@@ -46,21 +57,26 @@ type TableSummary struct {
 
 // PartitionSummary is one partition and what it was found to hold.
 type PartitionSummary struct {
-	Name      string         `json:"name"`
-	Type      uint8          `json:"type"`
-	Subtype   uint8          `json:"subtype"`
-	TypeName  string         `json:"type_name"`
-	Offset    uint32         `json:"offset"`
-	Size      uint32         `json:"size"`
-	Parent    string         `json:"parent,omitempty"`
-	Encrypted bool           `json:"encrypted"`
-	Erased    bool           `json:"erased"`
-	Image     *ImageSummary  `json:"image,omitempty"`
-	OTAData   *otadata.State `json:"otadata,omitempty"`
-	NVS       []NVSEntry     `json:"nvs,omitempty"`
-	Problem   string         `json:"problem,omitempty"`
-	SubTable  int            `json:"secondary_table_entries,omitempty"`
-	NVSKeys   bool           `json:"nvs_keys_valid,omitempty"`
+	Name      string `json:"name"`
+	Type      uint8  `json:"type"`
+	Subtype   uint8  `json:"subtype"`
+	TypeName  string `json:"type_name"`
+	Offset    uint32 `json:"offset"`
+	Size      uint32 `json:"size"`
+	Parent    string `json:"parent,omitempty"`
+	Encrypted bool   `json:"encrypted"`
+	// EncryptedFlag is the table entry's "encrypted" flag, whatever the device makes of it.
+	EncryptedFlag bool           `json:"encrypted_flag,omitempty"`
+	Erased        bool           `json:"erased"`
+	Image         *ImageSummary  `json:"image,omitempty"`
+	OTAData       *otadata.State `json:"otadata,omitempty"`
+	NVS           []NVSEntry     `json:"nvs,omitempty"`
+	Problem       string         `json:"problem,omitempty"`
+	SubTable      int            `json:"secondary_table_entries,omitempty"`
+	NVSKeys       bool           `json:"nvs_keys_valid,omitempty"`
+	// State is plaintext, ciphertext or erased as stored; StateReason says why.
+	State       string `json:"state"`
+	StateReason string `json:"state_reason"`
 	// Data is the plaintext as read (decrypted when encrypted). A partition that
 	// runs past the end of the image is cut a little after it: the rest reads as
 	// erased flash, and a table entry must not make inspect allocate its size.
@@ -124,7 +140,7 @@ func Inspect(img []byte, opts InspectOptions) (*Inspection, error) {
 	if opts.TableOffset == 0 {
 		r.opts.TableOffset = parttable.DefaultOffset
 	}
-	in := &Inspection{Size: len(img), Chip: opts.Chip, Tables: []TableSummary{}, Partitions: []PartitionSummary{}, Findings: []Finding{}}
+	in := &Inspection{Size: len(img), Chip: opts.Chip, Kind: "flash", Tables: []TableSummary{}, Partitions: []PartitionSummary{}, Findings: []Finding{}, Regions: []RegionState{}}
 	if len(img) == 0 {
 		in.add(Fatal, CodeEmptyInput, 0, "", "empty input (0 bytes)")
 		return in, fmt.Errorf("%w: empty input", ErrNotAnImage)
@@ -148,10 +164,11 @@ func Inspect(img []byte, opts InspectOptions) (*Inspection, error) {
 	r.encrypted = enc
 	r.tableAt[r.opts.TableOffset] = "the partition table"
 	in.Tables = append(in.Tables, TableSummary{Offset: r.opts.TableOffset, Encrypted: enc, Entries: len(table.Entries)})
-	r.bootloader(in)
+	bootOff, bootRaw := r.bootloader(in)
 	r.checkTable(in, table, r.opts.TableOffset, "", flashSizeOf(in.Bootloader))
 	r.partitions(in, table, "", 1)
 	r.checkImages(in)
+	r.regionStates(in, bootOff, bootRaw)
 	return in, nil
 }
 
@@ -168,18 +185,26 @@ type reader struct {
 
 func (r *reader) detectChip(in *Inspection) error {
 	if in.Chip != "" {
+		in.ChipDetected = "given"
 		return nil
 	}
 	for _, off := range []int{0x0, 0x1000, 0x2000} {
 		if off+24 <= len(r.img) && r.img[off] == appimage.ImageMagic {
 			if c, err := appimage.ChipByImageID(binary.LittleEndian.Uint16(r.img[off+12:])); err == nil && c.BootloaderOffset == uint32(off) {
-				in.Chip = c.Name
+				in.Chip, in.ChipDetected = c.Name, "header"
+				r.opts.Chip = c.Name
 				return nil
 			}
 		}
 	}
 	if len(r.opts.FlashKey) > 0 {
-		return fmt.Errorf("the chip cannot be read from an encrypted bootloader; give it explicitly")
+		// inspect_chip.go: each chip's scheme and bootloader offset, with the key.
+		c, err := detectEncryptedChip(r.img, r.opts.FlashKey, r.opts.CryptConfig, r.opts.TableOffset)
+		if err != nil {
+			return err
+		}
+		in.Chip, in.ChipDetected = c, "decryption"
+		r.opts.Chip = c
 	}
 	return nil
 }
@@ -235,31 +260,35 @@ func (r *reader) decrypt(b []byte, off uint32) ([]byte, error) {
 	return out, nil
 }
 
-// bootloader reads the bootloader where the chip's ROM looks for it.
-func (r *reader) bootloader(in *Inspection) {
+// bootloader reads the bootloader where the chip's ROM looks for it, and returns
+// where it is and its stored bytes (nil when there is no room for one).
+func (r *reader) bootloader(in *Inspection) (uint32, []byte) {
 	c, err := appimage.LookupChip(in.Chip)
 	if err != nil {
 		in.add(Error, CodeNotAnImage, 0, "", "not an ESP image: no bootloader header (magic 0xE9) at 0x0, 0x1000 or 0x2000 (give --chip if the bootloader is encrypted)")
-		return
+		return 0, nil
 	}
 	if r.opts.TableOffset <= c.BootloaderOffset {
 		in.add(Error, CodeNotAnImage, c.BootloaderOffset, "", fmt.Sprintf("no room for a bootloader: the table offset %#x is not above the %s bootloader offset %#x", r.opts.TableOffset, c.Name, c.BootloaderOffset))
-		return
+		return 0, nil
 	}
-	raw, err := r.slice(c.BootloaderOffset, r.opts.TableOffset-c.BootloaderOffset)
+	stored, err := r.slice(c.BootloaderOffset, r.opts.TableOffset-c.BootloaderOffset)
+	raw := stored
 	if err == nil && r.encrypted {
 		raw, err = r.decrypt(raw, c.BootloaderOffset)
 	}
 	if err != nil {
 		in.add(Error, CodeUnreadable, c.BootloaderOffset, "", "bootloader: "+err.Error())
-		return
+		return c.BootloaderOffset, stored
 	}
+	in.BootloaderData = raw
 	s, err := summarizeImage(raw, c)
 	if err != nil {
 		in.add(Error, CodeNotAnImage, c.BootloaderOffset, "", fmt.Sprintf("not an ESP image at %#x (bootloader): %v", c.BootloaderOffset, err))
-		return
+		return c.BootloaderOffset, stored
 	}
 	in.Bootloader = s
+	return c.BootloaderOffset, stored
 }
 
 func summarizeImage(raw []byte, c *appimage.Chip) (*ImageSummary, error) {
@@ -317,7 +346,7 @@ func (r *reader) partitions(in *Inspection, t *parttable.Table, parent string, d
 		if e.Type == parttable.TypeBootloader || e.Type == parttable.TypePartitionTable {
 			continue
 		}
-		ps := PartitionSummary{Name: e.Name, Type: e.Type, Subtype: e.Subtype, Offset: e.Offset, Size: e.Size, Parent: parent, depth: depth}
+		ps := PartitionSummary{Name: e.Name, Type: e.Type, Subtype: e.Subtype, Offset: e.Offset, Size: e.Size, Parent: parent, depth: depth, EncryptedFlag: e.Encrypted}
 		ps.TypeName = typeName(e)
 		raw, err := r.slice(e.Offset, e.Size)
 		if err != nil {

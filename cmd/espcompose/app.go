@@ -160,6 +160,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newImageCommand(),
 		a.newMergeCommand(),
 		a.newInspectCommand(),
+		a.newDoctorCommand(),
 		a.newSignRequestCommand(),
 		a.newSignDigestCommand(),
 		a.newNVSCommand(),

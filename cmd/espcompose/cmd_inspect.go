@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -13,7 +12,7 @@ import (
 )
 
 func (a *app) newInspectCommand() *cobra.Command {
-	var keyFile, nvsKeyFile, chip, tableOffset string
+	var keyFile, nvsKeyFile, hmacKeyFile, chip, tableOffset, address, as string
 	var cryptConf int
 	cmd := &cobra.Command{
 		Use:   "inspect IMAGE.bin",
@@ -22,9 +21,19 @@ func (a *app) newInspectCommand() *cobra.Command {
 ` + fmt.Sprint(outputs.MaxTableDepth) + ` deep and ` + fmt.Sprint(outputs.MaxTables) + ` in all), the bootloader and app images with their checksums,
 hashes and Secure Boot V2 signatures, otadata, nvs_keys and NVS entries.
 
+Each region is marked plaintext, ciphertext or erased, with the reason ("regions" in
+--json). With --key and no --chip, the chip is found by trying each chip's flash
+encryption scheme at its bootloader offset.
+
+A single partition dump (esptool read_flash ADDR SIZE) or OTA-slot artifact is read on
+its own when the input is not a whole flash, or with --as or --address: an app image,
+NVS, otadata or a partition table. An encrypted app artifact finds its slot by itself;
+give --address for other encrypted dumps. --nvs-hmac-key decrypts NVS encrypted under the
+HMAC scheme (keys derived from the eFuse HMAC key, as the device derives them).
+
 Every problem is listed as a finding (text, or "findings" in --json output). Exit status:
 0 when there is none, 1 when the image fails a check, 2 when the input is not a flash image
-(empty, or no partition table at the table offset).`,
+(empty, or no partition table at the table offset) nor a region inspect can read.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			img, err := a.readInput(args[0])
@@ -47,6 +56,9 @@ Every problem is listed as a finding (text, or "findings" in --json output). Exi
 				v := uint8(cryptConf)
 				opts.CryptConfig = &v
 			}
+			if nvsKeyFile != "" && hmacKeyFile != "" {
+				return usagef("--nvs-keys and --nvs-hmac-key: give one")
+			}
 			if nvsKeyFile != "" {
 				raw, err := a.readInput(nvsKeyFile)
 				if err != nil {
@@ -58,8 +70,20 @@ Every problem is listed as a finding (text, or "findings" in --json output). Exi
 				}
 				opts.NVSKeys = &k
 			}
-			in, err := outputs.Inspect(img, opts)
-			if err != nil && (in == nil || !errors.Is(err, outputs.ErrNotAnImage)) {
+			if hmacKeyFile != "" {
+				raw, err := a.readInput(hmacKeyFile)
+				if err != nil {
+					return err
+				}
+				k, err := nvs.DeriveHMACKeys(raw)
+				clear(raw)
+				if err != nil {
+					return usageError{fmt.Errorf("%s: %w", hmacKeyFile, err)}
+				}
+				opts.NVSKeys = &k
+			}
+			in, err := a.inspectAny(img, opts, address, as)
+			if err != nil {
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
 			// The report goes out in full, findings included, whatever the exit code.
@@ -76,6 +100,9 @@ Every problem is listed as a finding (text, or "findings" in --json output). Exi
 	f := cmd.Flags()
 	f.StringVar(&keyFile, "key", "", "flash encryption key, to read encrypted regions")
 	f.StringVar(&nvsKeyFile, "nvs-keys", "", "nvs_keys partition image, to decode encrypted NVS")
+	f.StringVar(&hmacKeyFile, "nvs-hmac-key", "", "32-byte eFuse HMAC key, to decode NVS encrypted under the HMAC scheme")
+	f.StringVar(&address, "address", "", "flash offset of a single partition dump or OTA-slot artifact")
+	f.StringVar(&as, "as", "", "read the input as one region: app, nvs, otadata or table")
 	f.StringVar(&chip, "chip", "", "chip (default: from the bootloader header)")
 	f.StringVar(&tableOffset, "table-offset", "", "partition table offset (default 0x8000)")
 	f.IntVar(&cryptConf, "flash-crypt-conf", -1, "ESP32 FLASH_CRYPT_CONFIG (default 0xF)")
@@ -104,10 +131,18 @@ func printInspection(a *app, in *outputs.Inspection) {
 	if chip == "" {
 		chip = "unknown"
 	}
+	if in.ChipDetected == "decryption" {
+		chip += " (found by decrypting with the key)"
+	}
+	if in.Kind == "region" {
+		printRegion(a, in, chip)
+		return
+	}
 	fmt.Fprintf(a.stdout, "Image: %d bytes, chip %s, flash encryption %s\n", in.Size, chip, map[bool]string{true: "on", false: "off"}[in.Encrypted])
 	if in.NotAnImage() {
 		return
 	}
+	defer printRegions(a, in)
 	if b := in.Bootloader; b != nil {
 		fmt.Fprintf(a.stdout, "Bootloader: %d bytes, %s %s %s, checksum %s, sha256 %s%s\n",
 			b.Length, b.FlashMode, b.FlashFreq, b.FlashSize, okBad(b.ChecksumOK), sha256Text(b), signatureText(b))
