@@ -167,6 +167,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newVerifyCommand(),
 		a.newDigestPubkeyCommand(),
 		a.newFSCommand(),
+		a.newFmtCommand(),
 	)
 	return root
 }
