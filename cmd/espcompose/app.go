@@ -168,6 +168,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newDigestPubkeyCommand(),
 		a.newFSCommand(),
 		a.newFmtCommand(),
+		a.newInitCommand(),
 	)
 	return root
 }
