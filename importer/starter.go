@@ -19,10 +19,10 @@ func Starter(chip string) ([]byte, error) {
 }
 
 const starterText = `# espcompose manifest: one file that says what goes where in flash.
-# Check it with `+"`espcompose validate`"+`, see the flash map with `+"`espcompose plan`"+`,
-# and build dist/ with `+"`espcompose build`"+`. Reference: docs/manifest.md.
+# Check it with ` + "`espcompose validate`" + `, see the flash map with ` + "`espcompose plan`" + `,
+# and build dist/ with ` + "`espcompose build`" + `. Reference: docs/manifest.md.
 #
-# Starting from an ESP-IDF project? `+"`espcompose init --from-idf build`"+` imports a build.
+# Starting from an ESP-IDF project? ` + "`espcompose init --from-idf build`" + ` imports a build.
 espcompose {
   version = 1
 }
