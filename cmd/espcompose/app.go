@@ -170,6 +170,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newFmtCommand(),
 		a.newInitCommand(),
 	)
+	a.addInputFlags(root)
 	return root
 }
 
