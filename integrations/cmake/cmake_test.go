@@ -6,11 +6,13 @@ package cmake_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,16 +34,39 @@ func needTool(t *testing.T, name string) string {
 	return p
 }
 
-// buildEspcompose compiles cmd/espcompose into dir.
-func buildEspcompose(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "espcompose")
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "./cmd/espcompose")
-	cmd.Dir = filepath.Join("..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+var (
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
 	}
-	return bin
+	os.Exit(code)
+}
+
+// espcomposeBin compiles cmd/espcompose of this tree once for the package's tests.
+func espcomposeBin(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "espcompose-bin-"); binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "espcompose")
+		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", binPath, "./cmd/espcompose")
+		cmd.Dir = filepath.Join("..", "..")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
 }
 
 func run(t *testing.T, dir string, name string, args ...string) string {
@@ -57,8 +82,7 @@ func run(t *testing.T, dir string, name string, args ...string) string {
 
 func TestCMakeProject(t *testing.T) {
 	cmake := needTool(t, "cmake")
-	tmp := t.TempDir()
-	bin := buildEspcompose(t, tmp)
+	bin := espcomposeBin(t)
 	gens := []string{"Ninja", "Unix Makefiles"}
 	for _, gen := range gens {
 		t.Run(strings.ReplaceAll(gen, " ", "_"), func(t *testing.T) {
