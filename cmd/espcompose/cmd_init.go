@@ -89,7 +89,7 @@ paste into an existing manifest.`,
 			default:
 				var err error
 				if data, err = importer.Starter(chip); err != nil {
-					return usagef("init: --chip: %v", err)
+					return usagef("init: --chip %q: %v", chip, err)
 				}
 				summary = "a starter manifest for " + chip
 			}
