@@ -170,3 +170,12 @@ func TestInitFromCSV(t *testing.T) {
 		t.Fatalf("bad CSV: %d %q", code, errs)
 	}
 }
+
+// --version prints what `espcompose version` prints.
+func TestVersionFlag(t *testing.T) {
+	_, want, _ := runCLI(t, afero.NewMemMapFs(), nil, "version")
+	code, got, _ := runCLI(t, afero.NewMemMapFs(), nil, "--version")
+	if code != 0 || got != want || got != "espcompose "+version+"\n" {
+		t.Fatalf("--version: %d %q, version: %q", code, got, want)
+	}
+}
