@@ -3,6 +3,9 @@ package hclfmt
 import (
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 func TestFormatHexCommentsIdempotent(t *testing.T) {
@@ -43,5 +46,27 @@ func FuzzFormatIdempotent(f *testing.F) {
 		if string(once) != string(twice) {
 			t.Fatalf("not idempotent:\n%q\n%q", once, twice)
 		}
+		if a, b := tokenText(src), tokenText(once); a != b {
+			t.Fatalf("formatting changed the tokens:\n%q\n%q", a, b)
+		}
 	})
+}
+
+// tokenText is the source's tokens without the space between them: formatting may
+// change only that (and blank lines).
+func tokenText(src []byte) string {
+	toks, _ := hclsyntax.LexConfig(src, "t.hcl", hcl.InitialPos)
+	var b strings.Builder
+	for _, tok := range toks {
+		switch tok.Type {
+		case hclsyntax.TokenNewline, hclsyntax.TokenEOF:
+			continue
+		case hclsyntax.TokenComment:
+			b.WriteString(strings.TrimSpace(string(tok.Bytes)))
+		default:
+			b.Write(tok.Bytes)
+		}
+		b.WriteByte(' ')
+	}
+	return b.String()
 }
