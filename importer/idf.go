@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/espcompose/espcompose/format/appimage"
 	"github.com/espcompose/espcompose/format/parttable"
 )
 
@@ -205,7 +206,15 @@ func FromIDF(fsys afero.Fs, buildDir, manifestDir string) (*IDFResult, error) {
 			if err != nil {
 				return nil, err
 			}
-			m.Images = append(m.Images, Image{Name: "app", File: r, Comment: note})
+			im := Image{Name: "app", File: r, Comment: note}
+			if data, err := afero.ReadFile(fsys, src); err != nil {
+				return nil, err
+			} else if img, err := appimage.Decode(data); err == nil && img.AppDesc != nil {
+				// The project name only: a version pinned here would refuse the next release.
+				im.ExpectProject = img.AppDesc.ProjectName
+				im.Comment = append(im.Comment, fmt.Sprintf("Built as %s %s with ESP-IDF %s.", img.AppDesc.ProjectName, img.AppDesc.Version, img.AppDesc.IDFVersion))
+			}
+			m.Images = append(m.Images, im)
 			p.Contents = "image.app"
 		default:
 			p := partAt[off]

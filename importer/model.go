@@ -26,7 +26,10 @@ type Manifest struct {
 // Image is an image "NAME" { file = FILE } block.
 type Image struct {
 	Name, File string
-	Comment    []string
+	// ExpectProject, when set, becomes expect { project_name = ... }: the build checks
+	// the image's esp_app_desc_t names that project.
+	ExpectProject string
+	Comment       []string
 }
 
 // Bootloader places an image at an explicit offset (nil: the chip's default).

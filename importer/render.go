@@ -77,7 +77,11 @@ func (m *Manifest) Render() ([]byte, error) {
 	for _, im := range m.Images {
 		b.AppendNewline()
 		comment(b, im.Comment)
-		b.AppendNewBlock("image", []string{im.Name}).Body().SetAttributeValue("file", cty.StringVal(im.File))
+		ib := b.AppendNewBlock("image", []string{im.Name}).Body()
+		ib.SetAttributeValue("file", cty.StringVal(im.File))
+		if im.ExpectProject != "" {
+			ib.AppendNewBlock("expect", nil).Body().SetAttributeValue("project_name", cty.StringVal(im.ExpectProject))
+		}
 	}
 	if bl := m.Bootloader; bl != nil {
 		b.AppendNewline()

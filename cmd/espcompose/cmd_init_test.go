@@ -32,7 +32,7 @@ func TestInitFromIDFReproducesTheBuild(t *testing.T) {
 		t.Fatalf("init: exit %d\n%s%s", code, out, errs)
 	}
 	src, _ := os.ReadFile(mf)
-	for _, want := range []string{`file = "../hello/build/hello.bin"`, "contents = image.app", `file    = "../hello/build/storage.bin"`, "offset  = 0x220000"} {
+	for _, want := range []string{`file = "../hello/build/hello.bin"`, "expect {\n    project_name = \"hello\"\n  }", "# Built as hello 1.0.0 with ESP-IDF v5.3.1.", "contents = image.app", `file    = "../hello/build/storage.bin"`, "offset  = 0x220000"} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("manifest lacks %q:\n%s", want, src)
 		}
