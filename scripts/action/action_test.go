@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -285,5 +286,34 @@ func TestDiffWithoutDiffCommand(t *testing.T) {
 	code, out := script(t, r, repo, "diff.sh", "ESPCOMPOSE="+fake, "INPUT_DIFF_BASE=HEAD")
 	if code != 1 || !strings.Contains(out, "this espcompose (espcompose old) has no 'diff' command") {
 		t.Fatalf("%d %s", code, out)
+	}
+}
+
+// action.yml runs these scripts and gives each the INPUT_* variables it reads.
+func TestActionYAMLWiresTheScripts(t *testing.T) {
+	y, err := os.ReadFile("../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	action := string(y)
+	for _, name := range []string{"install.sh", "build.sh", "diff.sh"} {
+		if !strings.Contains(action, `run: '"$GITHUB_ACTION_PATH/scripts/action/`+name+`"'`) {
+			t.Errorf("action.yml does not run %s", name)
+		}
+		st, err := os.Stat(name)
+		if err != nil || st.Mode()&0o111 == 0 {
+			t.Errorf("%s is missing or not executable", name)
+		}
+		src, _ := os.ReadFile(name)
+		for _, v := range regexp.MustCompile(`INPUT_[A-Z_]+`).FindAllString(string(src), -1) {
+			if !strings.Contains(action, v+": ${{ inputs.") {
+				t.Errorf("%s reads %s, which action.yml never sets", name, v)
+			}
+		}
+	}
+	for _, pin := range []string{"uses: actions/setup-go@v5", "uses: actions/upload-artifact@v4"} {
+		if !strings.Contains(action, pin) {
+			t.Errorf("action.yml lacks %q", pin)
+		}
 	}
 }
