@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Go: SoftHSM2 for the PKCS#11 signer tests,
-# mtools, with which the FAT tests list and extract images as a second reader, and
-# Chromium, in which the report test loads dist/report.html headless.
+# mtools, with which the FAT tests list and extract images as a second reader,
+# Chromium, in which the report test loads dist/report.html headless, and CMake and
+# Ninja for the integrations/cmake project test.
 # Idempotent. Outside CI a failed install only warns (those tests then skip); with
-# CI=true the tests require SoftHSM2 and Chromium, so a failure here fails the run.
+# CI=true the tests require SoftHSM2, Chromium, CMake and Ninja, so a failure here fails the run.
 set -euo pipefail
 
 ci=false
@@ -22,7 +23,7 @@ fail() {
 
 # package:command pairs; a package is installed when its command is missing.
 missing=()
-for pc in softhsm2:softhsm2-util mtools:mdir chromium:chromium; do
+for pc in softhsm2:softhsm2-util mtools:mdir chromium:chromium cmake:cmake ninja-build:ninja; do
   command -v "${pc#*:}" >/dev/null 2>&1 || missing+=("${pc%%:*}")
 done
 if [ ${#missing[@]} -eq 0 ]; then
@@ -38,6 +39,6 @@ echo "install-test-deps: installing ${missing[*]}" >&2
 if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
   fail "apt-get could not install ${missing[*]}"
 fi
-for pc in softhsm2:softhsm2-util mtools:mdir chromium:chromium; do
+for pc in softhsm2:softhsm2-util mtools:mdir chromium:chromium cmake:cmake ninja-build:ninja; do
   command -v "${pc#*:}" >/dev/null 2>&1 || fail "${pc%%:*} installed but ${pc#*:} is still missing"
 done

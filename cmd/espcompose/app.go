@@ -137,6 +137,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		Short:         "Compose ESP32-family flash images from one HCL manifest",
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		Version:       version, // espcompose --version, as `espcompose version`
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
 			a.log = logx.New(a.stderr, a.verbose)
 		},
@@ -172,7 +173,11 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newFSCommand(),
 		a.newLockCommand(),
 		a.newDiffCommand(),
+		a.newFmtCommand(),
+		a.newInitCommand(),
 	)
+	a.addInputFlags(root)
+	root.SetVersionTemplate("espcompose {{.Version}}\n")
 	return root
 }
 

@@ -8,7 +8,7 @@ espcompose {
 }
 
 devices {
-  csv = "devices.csv"          # columns become device.<column>
+  csv = "devices.csv" # columns become device.<column>
   id  = device.serial
 }
 

@@ -12,7 +12,7 @@ variable "app_version" {
 target {
   chip       = "esp32c3"
   flash_size = "4MB"
-  flash_mode = "dio"  # written into the bootloader header before anything hashes it
+  flash_mode = "dio" # written into the bootloader header before anything hashes it
   flash_freq = "80m"
 }
 
