@@ -35,6 +35,7 @@ type app struct {
 	getenv  func(string) string
 	environ func() []string
 	rand    io.Reader // source of fresh key material; nil means crypto/rand
+	cwd     string    // working directory the drop-ins resolve paths from; "" means the process's
 
 	file    string
 	out     string
@@ -74,6 +75,9 @@ func (e diagError) Error() string { return e.diags.Error() }
 func (a *app) run(args []string) int {
 	a.rec = fsutil.NewReadRecorder(a.fs)
 	a.fs = a.rec
+	if tool, ok := dropinTool(args); ok {
+		return a.runDropin(tool, args[1:])
+	}
 	root := a.newRootCommand()
 	root.SetArgs(normalizeVarFlag(args))
 	root.SetIn(a.stdin)
@@ -167,6 +171,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newVerifyCommand(),
 		a.newDigestPubkeyCommand(),
 		a.newFSCommand(),
+		a.newLinksCommand(),
 	)
 	return root
 }
