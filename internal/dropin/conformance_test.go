@@ -82,7 +82,7 @@ type confExtra struct {
 	Verify            []confVerify `json:"verify"`
 	SigningRandomized bool         `json:"signing_randomized"`
 	ExitCode          int          `json:"exit_code"`
-	ExpectedFiles     []string     `json:"expected_files"`
+	ExpectedFiles     any          `json:"expected_files"`
 	ExpectedSigInfo   string       `json:"expected_signature_info"`
 }
 
@@ -177,13 +177,14 @@ func runCase(t *testing.T, c conformance.Case) {
 		}
 	}
 	if len(x.DecryptCommand) > 0 {
-		plain, _ := afero.ReadFile(fs, "/case/"+x.DecryptCommand[len(x.DecryptCommand)-1])
-		var in []byte
-		for _, name := range c.Inputs {
-			if !strings.Contains(name, "key") {
-				in = c.File(t, name)
+		var outName string
+		for i, a := range x.DecryptCommand {
+			if (a == "--output" || a == "-o") && i+1 < len(x.DecryptCommand) {
+				outName = x.DecryptCommand[i+1]
 			}
 		}
+		plain, _ := afero.ReadFile(fs, "/case/"+outName)
+		in := c.File(t, c.Command[len(c.Command)-1])
 		if !bytes.Equal(plain, in) {
 			t.Errorf("decrypting the output does not give the plaintext back")
 		}

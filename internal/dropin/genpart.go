@@ -14,7 +14,7 @@ import (
 // Status lines and errors go to stderr, bare; an input error exits 2.
 
 func genPartParser() *parser {
-	p := &parser{prog: "gen_esp32part.py", positional: []string{"input", "output"}, minPos: 1}
+	p := &parser{prog: "gen_esp32part.py", positional: []string{"input", "output"}}
 	p.add(&opt{names: []string{"--flash-size"}, n: nargsOptional, choices: []string{"1MB", "2MB", "4MB", "8MB", "16MB", "32MB", "64MB", "128MB"}})
 	p.add(&opt{names: []string{"--disable-md5sum"}, n: nargsFlag})
 	p.add(&opt{names: []string{"--no-verify"}, n: nargsFlag})
@@ -35,6 +35,20 @@ func runGenPart(argv []string, env *Env) int {
 		return 0
 	}
 	a, err := p.parse(argv)
+	if err == nil {
+		// --extra-partition-subtypes takes several values and, as ESP-IDF's current
+		// gen_esp32part reads it, gives back the input and output names written
+		// after them.
+		ex := a.vals["extra_partition_subtypes"]
+		for len(a.pos) < 2 && len(ex) > 1 {
+			a.pos = append([]string{ex[len(ex)-1]}, a.pos...)
+			ex = ex[:len(ex)-1]
+		}
+		a.vals["extra_partition_subtypes"] = ex
+		if len(a.pos) == 0 {
+			err = &usageErr{p.prog, "the following arguments are required: input"}
+		}
+	}
 	if err == nil && len(a.pos) > 2 {
 		err = &usageErr{p.prog, "unrecognized arguments: " + strings.Join(a.pos[2:], " ")}
 	}
