@@ -382,6 +382,14 @@ func signData(a *args, env *Env) error {
 		if err != nil {
 			return fatalf("%v", err)
 		}
+		sector := content[len(content)-secureboot.SectorSize:]
+		for i := 0; i < u.Kept(); i++ {
+			kind := "RSA"
+			if sector[i*secureboot.BlockSize+1] == secureboot.BlockVersionECDSA {
+				kind = "ECDSA"
+			}
+			env.printf("Signature block %d is valid (%s).\n", i, kind)
+		}
 		if u.Kept() == 0 {
 			env.printf("No valid signature blocks found. Discarding --append-signature and proceeding to sign the image afresh.\n")
 		} else {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -133,6 +134,11 @@ func genPart(a *args, env *Env, src []byte, in, out string) error {
 	} else {
 		status("Parsing CSV input...")
 		if t, err = parttable.ParseCSV(bytes.NewReader(src), in, opts); err != nil {
+			var pe *parttable.Error
+			if errors.As(err, &pe) && pe.Line > 0 && !strings.HasPrefix(pe.Msg, "CSV Error") {
+				// A line the tool could not read: PartitionTable.from_csv words it so.
+				return fmt.Errorf("Error at line %d: %s\nPlease check extra_partition_subtypes.inc file in build/config directory", pe.Line, pe.Msg)
+			}
 			return errors.New(bareMsg(err))
 		}
 	}
@@ -152,6 +158,7 @@ func genPart(a *args, env *Env, src []byte, in, out string) error {
 			err = t.Validate(opts)
 		}
 		if err != nil {
+			criticalLines(env, t, opts, err)
 			return errors.New(bareMsg(err))
 		}
 	}
@@ -184,11 +191,57 @@ func genPart(a *args, env *Env, src []byte, in, out string) error {
 	return nil
 }
 
+// criticalLines prints the partitions gen_esp32part lists before some verify errors:
+// every partition of a duplicated name (sorted by name), or the otadata partitions.
+func criticalLines(env *Env, t *parttable.Table, opts parttable.Options, err error) {
+	var pe *parttable.Error
+	if !errors.As(err, &pe) {
+		return
+	}
+	var show []parttable.Entry
+	switch {
+	case errors.Is(err, parttable.ErrDuplicateName):
+		count := map[string]int{}
+		for _, e := range t.Entries {
+			count[e.Name]++
+		}
+		for _, e := range t.Entries {
+			if count[e.Name] > 1 {
+				show = append(show, e)
+			}
+		}
+		sort.SliceStable(show, func(i, j int) bool { return show[i].Name < show[j].Name })
+		fmt.Fprintln(env.Stderr, "A list of partitions that have the same name:")
+	case strings.Contains(pe.Msg, "otadata partition"):
+		sub := "ota"
+		if strings.Contains(pe.Msg, "TEE") {
+			sub = "tee_ota"
+		}
+		st, _ := parttable.SubtypeByName(parttable.TypeData, sub, opts.ExtraSubtypes)
+		for _, e := range t.Entries {
+			if e.Type == parttable.TypeData && e.Subtype == st {
+				show = append(show, e)
+			}
+		}
+	}
+	for _, e := range show {
+		one := parttable.Table{Entries: []parttable.Entry{e}}
+		var b bytes.Buffer
+		if one.WriteCSV(&b, opts) == nil {
+			lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+			fmt.Fprintln(env.Stderr, lines[len(lines)-1])
+		}
+	}
+}
+
 // bareMsg is the reference's wording of a codec error, without espcompose's
 // FILE:LINE prefix: gen_esp32part prints the bare message.
 func bareMsg(err error) string {
 	var pe *parttable.Error
 	if errors.As(err, &pe) && pe.Msg != "" {
+		if errors.Is(err, parttable.ErrDuplicateName) {
+			return "Partition names must be unique" // the names were listed above
+		}
 		return pe.Msg
 	}
 	return err.Error()

@@ -2,6 +2,7 @@ package dropin
 
 import (
 	"bytes"
+	"regexp"
 	"errors"
 	"fmt"
 	"io"
@@ -172,7 +173,7 @@ func (g *nvsGen) generate(keys *nvs.Keys) error {
 			return err
 		}
 		if err := im.Add(bytes.NewReader(src), in); err != nil {
-			env.printf("\nError:\n%s\n\nWarning: NVS binary not created...\n", err)
+			env.printf("\nError:\n%s\n\nWarning: NVS binary not created...\n", nvsRefMessage(err))
 			return &exitErr{254}
 		}
 	}
@@ -333,4 +334,27 @@ func (g *nvsGen) decrypt() error {
 func runMfgGen(argv []string, env *Env) int {
 	fmt.Fprintln(env.Stderr, "espcompose mfg_gen: not supported yet: build each device's NVS image with 'nvs_partition_gen.py generate' (or espcompose's devices block) instead")
 	return 2
+}
+
+var (
+	reKeyLen  = regexp.MustCompile("length of key `([^`]*)` should be <= 15 characters")
+	reTooLong = regexp.MustCompile("key `([^`]*)`: size \\((\\d+)\\) exceeds max allowed length `(\\d+)` bytes")
+	reLinePfx = regexp.MustCompile(`^.*?:\d+: nvs: [a-z ]+: `)
+)
+
+// nvsRefMessage words a CSV error as nvs_partition_gen's InputError does, for the
+// messages scripts are known to match; others keep espcompose's wording (with the
+// CSV file and line, which the reference does not give).
+func nvsRefMessage(err error) string {
+	msg := err.Error()
+	if m := reKeyLen.FindStringSubmatch(msg); m != nil {
+		return "Length of key `" + m[1] + "` should be <= 15 characters."
+	}
+	if m := reTooLong.FindStringSubmatch(msg); m != nil {
+		return " Input File: Size (" + m[2] + ") exceeds max allowed length `" + m[3] + "` bytes for key `" + m[1] + "`."
+	}
+	if strings.Contains(msg, ": Invalid data length. Should be multiple of 2.") || strings.Contains(msg, ": Invalid encoding format.") || strings.Contains(msg, ": Value length exceeds specified length.") {
+		return reLinePfx.ReplaceAllString(msg, "")
+	}
+	return msg
 }
