@@ -2,11 +2,11 @@ package dropin
 
 import (
 	"bytes"
-	"regexp"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
