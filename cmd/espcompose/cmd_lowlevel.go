@@ -86,6 +86,10 @@ func (a *app) newPartitionTableCommand() *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
+			// gen_esp32part's "Mistake in partition table?" warnings: printed, not fatal.
+			for _, w := range t.Warnings(opts) {
+				fmt.Fprintf(a.stderr, "espcompose: %s: %s\n", args[0], w)
+			}
 			out, err := parttable.Encode(t, opts)
 			if err != nil {
 				return usageError{err}
