@@ -212,9 +212,9 @@ type NVS struct {
 	// may then be absolute or climb out with "../". Empty: each CSV's own folder, and
 	// rows may not leave it.
 	ImportCSVBaseDir string
-	EspAt       *EspAt
-	Namespaces  []*NVSNamespace
-	Range       hcl.Range
+	EspAt            *EspAt
+	Namespaces       []*NVSNamespace
+	Range            hcl.Range
 	// ImportCSVRange is the range of import_csv, where CSV problems point.
 	ImportCSVRange hcl.Range
 }
