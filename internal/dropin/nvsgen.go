@@ -237,15 +237,18 @@ func (g *nvsGen) encrypt() error {
 func (g *nvsGen) generateKey() (*nvs.Keys, error) {
 	a, env := g.a, g.env
 	keyfile := a.str("keyfile", "")
+	var err error
 	if keyfile == "" {
 		// The reference names it keys-<month>-<day>_<hour>-<minute>.bin; espcompose
 		// keeps the prefix but not the clock, so reruns name the same file.
 		keyfile = "keys-espcompose.bin"
 	}
+	if keyfile, err = binName(keyfile); err != nil {
+		return nil, err
+	}
 	keysDir := g.target(g.outdir, "keys")
 	out := g.target(keysDir, keyfile)
 	var k nvs.Keys
-	var err error
 	if a.has("key_protect_hmac") {
 		var hk []byte
 		if a.has("kp_hmac_keygen") {
@@ -259,6 +262,9 @@ func (g *nvsGen) generateKey() (*nvs.Keys, error) {
 			name := a.str("kp_hmac_keyfile", "")
 			if name == "" {
 				name = "hmac-" + keyfile
+			}
+			if name, err = binName(name); err != nil {
+				return nil, err
 			}
 			if err := env.Write(env.path(g.target(keysDir, name)), hk, 0o600, true); err != nil {
 				return nil, err
@@ -330,10 +336,16 @@ func (g *nvsGen) decrypt() error {
 	return nil
 }
 
-// runMfgGen: mfg_gen.py is not covered yet; say so instead of guessing.
-func runMfgGen(argv []string, env *Env) int {
-	fmt.Fprintln(env.Stderr, "espcompose mfg_gen: not supported yet: build each device's NVS image with 'nvs_partition_gen.py generate' (or espcompose's devices block) instead")
-	return 2
+// binName is set_target_filepath's extension rule: no extension gets ".bin", any
+// other than .bin is an error.
+func binName(p string) (string, error) {
+	switch ext := filepath.Ext(p); {
+	case ext == "":
+		return p + ".bin", nil
+	case !strings.Contains(ext, ".bin"):
+		return "", fmt.Errorf("Error: `%s`. Only `.bin` extension allowed.", p)
+	}
+	return p, nil
 }
 
 var (
