@@ -172,6 +172,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newDigestPubkeyCommand(),
 		a.newFSCommand(),
 		a.newLinksCommand(),
+		a.newKeyCommand(),
 	)
 	return root
 }

@@ -2,7 +2,6 @@ package dropin
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
 	"errors"
@@ -245,7 +244,7 @@ func digestSecureBootloader(a *args, env *Env) error {
 			return err
 		}
 	default:
-		iv = derivedIV(key, img)
+		iv = secureboot.DerivedBootloaderIV(key, img)
 	}
 	if err := hardwareKeyNote(env, len(key)); err != nil {
 		return err
@@ -259,21 +258,6 @@ func digestSecureBootloader(a *args, env *Env) error {
 	}
 	env.printf("digest+image written to %s\n", out)
 	return nil
-}
-
-// derivedIV is the deterministic stand-in for espsecure's 128 random IV bytes: an
-// HMAC-SHA-512 of the image under the key, twice, so the same inputs give the same
-// digest sector and the key is not exposed by the IV.
-func derivedIV(key, image []byte) []byte {
-	var iv []byte
-	for i := byte(0); i < 2; i++ {
-		m := hmac.New(sha512.New, key)
-		m.Write([]byte("espcompose digest_secure_bootloader iv"))
-		m.Write([]byte{i})
-		m.Write(image)
-		iv = m.Sum(iv)
-	}
-	return iv
 }
 
 func generateSigningKey(a *args, env *Env) error {
