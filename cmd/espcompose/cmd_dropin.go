@@ -69,7 +69,7 @@ func (a *app) newLinksCommand() *cobra.Command {
 		Long: `Create links named like Espressif's tools (` + strings.Join(dropin.LinkNames, ", ") + `)
 that run espcompose's drop-ins. Put DIR first on PATH and existing scripts use them.
 A file of that name that is not already a link to this binary is left alone
-(reported, exit 2): links never replaces a file it did not create.`,
+(reported, exit 2, nothing created): links never replaces a file it did not create.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			target := self
@@ -84,36 +84,42 @@ A file of that name that is not already a link to this binary is left alone
 			if a.rec != nil {
 				base = a.rec.Fs
 			}
-			linker, ok := base.(afero.Linker)
-			if !ok {
-				return errors.New("links: this file system cannot make symbolic links")
+			linker, canLink := base.(afero.Linker)
+			reader, _ := base.(afero.LinkReader)
+			if st, err := a.fs.Stat(args[0]); err == nil && !st.IsDir() {
+				return usagef("links %s: not a folder", args[0])
 			}
-			reader, _ := linker.(afero.LinkReader)
-			if err := a.fs.MkdirAll(args[0], 0o755); err != nil {
-				return err
-			}
-			var refused []string
+			// Check every name first: a file links did not make is never replaced, and
+			// then nothing is created, so the folder is left as it was.
+			var todo, foreign []string
 			for _, name := range dropin.LinkNames {
 				p := filepath.Join(args[0], name)
 				if reader != nil {
-					if cur, err := reader.ReadlinkIfPossible(p); err == nil {
-						if cur == target {
-							fmt.Fprintf(a.stdout, "%s: already links to %s\n", p, target)
-							continue
-						}
+					if cur, err := reader.ReadlinkIfPossible(p); err == nil && cur == target {
+						fmt.Fprintf(a.stdout, "%s: already links to %s\n", p, target)
+						continue
 					}
 				}
 				if _, err := a.fs.Stat(p); err == nil || isLink(base, p) {
-					refused = append(refused, p)
+					foreign = append(foreign, p)
 					continue
 				}
+				todo = append(todo, p)
+			}
+			if len(foreign) > 0 {
+				return usagef("links: not replacing %s (not links espcompose made); nothing created", strings.Join(foreign, ", "))
+			}
+			if !canLink && len(todo) > 0 {
+				return errors.New("links: this file system cannot make symbolic links")
+			}
+			if err := a.fs.MkdirAll(args[0], 0o755); err != nil {
+				return err
+			}
+			for _, p := range todo {
 				if err := linker.SymlinkIfPossible(target, p); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "%s -> %s\n", p, target)
-			}
-			if len(refused) > 0 {
-				return usagef("left alone (not links espcompose made): %s", strings.Join(refused, ", "))
 			}
 			return nil
 		},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -127,6 +128,9 @@ at random (espsecure's default).`,
 				iv = secureboot.DerivedBootloaderIV(key, img)
 			}
 			out, err := secureboot.DigestSecureBootloader(key, iv, img)
+			if errors.Is(err, secureboot.ErrHardwareKey) {
+				return usageError{fmt.Errorf("--key %s: %w", bkey, err)}
+			}
 			if err != nil {
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
