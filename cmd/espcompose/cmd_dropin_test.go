@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/spf13/afero"
+
+	"github.com/espcompose/espcompose/internal/testimage"
 )
 
 func TestDropinDispatchAndGuard(t *testing.T) {
@@ -97,5 +99,26 @@ func TestPartitionTableEncodeWarnsSubtypeNames(t *testing.T) {
 	}
 	if code, stdout, _ := runCLI(t, fs, nil, "partition-table", "decode", "--offset", "0", "/p/n.bin"); code != 0 || !strings.Contains(stdout, "nvs,data,nvs,0x1000,16K,") {
 		t.Fatalf("exit %d %s", code, stdout)
+	}
+}
+
+func TestNativeImageInfoHexAndMergeUF2Options(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	app, _ := testimage.App(testimage.AppSpec{Chip: "esp32c3", Project: "p", Version: "1"})
+	_ = afero.WriteFile(fs, "/p/app.bin", app, 0o644)
+	if code, _, stderr := runCLI(t, fs, nil, "merge", "--chip", "esp32c3", "--format", "hex", "-o", "/p/app.hex", "0x10000", "/p/app.bin"); code != 0 {
+		t.Fatal(stderr)
+	}
+	_, fromBin, _ := runCLI(t, fs, nil, "image", "info", "/p/app.bin")
+	code, fromHex, stderr := runCLI(t, fs, nil, "image", "info", "/p/app.hex")
+	if code != 0 || fromHex != fromBin {
+		t.Fatalf("exit %d %s\nhex:\n%s\nbin:\n%s", code, stderr, fromHex, fromBin)
+	}
+	if code, _, stderr := runCLI(t, fs, nil, "merge", "--chip", "esp32c3", "--format", "uf2", "--chunk-size", "256", "--md5-disable", "-o", "/p/a.uf2", "0x10000", "/p/app.bin"); code != 0 {
+		t.Fatal(stderr)
+	}
+	u, _ := afero.ReadFile(fs, "/p/a.uf2")
+	if len(u) != (len(app)+255)/256*512 {
+		t.Fatalf("uf2 of %d bytes for %d bytes of data in 256-byte chunks", len(u), len(app))
 	}
 }
