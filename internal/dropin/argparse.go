@@ -226,7 +226,9 @@ func (p *parser) parse(argv []string) (*args, error) {
 		missing = append(missing, p.positional[len(res.pos):p.minPos]...)
 	}
 	if len(missing) > 0 {
-		return nil, &usageErr{p.prog, "the following arguments are required: " + strings.Join(missing, ", ")}
+		// res goes back too: argparse opens FileType arguments while parsing, so a
+		// missing input file is reported before a missing argument.
+		return res, &usageErr{p.prog, "the following arguments are required: " + strings.Join(missing, ", ")}
 	}
 	if len(unknown) > 0 {
 		return res, &usageErr{p.prog, "unrecognized arguments: " + strings.Join(unknown, " ")}

@@ -166,6 +166,7 @@ var compatRows = map[string]func(h *harness){
 		h.fails("espsecure encrypt_flash_data -k fe32.bin -o x.bin data.bin", 2, "espsecure encrypt_flash_data: error: the following arguments are required: --address/-a")
 		h.fails("espsecure encrypt_flash_data -k fe32.bin -a 0 -o x.bin --bogus data.bin", 2, "error: unrecognized arguments: --bogus")
 		h.fails("espsecure sign_data --version 3 -k rsa.pem app.bin", 2, "argument --version/-v: invalid choice: '3' (choose from '1', '2')")
+		h.fails("espsecure sign_data -v 2 -k nope.pem app.bin", 2, "espsecure sign_data: error: argument --keyfile/-k: can't open 'nope.pem': [Errno 2] No such file or directory: 'nope.pem'")
 	},
 	"es-samefile": func(h *harness) {
 		h.fails("espsecure encrypt_flash_data -k fe32.bin -a 0x1000 -o data.bin data.bin", 2, `The input "data.bin" and output "data.bin" should not be the same!`)

@@ -142,6 +142,11 @@ func (t *multiTool) run(argv []string, env *Env) int {
 	}
 	a, err := s.p.parse(rest[1:])
 	if err != nil {
+		if a != nil {
+			if ferr := t.checkInputs(env, s, a); ferr != nil {
+				return t.usageError(env, s.p, ferr)
+			}
+		}
 		return t.usageError(env, s.p, err)
 	}
 	if globals != nil {
@@ -150,14 +155,8 @@ func (t *multiTool) run(argv []string, env *Env) int {
 		}
 		a.notes = append(globals.notes, a.notes...)
 	}
-	// argparse.FileType opens inputs while parsing: a missing one is a usage error
-	// before anything is printed.
-	for _, dest := range s.inFiles {
-		for _, p := range a.fileArgs(s.p, dest) {
-			if _, err := env.FS.Stat(env.path(p)); err != nil {
-				return t.usageError(env, s.p, &usageErr{s.p.prog, fmt.Sprintf("argument %s: can't open '%s': %v", argDisplay(s.p, dest), p, (&fileErr{path: p, err: unwrapPathErr(err)}).Error())})
-			}
-		}
+	if ferr := t.checkInputs(env, s, a); ferr != nil {
+		return t.usageError(env, s.p, ferr)
 	}
 	fmt.Fprint(env.Stdout, t.banner)
 	printNotes(env, t.prog, a.notes)
@@ -215,4 +214,17 @@ func reportRunError(env *Env, err error) int {
 	// Output refused by espcompose's guard, or a write that failed.
 	fmt.Fprintf(env.Stderr, "espcompose: %v\n", err)
 	return 2
+}
+
+// checkInputs: argparse.FileType opens inputs while parsing, so a missing one is a
+// usage error before anything is printed.
+func (t *multiTool) checkInputs(env *Env, s *sub, a *args) error {
+	for _, dest := range s.inFiles {
+		for _, p := range a.fileArgs(s.p, dest) {
+			if _, err := env.FS.Stat(env.path(p)); err != nil {
+				return &usageErr{s.p.prog, fmt.Sprintf("argument %s: can't open '%s': %v", argDisplay(s.p, dest), p, (&fileErr{path: p, err: unwrapPathErr(err)}).Error())}
+			}
+		}
+	}
+	return nil
 }
