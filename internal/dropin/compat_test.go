@@ -398,6 +398,18 @@ var compatRows = map[string]func(h *harness){
 			h.t.Fatal("merged content")
 		}
 	},
+	"et-merge-args": func(h *harness) {
+		h.fails("esptool --chip esp32 merge_bin -o m.bin 0x1000", 2, "esptool merge_bin: error: argument <address> <filename>: Must be pairs of an address and the binary filename to write there")
+		h.fails("esptool --chip esp32 merge_bin -o m.bin zz boot.bin", 2, `esptool merge_bin: error: argument <address> <filename>: Address "zz" must be a number`)
+		h.fails("esptool --chip esp32 merge_bin -o m.bin 0x1000 nope.bin", 2, "esptool merge_bin: error: argument <address> <filename>: [Errno 2] No such file or directory: 'nope.bin'")
+		h.fails("esptool --chip esp32 merge_bin -o m.bin 0x1000 boot.bin 0x1000 app.bin", 2, "esptool merge_bin: error: argument <address> <filename>: Detected overlap at address: 0x1000 for file: app.bin")
+		if h.out.Len() != 0 || h.exists("m.bin") {
+			h.t.Fatal("banner printed or output written")
+		}
+	},
+	"et-info-errors": func(h *harness) {
+		h.fails("esptool --chip esp32 image_info data.bin", 2, "esptool.py v4.8.1\nFile size: 4096 (bytes)\n\nA fatal error occurred: This is not a valid image (invalid magic number: 0xab)\n")
+	},
 	"et-merge-params": func(h *harness) {
 		h.ok("esptool --chip esp32 merge_bin -o a.bin -fm dout -ff 80m -fs 4MB 0x1000 boot.bin")
 		h.ok("esptool --chip esp32 merge_bin -o b.bin --flash-mode dout --flash-freq 80m --flash-size 4MB 0x1000 boot.bin")

@@ -50,7 +50,7 @@ func esptoolTool() *multiTool {
 	mp.add(&opt{names: []string{"--target-offset", "-t"}, n: nargsOne, dest: "target_offset"})
 	mp.add(&opt{names: []string{"--fill-flash-size", "--pad-to-size"}, n: nargsOne, dest: "fill_flash_size", choices: []string{"256KB", "512KB", "1MB", "2MB", "4MB", "8MB", "16MB", "32MB", "64MB", "128MB"}})
 	addV5Aliases(mp)
-	t.subs = append(t.subs, &sub{name: "merge_bin", help: "Merge binaries into one flash image (raw, uf2 or hex)", p: mp, run: mergeBin})
+	t.subs = append(t.subs, &sub{name: "merge_bin", help: "Merge binaries into one flash image (raw, uf2 or hex)", p: mp, pre: mergePairs, run: mergeBin})
 
 	ip := &parser{prog: "esptool image_info", positional: []string{"filename"}, minPos: 1}
 	ip.add(&opt{names: []string{"--version", "-v"}, n: nargsOne, choices: []string{"1", "2"}})
@@ -71,21 +71,7 @@ func mergeBin(a *args, env *Env) error {
 	if chip == "auto" {
 		return fatalf("Please specify the chip argument (choose from %s)", strings.Join(esptoolChips[1:], ", "))
 	}
-	if len(a.pos)%2 != 0 {
-		return &usageErr{"esptool merge_bin", "Must be pairs of an address and the binary filename to write there"}
-	}
-	type in struct {
-		addr uint32
-		path string
-	}
-	var ins []in
-	for i := 0; i < len(a.pos); i += 2 {
-		v, err := parseAutoInt(a.pos[i])
-		if err != nil || v > 1<<32-1 {
-			return &usageErr{"esptool merge_bin", fmt.Sprintf("Address \"%s\" must be a number", a.pos[i])}
-		}
-		ins = append(ins, in{uint32(v), a.pos[i+1]})
-	}
+	ins, _ := pairs(a)
 	sort.SliceStable(ins, func(i, j int) bool { return ins[i].addr < ins[j].addr })
 	opts := merged.Options{Chip: chip, FlashMode: a.str("flash_mode", "keep"), FlashFreq: a.str("flash_freq", "keep"),
 		FlashSize: a.str("flash_size", "keep"), Format: merged.Format(a.str("format", "raw")),
@@ -172,8 +158,63 @@ func imageInfo(a *args, env *Env) error {
 	}
 	text, err := appimage.InfoBytes(b, a.str("chip", "auto"), version)
 	if err != nil {
+		// esptool prints the file size before it reads the image.
+		env.printf("File size: %d (bytes)\n", len(b))
+		var oe *appimage.OffsetError
+		if errors.As(err, &oe) && oe.Detail != "" {
+			return fatalf("%s", oe.Detail)
+		}
 		return fatalf("%v", err)
 	}
 	env.printf("%s", text)
+	return nil
+}
+
+type addrFile struct {
+	addr uint32
+	path string
+}
+
+func pairs(a *args) ([]addrFile, error) {
+	if len(a.pos)%2 != 0 {
+		return nil, pairErr("Must be pairs of an address and the binary filename to write there")
+	}
+	var ins []addrFile
+	for i := 0; i < len(a.pos); i += 2 {
+		v, err := parseAutoInt(a.pos[i])
+		if err != nil || v > 1<<32-1 {
+			return nil, pairErr(fmt.Sprintf("Address \"%s\" must be a number", a.pos[i]))
+		}
+		ins = append(ins, addrFile{uint32(v), a.pos[i+1]})
+	}
+	return ins, nil
+}
+
+func pairErr(msg string) error {
+	return &usageErr{"esptool merge_bin", "argument <address> <filename>: " + msg}
+}
+
+// mergePairs is esptool's AddrFilenamePairAction, run while parsing (before the
+// banner): pairs, numbers, files that open, and no two inputs in one flash sector.
+func mergePairs(a *args, env *Env) error {
+	ins, err := pairs(a)
+	if err != nil {
+		return err
+	}
+	var parts []merged.Part
+	for _, f := range ins {
+		data, err := env.read(f.path)
+		if err != nil {
+			return pairErr(err.Error())
+		}
+		parts = append(parts, merged.Part{Addr: f.addr, Data: data, Name: f.path})
+	}
+	if _, err := merged.Merge(merged.Options{Chip: "esp32"}, parts); errors.Is(err, merged.ErrOverlap) {
+		msg := strings.TrimPrefix(err.Error(), "merged: inputs overlap: ")
+		if i := strings.Index(msg, " ("); i > 0 {
+			msg = msg[:i]
+		}
+		return pairErr(msg)
+	}
 	return nil
 }

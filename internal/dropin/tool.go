@@ -13,6 +13,9 @@ type sub struct {
 	help    string
 	p       *parser
 	inFiles []string // option dests and positional names opened for reading at parse time
+	// pre runs after parsing and before the banner: checks argparse makes while
+	// parsing (its errors are usage errors).
+	pre func(a *args, env *Env) error
 	run     func(a *args, env *Env) error
 }
 
@@ -157,6 +160,15 @@ func (t *multiTool) run(argv []string, env *Env) int {
 	}
 	if ferr := t.checkInputs(env, s, a); ferr != nil {
 		return t.usageError(env, s.p, ferr)
+	}
+	if s.pre != nil {
+		if err := s.pre(a, env); err != nil {
+			var ue *usageErr
+			if errors.As(err, &ue) {
+				return t.usageError(env, s.p, err)
+			}
+			return reportRunError(env, err)
+		}
 	}
 	fmt.Fprint(env.Stdout, t.banner)
 	printNotes(env, t.prog, a.notes)
