@@ -647,14 +647,16 @@ var compatRows = map[string]func(h *harness){
 		if h.exists("n.bin") {
 			h.t.Fatal("output written")
 		}
+		h.put("range.csv", []byte("key,type,encoding,value\nns,namespace,,\nc,data,u8,300\n"))
+		h.fails("nvs_partition_gen generate range.csv n.bin 0x3000", 1, "300 out of range for u8")
 	},
 	"nv-nonamespace": func(h *harness) {
 		h.put("nn.csv", []byte("key,type,encoding,value\nn,data,u8,1\n"))
-		h.fails("nvs_partition_gen generate nn.csv n.bin 0x3000", 254, "comes before any namespace row")
+		h.fails("nvs_partition_gen generate nn.csv n.bin 0x3000", 1, "comes before any namespace row")
 	},
 	"nv-unknowntype": func(h *harness) {
 		h.put("ut.csv", []byte("key,type,encoding,value\nns,namespace,,\nc,fiel,string,cert.pem\n"))
-		h.fails("nvs_partition_gen generate ut.csv n.bin 0x3000", 254, `type "fiel"`)
+		h.fails("nvs_partition_gen generate ut.csv n.bin 0x3000", 1, `type "fiel"`)
 	},
 	"mg-generate": func(h *harness) {
 		h.put("conf.csv", []byte("ns,namespace,\nserial,data,string\nn,data,u8\n"))

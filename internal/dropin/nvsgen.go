@@ -173,7 +173,14 @@ func (g *nvsGen) generate(keys *nvs.Keys) error {
 			return err
 		}
 		if err := im.Add(bytes.NewReader(src), in); err != nil {
-			env.printf("\nError:\n%s\n\nWarning: NVS binary not created...\n", nvsRefMessage(err))
+			msg, input := nvsRefMessage(err)
+			if !input {
+				// Not one of the tool's InputErrors: there it ends in a Python
+				// traceback, exit status 1; here in the message alone.
+				fmt.Fprintf(env.Stderr, "Error: %s\n", msg)
+				return &exitErr{1}
+			}
+			env.printf("\nError:\n%s\n\nWarning: NVS binary not created...\n", msg)
 			return &exitErr{254}
 		}
 	}
@@ -354,19 +361,21 @@ var (
 	reLinePfx = regexp.MustCompile(`^.*?:\d+: nvs: [a-z ]+: `)
 )
 
-// nvsRefMessage words a CSV error as nvs_partition_gen's InputError does, for the
-// messages scripts are known to match; others keep espcompose's wording (with the
-// CSV file and line, which the reference does not give).
-func nvsRefMessage(err error) string {
+// nvsRefMessage words a CSV error as nvs_partition_gen's InputError does and says
+// whether it is one; others keep espcompose's wording (with the CSV file and line,
+// which the reference does not give).
+func nvsRefMessage(err error) (string, bool) {
 	msg := err.Error()
 	if m := reKeyLen.FindStringSubmatch(msg); m != nil {
-		return "Length of key `" + m[1] + "` should be <= 15 characters."
+		return "Length of key `" + m[1] + "` should be <= 15 characters.", true
 	}
 	if m := reTooLong.FindStringSubmatch(msg); m != nil {
-		return " Input File: Size (" + m[2] + ") exceeds max allowed length `" + m[3] + "` bytes for key `" + m[1] + "`."
+		return " Input File: Size (" + m[2] + ") exceeds max allowed length `" + m[3] + "` bytes for key `" + m[1] + "`.", true
 	}
-	if strings.Contains(msg, ": Invalid data length. Should be multiple of 2.") || strings.Contains(msg, ": Invalid encoding format.") || strings.Contains(msg, ": Value length exceeds specified length.") {
-		return reLinePfx.ReplaceAllString(msg, "")
+	for _, ref := range []string{": Invalid data length. Should be multiple of 2.", ": Invalid encoding format.", ": Value length exceeds specified length."} {
+		if strings.Contains(msg, ref) {
+			return reLinePfx.ReplaceAllString(msg, ""), true
+		}
 	}
-	return msg
+	return msg, false
 }
