@@ -16,7 +16,7 @@ type sub struct {
 	// pre runs after parsing and before the banner: checks argparse makes while
 	// parsing (its errors are usage errors).
 	pre func(a *args, env *Env) error
-	run     func(a *args, env *Env) error
+	run func(a *args, env *Env) error
 }
 
 // multiTool is a program with sub-commands, printing a banner after parsing and
