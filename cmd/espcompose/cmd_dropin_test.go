@@ -41,7 +41,7 @@ func TestDropinDispatchAndGuard(t *testing.T) {
 }
 
 func TestBusyboxArgs(t *testing.T) {
-	for _, name := range []string{"espsecure.py", "espsecure", "esptool.py", "esptool", "gen_esp32part.py", "nvs_partition_gen.py", "mfg_gen.py"} {
+	for _, name := range []string{"espsecure.py", "espsecure", "esptool.py", "esptool", "gen_esp32part.py", "nvs_partition_gen.py", "mfg_gen.py", "spiffsgen.py", "fatfsgen.py", "wl_fatfsgen.py"} {
 		got := busyboxArgs("/opt/bin/"+name, []string{"-h"})
 		if len(got) != 2 || got[0] != name || got[1] != "-h" {
 			t.Errorf("%s: %v", name, got)

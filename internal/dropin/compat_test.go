@@ -658,6 +658,66 @@ var compatRows = map[string]func(h *harness){
 		h.put("ut.csv", []byte("key,type,encoding,value\nns,namespace,,\nc,fiel,string,cert.pem\n"))
 		h.fails("nvs_partition_gen generate ut.csv n.bin 0x3000", 1, `type "fiel"`)
 	},
+	"fs-spiffs": func(h *harness) {
+		h.put("fs/a.txt", []byte("hello"))
+		h.put("fs/sub/b.bin", bytes.Repeat([]byte{1}, 3000))
+		h.ok("spiffsgen.py 0x10000 fs s1.bin --page-size 256 --block-size 4096 --obj-name-len 32 --meta-len 4 --use-magic --use-magic-len")
+		h.ok("spiffsgen.py 0x10000 fs s2.bin")
+		h.equal("s1.bin", "s2.bin") // those are the defaults
+		h.ok("spiffsgen.py 0x10000 fs s3.bin --no-magic --no-magic-len --big-endian")
+		if bytes.Equal(h.get("s1.bin"), h.get("s3.bin")) || len(h.get("s1.bin")) != 0x10000 {
+			h.t.Fatal("options had no effect")
+		}
+	},
+	"fs-spiffs-symlinks": func(h *harness) {
+		h.put("fs/a.txt", []byte("hello"))
+		h.ok("spiffsgen.py --follow-symlinks 0x10000 fs s.bin")
+	},
+	"fs-fat": func(h *harness) {
+		h.put("fs/a.txt", []byte("hello"))
+		h.put("fs/Long File Name.txt", []byte("x"))
+		h.ok("fatfsgen.py fs --output_file f.img --partition_size 0x40000 --long_name_support")
+		h.ok("fatfsgen.py fs --output_file d.img --partition_size detect --long_name_support")
+		// detect: the size fatfsgen computes for the folder (checked against the
+		// reference by the fat_detect_size vector).
+		if len(h.get("f.img")) != 0x40000 || len(h.get("d.img"))%4096 != 0 {
+			h.t.Fatalf("sizes %#x %#x", len(h.get("f.img")), len(h.get("d.img")))
+		}
+		h.ok("fatfsgen.py fs --partition_size 0x40000 --long_name_support")
+		if !h.exists("fatfs_image.img") {
+			h.t.Fatal("default output name")
+		}
+	},
+	"fs-fat-random": func(h *harness) {
+		h.put("fs/a.txt", []byte("hello"))
+		h.ok("fatfsgen.py fs --output_file a.img --partition_size 0x40000")
+		h.ok("fatfsgen.py fs --output_file b.img --partition_size 0x40000")
+		h.equal("a.img", "b.img")
+		h.ok("fatfsgen.py fs --output_file c.img --partition_size 0x40000 --volume_id 0x12345678")
+		if b := h.get("c.img"); b[39] != 0x78 || b[42] != 0x12 {
+			h.t.Fatalf("volume serial % x", b[39:43])
+		}
+	},
+	"fs-fat-spc": func(h *harness) {
+		h.put("fs/a.txt", []byte("hello"))
+		h.fails("fatfsgen.py fs --output_file a.img --sectors_per_cluster 2", 2, "one sector per cluster")
+	},
+	"fs-wl": func(h *harness) {
+		h.put("fs/a.txt", []byte("hello"))
+		h.ok("wl_fatfsgen.py fs --output_file w.img --partition_size 0x80000 --sector_size 512 --wl_mode perf --device_id 0x1")
+		h.ok("wl_fatfsgen.py fs --output_file v.img --partition_size 0x80000 --sector_size 512 --wl_mode safe --device_id 0x1")
+		if bytes.Equal(h.get("w.img"), h.get("v.img")) || len(h.get("w.img")) != 0x80000 {
+			h.t.Fatal("--wl_mode had no effect")
+		}
+	},
+	"fs-errors": func(h *harness) {
+		h.put("fs/big.bin", bytes.Repeat([]byte{1}, 70000))
+		h.fails("spiffsgen.py 0x10000 fs s.bin", 1, "ERROR: the image size has been exceeded")
+		h.fails("fatfsgen.py fs --output_file f.img --partition_size 0x10000", 1, "fatfs_utils.exceptions.NoFreeClusterException: No free cluster available!")
+		if h.exists("s.bin") || h.exists("f.img") {
+			h.t.Fatal("output written")
+		}
+	},
 	"mg-generate": func(h *harness) {
 		h.put("conf.csv", []byte("ns,namespace,\nserial,data,string\nn,data,u8\n"))
 		h.put("vals.csv", []byte("serial,n\nA1,1\nA2,2\n"))

@@ -2,6 +2,8 @@ package dropin
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,6 +63,10 @@ func toolOf(t *testing.T, argv []string) (string, []string) {
 		}
 	case len(argv) > 1 && filepath.Base(argv[1]) == "gen_esp32part.py":
 		return "gen_esp32part", argv[2:]
+	case len(argv) > 2 && argv[1] == "fsgen_pinned.py":
+		// The vectors' pinned run of spiffsgen/fatfsgen/wl_fatfsgen: their options,
+		// plus --volume_id/--device_id for the ids the plain tools draw at random.
+		return argv[2], argv[3:]
 	}
 	t.Fatalf("no drop-in for %v", argv)
 	return "", nil
@@ -91,7 +97,7 @@ type confExtra struct {
 // reference signs at random, the signature is verified instead (with the verify
 // commands of the case, also run through the drop-in).
 func TestConformanceCommands(t *testing.T) {
-	for _, fam := range []string{"parttable", "nvs", "flashenc", "secureboot", "merge", "imageinfo", "espat"} {
+	for _, fam := range []string{"parttable", "nvs", "flashenc", "secureboot", "merge", "imageinfo", "espat", "fsimage"} {
 		for _, c := range conformance.Load(t, fam) {
 			t.Run(fam+"/"+c.Name, func(t *testing.T) { runCase(t, c) })
 		}
@@ -138,6 +144,25 @@ func runCase(t *testing.T, c conformance.Case) {
 	}
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if c.Family == "fsimage" {
+		// expected.bin.gz is the image gzipped; the command wrote expected.bin.
+		got, err := afero.ReadFile(fs, "/case/expected.bin")
+		if err != nil {
+			t.Fatalf("no image: %v", err)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(c.File(t, *c.Expected)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("image differs from the reference's (%d vs %d bytes)", len(got), len(want))
+		}
+		return
 	}
 	if c.Family == "imageinfo" || (c.Family == "secureboot" && c.Expected != nil && strings.HasSuffix(*c.Expected, ".txt") && !x.SigningRandomized) {
 		if want := string(c.File(t, *c.Expected)); stdout.String() != want {

@@ -101,10 +101,13 @@ var Tools = map[string]string{
 	"gen_esp32part": "gen_esp32part", "gen_esp32part.py": "gen_esp32part",
 	"nvs_partition_gen": "nvs_partition_gen", "nvs_partition_gen.py": "nvs_partition_gen",
 	"mfg_gen": "mfg_gen", "mfg_gen.py": "mfg_gen",
+	"spiffsgen": "spiffsgen", "spiffsgen.py": "spiffsgen",
+	"fatfsgen": "fatfsgen", "fatfsgen.py": "fatfsgen",
+	"wl_fatfsgen": "wl_fatfsgen", "wl_fatfsgen.py": "wl_fatfsgen",
 }
 
 // LinkNames are the names `espcompose links` creates.
-var LinkNames = []string{"espsecure.py", "espsecure", "esptool.py", "esptool", "gen_esp32part.py", "nvs_partition_gen.py", "mfg_gen.py"}
+var LinkNames = []string{"espsecure.py", "espsecure", "esptool.py", "esptool", "gen_esp32part.py", "nvs_partition_gen.py", "mfg_gen.py", "spiffsgen.py", "fatfsgen.py", "wl_fatfsgen.py"}
 
 // Run runs one drop-in tool (a key or value of Tools) with the reference's argv
 // (without the program name) and returns its exit code.
@@ -120,6 +123,12 @@ func Run(tool string, argv []string, env *Env) int {
 		return runNVSGen(argv, env)
 	case "mfg_gen":
 		return runMfgGen(argv, env)
+	case "spiffsgen":
+		return runSpiffsGen(argv, env)
+	case "fatfsgen":
+		return runFATGen(false)(argv, env)
+	case "wl_fatfsgen":
+		return runFATGen(true)(argv, env)
 	}
 	fmt.Fprintf(env.Stderr, "espcompose: no drop-in named %q\n", tool)
 	return 2
