@@ -136,8 +136,12 @@ func isCobraUsage(err error) bool {
 
 func (a *app) newRootCommand() *cobra.Command {
 	root := &cobra.Command{
-		Use:           "espcompose",
-		Short:         "Compose ESP32-family flash images from one HCL manifest",
+		Use:   "espcompose",
+		Short: "Compose ESP32-family flash images from one HCL manifest",
+		Long: "Compose ESP32-family flash images from one HCL manifest.\n\n" +
+			"Espressif's command lines also run as they are: espcompose espsecure|esptool|gen_esp32part|\n" +
+			"nvs_partition_gen|mfg_gen|spiffsgen|fatfsgen|wl_fatfsgen ... (or through the links `espcompose links DIR`\n" +
+			"makes); see docs/compat.md.",
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) {

@@ -35,7 +35,7 @@ func espsecureTool() *multiTool {
 		t.subs = append(t.subs, &sub{name: name, help: help, p: p, inFiles: inFiles, run: run})
 	}
 	keyfile := func(req bool) *opt { return &opt{names: []string{"--keyfile", "-k"}, n: nargsOne, req: req} }
-	mk("digest_secure_bootloader", "Secure Boot V1 reflashable bootloader: digest sector + image",
+	mk("digest_secure_bootloader", "Secure Boot V1 reflashable bootloader: digest sector + image (IV derived from key and image unless --iv or --random-iv)",
 		[]*opt{keyfile(true), {names: []string{"--output", "-o"}, n: nargsOne}, {names: []string{"--iv"}, n: nargsOne},
 			{names: []string{"--random-iv"}, n: nargsFlag, note: "(espcompose) draws the IV at random as espsecure does"}},
 		[]string{"image"}, 1, []string{"keyfile", "iv", "image"}, digestSecureBootloader)

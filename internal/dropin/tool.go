@@ -120,10 +120,12 @@ func (t *multiTool) run(argv []string, env *Env) int {
 		rest = argv[i:]
 	}
 	if len(rest) == 0 || rest[0] == "-h" || rest[0] == "--help" {
-		fmt.Fprint(env.Stdout, t.helpText())
 		if len(rest) == 0 {
+			// No operation: the reference prints its banner, then its help, exit 1.
+			fmt.Fprint(env.Stdout, t.banner+t.helpText())
 			return 1
 		}
+		fmt.Fprint(env.Stdout, t.helpText())
 		return 0
 	}
 	name := rest[0]
