@@ -96,6 +96,8 @@ if ! (cd "$repo" && go build -o "$espcompose" ./cmd/espcompose) 2>"$out/go-build
 	exit 0
 fi
 say "espcompose: $($espcompose version 2>/dev/null || echo "$espcompose")"
+# Links named like Espressif's tools, for the reference scripts run with the drop-ins.
+"$espcompose" links "$out/links" >/dev/null 2>&1 || say "espcompose links failed: no drop-in timings"
 
 # detect VAR candidate...: sets VAR to the first command string that answers --help.
 detect() {
@@ -199,6 +201,12 @@ for ex in "${examples[@]}"; do
 		"env ESPCOMPOSE='$espcompose' bash '$repo/bench/ref/$ex/steps-espcompose.sh' '$w/src' '$w/steps'"
 	if [ "$have_ref" = 1 ]; then
 		measure "$ex:reference" "rm -rf '$w/ref'" "bash '$repo/bench/ref/$ex/pipeline.sh' '$w/src' '$w/ref'"
+	fi
+	# The same reference script, unchanged, with espcompose's drop-ins first on PATH
+	# (espcompose links; bench/dropin.sh also compares the files).
+	if [ -x "$out/links/esptool.py" ]; then
+		measure "$ex:reference-dropins" "rm -rf '$w/refdrop'" \
+			"env PATH='$out/links:$PATH' ESPTOOL=esptool.py ESPSECURE=espsecure.py GEN_ESP32PART=gen_esp32part.py NVS_PARTITION_GEN=nvs_partition_gen.py bash '$repo/bench/ref/$ex/pipeline.sh' '$w/src' '$w/refdrop'"
 	fi
 done
 

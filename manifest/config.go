@@ -219,9 +219,15 @@ type NVS struct {
 	Version     int // 1 or 2
 	EncryptWith *Ref
 	ImportCSV   []string // resolved paths
-	EspAt       *EspAt
-	Namespaces  []*NVSNamespace
-	Range       hcl.Range
+	// ImportCSVBaseDir, when set, is the folder the "file" rows of every import_csv
+	// CSV resolve from, as nvs_partition_gen resolves them from its working directory
+	// (CSVs written for ESP-IDF's build name ../main/cert.pem from build/); such rows
+	// may then be absolute or climb out with "../". Empty: each CSV's own folder, and
+	// rows may not leave it.
+	ImportCSVBaseDir string
+	EspAt            *EspAt
+	Namespaces       []*NVSNamespace
+	Range            hcl.Range
 	// ImportCSVRange is the range of import_csv, where CSV problems point.
 	ImportCSVRange hcl.Range
 }

@@ -117,6 +117,12 @@ func (d *decoder) nvs(b *Block) (*NVS, cty.Value) {
 			}
 		}
 	}
+	if a := b.Attr("import_csv_base_dir"); a != nil {
+		if n.ImportCSV == nil {
+			d.errorf(a.Expr.Range(), "import_csv_base_dir without import_csv", "import_csv_base_dir says where the file rows of import_csv CSVs resolve from; this nvs block imports no CSV.")
+		}
+		n.ImportCSVBaseDir, _ = d.path(a)
+	}
 	for _, eb := range b.NestedOf("esp_at") {
 		e := &EspAt{Range: eb.DeclRange}
 		e.RawData, _ = d.path(eb.Attr("raw_data"))

@@ -87,7 +87,7 @@ var blockSchemas = map[string]*hcl.BodySchema{
 	},
 	"nvs": {
 		Attributes: []hcl.AttributeSchema{
-			{Name: "version"}, {Name: "encrypt_with"}, {Name: "import_csv"},
+			{Name: "version"}, {Name: "encrypt_with"}, {Name: "import_csv"}, {Name: "import_csv_base_dir"},
 		},
 		Blocks: []hcl.BlockHeaderSchema{
 			{Type: "namespace", LabelNames: []string{"name"}},

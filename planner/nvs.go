@@ -61,6 +61,13 @@ func (p *planner) nvsContent(n *manifest.NVS) (*nvs.Partition, bool) {
 	if n.ImportCSVRange.Filename != "" {
 		csvAt = n.ImportCSVRange
 	}
+	if base := n.ImportCSVBaseDir; base != "" {
+		// The reference resolves from a working directory that exists; so must this.
+		if st, err := p.opts.FS.Stat(base); err != nil || !st.IsDir() {
+			p.errorf(csvAt, "import_csv_base_dir is not a folder", "%s: the file rows of import_csv resolve from it, so it must exist.", p.rel(base))
+			return nil, false
+		}
+	}
 	for _, path := range n.ImportCSV {
 		src, err := afero.ReadFile(p.opts.FS, path)
 		if err != nil {
@@ -70,6 +77,19 @@ func (p *planner) nvsContent(n *manifest.NVS) (*nvs.Partition, bool) {
 		}
 		files := fsutil.Sub(p.opts.FS, filepath.Dir(path))
 		im := nvs.NewCSVImporter(files)
+		if base := n.ImportCSVBaseDir; base != "" {
+			// The reference's rule, asked for explicitly: rows resolve from base.
+			im.ReadFile = func(name string) ([]byte, error) {
+				if !filepath.IsAbs(name) {
+					name = filepath.Join(base, name)
+				}
+				b, err := afero.ReadFile(p.opts.FS, name)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", p.rel(name), unwrap(err))
+				}
+				return b, nil
+			}
+		}
 		im.Version = n.Version // a value too long is reported on its CSV line
 		err = im.Add(bytes.NewReader(src), p.rel(path))
 		imported := im.Partition()

@@ -35,6 +35,7 @@ type app struct {
 	getenv  func(string) string
 	environ func() []string
 	rand    io.Reader // source of fresh key material; nil means crypto/rand
+	cwd     string    // working directory the drop-ins resolve paths from; "" means the process's
 
 	file    string
 	out     string
@@ -75,6 +76,9 @@ func (e diagError) Error() string { return e.diags.Error() }
 func (a *app) run(args []string) int {
 	a.rec = fsutil.NewReadRecorder(a.fs)
 	a.fs = a.rec
+	if tool, ok := dropinTool(args); ok {
+		return a.runDropin(tool, args[1:])
+	}
 	root := a.newRootCommand()
 	root.SetArgs(normalizeVarFlag(args))
 	root.SetIn(a.stdin)
@@ -133,8 +137,12 @@ func isCobraUsage(err error) bool {
 
 func (a *app) newRootCommand() *cobra.Command {
 	root := &cobra.Command{
-		Use:           "espcompose",
-		Short:         "Compose ESP32-family flash images from one HCL manifest",
+		Use:   "espcompose",
+		Short: "Compose ESP32-family flash images from one HCL manifest",
+		Long: "Compose ESP32-family flash images from one HCL manifest.\n\n" +
+			"Espressif's command lines also run as they are: espcompose espsecure|esptool|gen_esp32part|\n" +
+			"nvs_partition_gen|mfg_gen|spiffsgen|fatfsgen|wl_fatfsgen ... (or through the links `espcompose links DIR`\n" +
+			"makes); see docs/compat.md.",
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       version, // espcompose --version, as `espcompose version`
@@ -175,6 +183,8 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newDiffCommand(),
 		a.newFmtCommand(),
 		a.newInitCommand(),
+		a.newLinksCommand(),
+		a.newKeyCommand(),
 	)
 	a.addInputFlags(root)
 	root.SetVersionTemplate("espcompose {{.Version}}\n")

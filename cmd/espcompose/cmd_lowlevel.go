@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/espcompose/espcompose/format/appimage"
+	"github.com/espcompose/espcompose/format/ihex"
 	"github.com/espcompose/espcompose/format/merged"
 	"github.com/espcompose/espcompose/format/parttable"
 	"github.com/espcompose/espcompose/internal/testimage"
@@ -86,6 +87,10 @@ func (a *app) newPartitionTableCommand() *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
+			// gen_esp32part's "Mistake in partition table?" warnings: printed, not fatal.
+			for _, w := range t.Warnings(opts) {
+				fmt.Fprintf(a.stderr, "espcompose: %s: %s\n", args[0], w)
+			}
 			out, err := parttable.Encode(t, opts)
 			if err != nil {
 				return usageError{err}
@@ -158,6 +163,15 @@ func (a *app) newImageCommand() *cobra.Command {
 			src, err := a.readInput(args[0])
 			if err != nil {
 				return err
+			}
+			// An Intel HEX file is read as the binary it holds, from its lowest
+			// address, as esptool image_info reads it.
+			if len(src) > 0 && src[0] == ':' {
+				if f, herr := ihex.Decode(src); herr == nil {
+					if lo, ok := f.MinAddr(); ok {
+						src = f.Binary(lo)
+					}
+				}
 			}
 			if a.json {
 				img, err := appimage.Decode(src)
@@ -283,6 +297,8 @@ func (a *app) newMergeCommand() *cobra.Command {
 	f.StringVar(&opts.FillFlashSize, "fill-flash-size", "", "pad the output to this flash size")
 	f.StringVar(&target, "target-offset", "", "flash address the output starts at")
 	f.StringVar(&format, "format", "raw", "raw, hex or uf2")
+	f.IntVar(&opts.ChunkSize, "chunk-size", 0, "uf2: data bytes per 512-byte block (default: the most that fit)")
+	f.BoolVar(&opts.DisableMD5, "md5-disable", false, "uf2: leave out the MD5 checksum extension")
 	for _, alias := range []string{"flash_mode", "flash_freq", "flash_size"} {
 		f.String(alias, "", "")
 		_ = f.MarkHidden(alias)

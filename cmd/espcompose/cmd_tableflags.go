@@ -37,6 +37,7 @@ func (t *tableFlags) options() (parttable.Options, error) {
 		if opts.Offset, err = parseAddr("--offset", t.offset); err != nil {
 			return opts, err
 		}
+		opts.ExplicitOffset = true // --offset 0 is offset 0, as gen_esp32part reads it
 	}
 	if t.flashSize != "" {
 		n, err := manifest.ParseSize(t.flashSize)

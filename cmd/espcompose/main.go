@@ -18,5 +18,7 @@ func main() {
 		environ: os.Environ,
 		rand:    rand.Reader,
 	}
-	os.Exit(a.run(os.Args[1:]))
+	// Called through a link named espsecure.py, esptool, ... (espcompose links): that
+	// tool's drop-in.
+	os.Exit(a.run(busyboxArgs(os.Args[0], os.Args[1:])))
 }

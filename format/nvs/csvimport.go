@@ -35,6 +35,11 @@ type CSVImporter struct {
 	// version as it is read, so a value too long is reported on its own CSV line;
 	// 0 leaves them to Encode, which does not know the line.
 	Version int
+	// ReadFile, when set, reads "file" rows by the path as the CSV writes it, instead
+	// of through Files with its CSV-relative rule: nvs_partition_gen resolves them
+	// from the working directory (ESP-IDF runs it from build/, and projects write
+	// ../main/cert.pem), and the drop-in does the same.
+	ReadFile func(name string) ([]byte, error)
 
 	part     Partition
 	seen     map[string]bool
@@ -319,6 +324,14 @@ func (im *CSVImporter) fileEntry(key string, enc, val *string) (Entry, error) {
 		return Entry{}, fmt.Errorf("%w: key `%s`: missing encoding or value column", ErrCSV, key)
 	}
 	name := *val
+	var b []byte
+	var err error
+	if im.ReadFile != nil {
+		if b, err = im.ReadFile(name); err != nil {
+			return Entry{}, fmt.Errorf("%w: key `%s`: %v", ErrValue, key, err)
+		}
+		return fileValue(key, *enc, b)
+	}
 	if im.Files == nil {
 		return Entry{}, fmt.Errorf("%w: key `%s`: file %q: no file system given", ErrValue, key, name)
 	}
@@ -326,11 +339,16 @@ func (im *CSVImporter) fileEntry(key string, enc, val *string) (Entry, error) {
 	if path.IsAbs(name) || !fs.ValidPath(clean) {
 		return Entry{}, fmt.Errorf("%w: key `%s`: file path %q must be relative and stay inside the CSV's directory", ErrValue, key, name)
 	}
-	b, err := fs.ReadFile(im.Files, clean)
+	b, err = fs.ReadFile(im.Files, clean)
 	if err != nil {
 		return Entry{}, fmt.Errorf("%w: key `%s`: %v", ErrValue, key, err)
 	}
-	switch *enc {
+	return fileValue(key, *enc, b)
+}
+
+// fileValue decodes a "file" row's content by its encoding.
+func fileValue(key, enc string, b []byte) (Entry, error) {
+	switch enc {
 	case "string":
 		return Entry{Key: key, Type: String, Str: string(b)}, nil
 	case "hex2bin":
@@ -342,7 +360,7 @@ func (im *CSVImporter) fileEntry(key string, enc, val *string) (Entry, error) {
 	case "binary":
 		return Entry{Key: key, Type: Blob, Blob: b}, nil
 	}
-	return Entry{}, fmt.Errorf("%w: %q for file key `%s` (want string, hex2bin, base64 or binary)", ErrEncoding, *enc, key)
+	return Entry{}, fmt.Errorf("%w: %q for file key `%s` (want string, hex2bin, base64 or binary)", ErrEncoding, enc, key)
 }
 
 func decodeHex(key, s string) ([]byte, error) {

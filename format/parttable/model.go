@@ -39,8 +39,12 @@ type Entry struct {
 // Options mirror gen_esp32part's command-line options. The zero value is the
 // tool's default behaviour.
 type Options struct {
-	// Offset is the flash offset of the table (--offset); 0 means 0x8000.
+	// Offset is the flash offset of the table (--offset); 0 means 0x8000 unless
+	// ExplicitOffset is set.
 	Offset uint32
+	// ExplicitOffset: Offset was given, so 0 is offset 0 (gen_esp32part --offset 0),
+	// not the default.
+	ExplicitOffset bool
 	// FlashSize, when non-zero, requires the table to end within it
 	// (--flash-size, in bytes).
 	FlashSize uint32
@@ -61,7 +65,7 @@ type Options struct {
 }
 
 func (o *Options) tableOffset() uint32 {
-	if o.Offset == 0 {
+	if o.Offset == 0 && !o.ExplicitOffset {
 		return DefaultOffset
 	}
 	return o.Offset
