@@ -68,7 +68,7 @@ type app struct {
 	// for the one object run prints (jsonout.go).
 	result any
 	diagMu sync.Mutex
-	diags  hcl.Diagnostics
+	diags  []jsonDiag
 }
 
 // usageError marks errors that are the caller's to fix (exit 2).

@@ -245,6 +245,7 @@ func manifestCases() []badCase {
 	return []badCase{
 		{"validate syntax error", qsEdit("target {", "target {{"), qs("validate"), 2, "Error: Argument or block definition required\n  on qs/espcompose.hcl line 12, in target:"},
 		{"validate --json syntax error", qsEdit("target {", "target {{"), qs("validate --json"), 2, "Error: Argument or block definition required\n  on qs/espcompose.hcl line 12, in target:\n  12: target {{\n              ^"},
+		{"plan --json --dot", nil, qs("plan --json --dot"), 2, "espcompose: --json and --dot disagree; use one"},
 		{"plan unknown block", qsEdit("output {", "outptu {"), qs("plan"), 2, "Error: Unsupported block type\n  on qs/espcompose.hcl line 82, in outptu:"},
 		{"build image file missing", qsEdit("images/app.bin", "images/nope.bin"), qs("build"), 2, "Error: Cannot read image\n  on qs/espcompose.hcl line 24, in image \"app\":"},
 		{"validate unknown chip", qsEdit(`chip       = "esp32c3"`, `chip = "esp99"`), qs("validate"), 2, "Error: Unknown chip\n  on qs/espcompose.hcl line 13, in target:"},

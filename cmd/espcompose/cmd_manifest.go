@@ -46,6 +46,9 @@ func (a *app) newPlanCommand() *cobra.Command {
 		Short: "Show the flash map and the stages a build will run",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if dot && a.json {
+				return usagef("--json and --dot disagree; use one")
+			}
 			p, err := a.loadProject(true, "", nil)
 			if err != nil {
 				return err
@@ -56,9 +59,6 @@ func (a *app) newPlanCommand() *cobra.Command {
 				fmt.Fprintf(a.stdout, "Device %s (1 of %d; choose another with --device):\n", s.Config.DeviceID, len(p.Configs))
 			}
 			if dot {
-				if a.json {
-					return usagef("--json and --dot disagree; use one")
-				}
 				fmt.Fprint(a.stdout, s.Plan.Graph.Dot(func(id string, st stages.Stage) string { return id }))
 				return nil
 			}

@@ -38,6 +38,21 @@ type jsonDiag struct {
 	Line     int        `json:"line,omitempty"`
 	Column   int        `json:"column,omitempty"`
 	Range    *jsonRange `json:"range,omitempty"`
+	// Snippet is the source around the range, when the file could be read.
+	Snippet *jsonSnippet `json:"snippet,omitempty"`
+}
+
+// jsonSnippet is the source of a diagnostic, as Terraform's -json gives it: the
+// whole lines holding the range, and where the range lies within them.
+type jsonSnippet struct {
+	// Context names the block the range is in ("target", "partition \"nvs\""),
+	// "" at top level.
+	Context   string `json:"context"`
+	Code      string `json:"code"`
+	StartLine int    `json:"start_line"`
+	// HighlightStartOffset and HighlightEndOffset are byte offsets into Code.
+	HighlightStartOffset int `json:"highlight_start_offset"`
+	HighlightEndOffset   int `json:"highlight_end_offset"`
 }
 
 // jsonRange is a source range: start inclusive, end exclusive.
@@ -59,7 +74,7 @@ type jsonPos struct {
 // whatever happens.
 var envelopeCommands = map[string]bool{"validate": true, "plan": true, "build": true, "inspect": true, "diff": true}
 
-func diagJSON(diags hcl.Diagnostics) []jsonDiag {
+func diagJSON(files map[string]*hcl.File, diags hcl.Diagnostics) []jsonDiag {
 	out := make([]jsonDiag, 0, len(diags))
 	for _, d := range diags {
 		if d == nil {
@@ -74,10 +89,35 @@ func diagJSON(diags hcl.Diagnostics) []jsonDiag {
 			j.Range = &jsonRange{Filename: s.Filename,
 				Start: jsonPos{s.Start.Line, s.Start.Column, s.Start.Byte},
 				End:   jsonPos{s.End.Line, s.End.Column, s.End.Byte}}
+			j.Snippet = snippetJSON(files[s.Filename], *s)
 		}
 		out = append(out, j)
 	}
 	return out
+}
+
+// snippetJSON cuts the lines holding r out of f; nil when f's source is not at hand
+// or r does not lie in it.
+func snippetJSON(f *hcl.File, r hcl.Range) *jsonSnippet {
+	if f == nil || f.Bytes == nil || r.Start.Byte < 0 || r.End.Byte > len(f.Bytes) || r.Start.Byte > r.End.Byte {
+		return nil
+	}
+	src := f.Bytes
+	start := bytes.LastIndexByte(src[:r.Start.Byte], '\n') + 1
+	end := len(src)
+	if i := bytes.IndexByte(src[r.End.Byte:], '\n'); i >= 0 {
+		end = r.End.Byte + i
+	}
+	if r.End.Byte > r.Start.Byte && src[r.End.Byte-1] == '\n' {
+		end = r.End.Byte - 1 // a range ending at a line's end holds no more lines
+	}
+	code := strings.TrimSuffix(string(src[start:end]), "\r")
+	sn := &jsonSnippet{Code: code, StartLine: r.Start.Line,
+		HighlightStartOffset: r.Start.Byte - start, HighlightEndOffset: min(r.End.Byte-start, len(code))}
+	if cs, ok := f.Nav.(interface{ ContextString(int) string }); ok {
+		sn.Context = cs.ContextString(r.Start.Byte)
+	}
+	return sn
 }
 
 // setResult hands the command's --json document to run, which prints it inside
@@ -93,7 +133,10 @@ func commandName(path string) string {
 // writeEnvelope prints the one --json object of a finished command: the envelope,
 // then the fields of result (a struct or map that marshals to an object).
 func (a *app) writeEnvelope(command string, code int, msg string) error {
-	env := jsonEnvelope{SchemaVersion: jsonSchemaVersion, Command: command, ExitCode: code, Diagnostics: diagJSON(a.diags)}
+	env := jsonEnvelope{SchemaVersion: jsonSchemaVersion, Command: command, ExitCode: code, Diagnostics: a.diags}
+	if env.Diagnostics == nil {
+		env.Diagnostics = []jsonDiag{}
+	}
 	if msg != "" {
 		env.Error = &msg
 	}

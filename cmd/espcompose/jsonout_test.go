@@ -89,10 +89,11 @@ func TestJSONOnError(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := jsonDiag{Severity: "error", Summary: "Unknown chip", Filename: "/qs/espcompose.hcl", Line: 13, Column: 16,
-				Range: &jsonRange{"/qs/espcompose.hcl", jsonPos{13, 16, 302}, jsonPos{13, 23, 309}}}
+				Range:   &jsonRange{"/qs/espcompose.hcl", jsonPos{13, 16, 302}, jsonPos{13, 23, 309}},
+				Snippet: &jsonSnippet{Context: "target", Code: `  chip       = "esp99"`, StartLine: 13, HighlightStartOffset: 15, HighlightEndOffset: 22}}
 			got.Detail = ""
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("diagnostic %+v %+v; want %+v %+v", got, got.Range, want, want.Range)
+				t.Errorf("diagnostic %+v %+v %+v; want %+v %+v %+v", got, got.Range, got.Snippet, want, want.Range, want.Snippet)
 			}
 			src, _ := afero.ReadFile(fs, "/qs/espcompose.hcl")
 			if s := string(src[want.Range.Start.Byte:want.Range.End.Byte]); s != `"esp99"` {

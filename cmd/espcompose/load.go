@@ -39,7 +39,7 @@ func (a *app) printDiags(files map[string]*hcl.File, diags hcl.Diagnostics) {
 	a.diagMu.Lock()
 	defer a.diagMu.Unlock()
 	if a.json {
-		a.diags = append(a.diags, diags...)
+		a.diags = append(a.diags, diagJSON(files, diags)...)
 	}
 	_ = diagWriter{w: a.stderr, files: files, width: a.diagWidth(), color: a.color()}.write(diags)
 }
