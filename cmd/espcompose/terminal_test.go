@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"strings"
 	"testing"
@@ -74,6 +75,20 @@ func TestDiagnosticCaretsMultiLine(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+	// --json: the snippet holds the three whole lines, the highlight the tuple.
+	_, stdout, _ := runCLI(t, fs, nil, "validate", "--json", "-f", "/m.hcl")
+	var doc struct{ Diagnostics []jsonDiag }
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.Diagnostics) != 1 || doc.Diagnostics[0].Snippet == nil {
+		t.Fatalf("--json: %v\n%s", err, stdout)
+	}
+	sn := doc.Diagnostics[0].Snippet
+	want := jsonSnippet{Context: "target", Code: "\tchip = [\n\t\t\"esp32\",\n\t]", StartLine: 6, HighlightStartOffset: 8, HighlightEndOffset: 23}
+	if *sn != want {
+		t.Errorf("snippet %+v, want %+v", *sn, want)
+	}
+	if got := sn.Code[sn.HighlightStartOffset:sn.HighlightEndOffset]; got != "[\n\t\t\"esp32\",\n\t]" {
+		t.Errorf("the highlight holds %q", got)
 	}
 }
 
