@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -58,6 +59,17 @@ type app struct {
 	outIsFile bool
 
 	log logx.Logger
+
+	// noColor is --no-color. terminal, when set, stands in for the check whether a
+	// writer is an interactive terminal and how wide (tests force a TTY with it).
+	noColor  bool
+	terminal func(io.Writer) (tty bool, width int)
+
+	// Under --json: the command's result (setResult) and every diagnostic shown,
+	// for the one object run prints (jsonout.go).
+	result any
+	diagMu sync.Mutex
+	diags  []jsonDiag
 }
 
 // usageError marks errors that are the caller's to fix (exit 2).
@@ -79,29 +91,50 @@ func (a *app) run(args []string) int {
 	if tool, ok := dropinTool(args); ok {
 		return a.runDropin(tool, args[1:])
 	}
+	stdout := &countingWriter{w: a.stdout}
+	a.stdout = stdout
 	root := a.newRootCommand()
 	root.SetArgs(normalizeVarFlag(args))
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
+	code, msg := a.report(err)
+	// --json: validate, plan, build, inspect and diff print one object whatever
+	// happened; any other command that failed before printing its own prints the
+	// envelope with the error, so stdout never stays empty.
+	if help, _ := cmd.Flags().GetBool("help"); a.json && !help {
+		name := commandName(cmd.CommandPath())
+		if envelopeCommands[name] || (err != nil && stdout.n == 0) {
+			if werr := a.writeEnvelope(name, code, msg); werr != nil {
+				fmt.Fprintf(a.stderr, "espcompose: %v\n", werr)
+				return exitFailure
+			}
+		}
+	}
+	return code
+}
+
+// report prints err on stderr (diagnostics were printed as they came) and returns
+// the exit code and the message --json carries.
+func (a *app) report(err error) (int, string) {
 	if err == nil {
-		return exitOK
+		return exitOK, ""
 	}
 	var de diagError
 	var ue usageError
 	switch {
 	case errors.As(err, &de):
-		return exitUsage
+		return exitUsage, err.Error()
 	case errors.As(err, &ue), errors.Is(err, guard.ErrRefused):
 		fmt.Fprintf(a.stderr, "espcompose: %v\n", err)
-		return exitUsage
+		return exitUsage, err.Error()
 	case isCobraUsage(err):
 		fmt.Fprintf(a.stderr, "espcompose: %v\nRun 'espcompose --help' for usage.\n", err)
-		return exitUsage
+		return exitUsage, err.Error()
 	default:
 		fmt.Fprintf(a.stderr, "espcompose: %v\n", err)
-		return exitFailure
+		return exitFailure, err.Error()
 	}
 }
 
@@ -153,7 +186,8 @@ func (a *app) newRootCommand() *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVarP(&a.file, "file", "f", "espcompose.hcl", "manifest file")
 	pf.StringVarP(&a.out, "out", "o", "dist", "output directory")
-	pf.BoolVar(&a.json, "json", false, "machine-readable output")
+	pf.BoolVar(&a.json, "json", false, "machine-readable output: one JSON object on stdout (docs/json.md)")
+	pf.BoolVar(&a.noColor, "no-color", false, "no colour in diagnostics (also NO_COLOR=1; colour is used only on a terminal)")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log each step")
 	pf.StringArrayVar(&a.vars, "var", nil, "set a manifest variable (name=value); repeatable")
 	pf.StringVar(&a.device, "device", "", "with a devices block: only this device id")
@@ -187,6 +221,7 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newKeyCommand(),
 	)
 	a.addInputFlags(root)
+	applyHelpExamples(root)
 	root.SetVersionTemplate("espcompose {{.Version}}\n")
 	return root
 }

@@ -244,7 +244,8 @@ func manifestCases() []badCase {
 	qs := func(cmd string) []string { return argv(cmd + " -f qs/espcompose.hcl -o out --cache-dir cache") }
 	return []badCase{
 		{"validate syntax error", qsEdit("target {", "target {{"), qs("validate"), 2, "Error: Argument or block definition required\n  on qs/espcompose.hcl line 12, in target:"},
-		{"validate --json syntax error", qsEdit("target {", "target {{"), qs("validate --json"), 2, "      \"summary\": \"Argument or block definition required\",\n      \"file\": \"qs/espcompose.hcl\",\n      \"line\": 12,\n      \"column\": 9"},
+		{"validate --json syntax error", qsEdit("target {", "target {{"), qs("validate --json"), 2, "Error: Argument or block definition required\n  on qs/espcompose.hcl line 12, in target:\n  12: target {{\n              ^"},
+		{"plan --json --dot", nil, qs("plan --json --dot"), 2, "espcompose: --json and --dot disagree; use one"},
 		{"plan unknown block", qsEdit("output {", "outptu {"), qs("plan"), 2, "Error: Unsupported block type\n  on qs/espcompose.hcl line 82, in outptu:"},
 		{"build image file missing", qsEdit("images/app.bin", "images/nope.bin"), qs("build"), 2, "Error: Cannot read image\n  on qs/espcompose.hcl line 24, in image \"app\":"},
 		{"validate unknown chip", qsEdit(`chip       = "esp32c3"`, `chip = "esp99"`), qs("validate"), 2, "Error: Unknown chip\n  on qs/espcompose.hcl line 13, in target:"},

@@ -147,8 +147,13 @@ func TestNVSDecodeRefusesWhatIsNoPartition(t *testing.T) {
 					args = append(args, "--json")
 				}
 				code, stdout, stderr := runCLI(t, fs, nil, args...)
-				if code != 2 || stdout != "" || stderr != c.want {
-					t.Errorf("json=%v: exit %d, stdout %q, stderr %q\nwant 2 and %q", json, code, stdout, stderr, c.want)
+				// Under --json stdout holds the one error object (docs/json.md).
+				wantOut := ""
+				if json {
+					wantOut = errorObject("nvs decode", 2, strings.TrimSuffix(strings.TrimPrefix(c.want, "espcompose: "), "\n"))
+				}
+				if code != 2 || stdout != wantOut || stderr != c.want {
+					t.Errorf("json=%v: exit %d, stdout %q, stderr %q\nwant 2, %q and %q", json, code, stdout, stderr, wantOut, c.want)
 				}
 			}
 		})

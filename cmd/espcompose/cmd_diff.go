@@ -40,6 +40,8 @@ Keys are shown by fingerprint only. --json prints the schema of docs/diff.md.`,
 			default:
 				return usagef("--format %q: choose text, json or markdown", format)
 			}
+			// --format json is --json: one object on stdout, even on error.
+			a.json = a.json || format == "json"
 			vars, err := a.variables()
 			if err != nil {
 				return err
@@ -60,7 +62,9 @@ Keys are shown by fingerprint only. --json prints the schema of docs/diff.md.`,
 			rep := diff.NewReport(sides[0], sides[1])
 			switch format {
 			case "json":
-				err = rep.WriteJSON(a.stdout)
+				// The report goes out inside the --json envelope (jsonout.go), whose
+				// schema_version is the report's.
+				a.setResult(rep)
 			case "markdown":
 				err = rep.WriteMarkdown(a.stdout)
 			default:

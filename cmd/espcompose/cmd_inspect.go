@@ -88,9 +88,7 @@ Every problem is listed as a finding (text, or "findings" in --json output). Exi
 			}
 			// The report goes out in full, findings included, whatever the exit code.
 			if a.json {
-				if err := writeJSON(a.stdout, in); err != nil {
-					return err
-				}
+				a.setResult(in)
 			} else {
 				printInspection(a, in)
 			}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -20,13 +19,15 @@ func (a *app) newValidateCommand() *cobra.Command {
 		Short: "Check the manifest and its inputs without building",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			a.setResult(validateJSON{})
 			p, err := a.loadProject(true, "", nil)
 			if err != nil {
 				return err
 			}
 			p.Close()
 			if a.json {
-				return writeJSON(a.stdout, map[string]any{"valid": true, "configurations": len(p.Configs), "diagnostics": []any{}})
+				a.setResult(validateJSON{Valid: true, Configurations: len(p.Configs)})
+				return nil
 			}
 			if p.Devices() {
 				fmt.Fprintf(a.stdout, "%s is valid for %d device(s).\n", a.file, len(p.Configs))
@@ -45,6 +46,9 @@ func (a *app) newPlanCommand() *cobra.Command {
 		Short: "Show the flash map and the stages a build will run",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if dot && a.json {
+				return usagef("--json and --dot disagree; use one")
+			}
 			p, err := a.loadProject(true, "", nil)
 			if err != nil {
 				return err
@@ -63,7 +67,8 @@ func (a *app) newPlanCommand() *cobra.Command {
 				return err
 			}
 			if a.json {
-				return writeJSON(a.stdout, planJSON(s.Plan, status))
+				a.setResult(planJSON(s.Config.DeviceID, s.Plan, status))
+				return nil
 			}
 			printPlan(a, s.Plan, status)
 			return nil
@@ -107,7 +112,8 @@ func (a *app) newBuildCommand() *cobra.Command {
 			res := built.Stages
 			counts := countStatus(res)
 			if a.json {
-				return writeJSON(a.stdout, map[string]any{"out": a.out, "stages": res.Status, "counts": counts, "verify": built.Verify, "up_to_date": built.UpToDate})
+				a.setResult(buildJSON{Out: a.out, Stages: res.Status, Counts: counts, Verify: built.Verify, UpToDate: built.UpToDate})
+				return nil
 			}
 			total := len(res.Status) - counts[stages.StatusRead]
 			fmt.Fprintf(a.stdout, "Built %s: %d stages, %d ran, %d cached, %d inputs read.\n",
@@ -164,28 +170,6 @@ func orKeep(s string) string {
 	return s
 }
 
-func planJSON(pl *planner.Plan, status map[string]stages.Status) map[string]any {
-	var regions []map[string]any
-	for _, r := range pl.Regions {
-		regions = append(regions, map[string]any{
-			"name": r.Name, "offset": r.Offset, "size": r.Size, "type": r.Type, "source": r.Source,
-			"encrypted": r.Encrypted, "encrypted_because": r.EncryptReason, "signed": r.Signed, "depth": r.Depth,
-		})
-	}
-	order, _ := pl.Graph.TopoSort()
-	var st []map[string]any
-	for _, id := range order {
-		s, _ := pl.Graph.Node(id)
-		st = append(st, map[string]any{"id": id, "kind": s.Kind(), "deps": s.Deps(), "status": status[id]})
-	}
-	ids := make([]string, 0, len(status))
-	for id := range status {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return map[string]any{"chip": pl.Chip.Name, "flash_map": regions, "stages": st}
-}
-
 func countStatus(res *stages.Result) map[stages.Status]int {
 	counts := map[stages.Status]int{}
 	for _, st := range res.Status {
@@ -198,11 +182,12 @@ func countStatus(res *stages.Result) map[stages.Status]int {
 func (a *app) reportDevices(built *compose.Result) error {
 	results := built.Devices
 	if a.json {
-		var devs []map[string]any
+		devs := []buildDeviceJSON{}
 		for _, r := range results {
-			devs = append(devs, map[string]any{"id": r.ID, "stages": r.Result.Status, "counts": countStatus(r.Result), "merged": r.Merged})
+			devs = append(devs, buildDeviceJSON{ID: r.ID, Stages: r.Result.Status, Counts: countStatus(r.Result), Merged: r.Merged})
 		}
-		return writeJSON(a.stdout, map[string]any{"out": a.out, "devices": devs, "verify": built.Verify, "up_to_date": built.UpToDate})
+		a.setResult(buildDevicesJSON{Out: a.out, Devices: devs, Verify: built.Verify, UpToDate: built.UpToDate})
+		return nil
 	}
 	fmt.Fprintf(a.stdout, "Built %s: %d devices.\n", a.out, len(results))
 	for _, r := range results {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"io"
 	"sort"
 	"strings"
 
@@ -31,44 +29,17 @@ func (a *app) variables() (map[string]string, error) {
 	return vars, nil
 }
 
+// printDiags shows diagnostics on stderr, with the source line and carets under
+// the offending range, in colour on a terminal. Under --json they are also kept for
+// the one object run prints on stdout.
 func (a *app) printDiags(files map[string]*hcl.File, diags hcl.Diagnostics) {
 	if len(diags) == 0 {
 		return
 	}
+	a.diagMu.Lock()
+	defer a.diagMu.Unlock()
 	if a.json {
-		_ = writeJSON(a.stderr, map[string]any{"diagnostics": diagJSON(diags)})
-		return
+		a.diags = append(a.diags, diagJSON(files, diags)...)
 	}
-	w := hcl.NewDiagnosticTextWriter(a.stderr, files, 100, false)
-	_ = w.WriteDiagnostics(diags)
-}
-
-type jsonDiag struct {
-	Severity string `json:"severity"`
-	Summary  string `json:"summary"`
-	Detail   string `json:"detail,omitempty"`
-	File     string `json:"file,omitempty"`
-	Line     int    `json:"line,omitempty"`
-	Column   int    `json:"column,omitempty"`
-}
-
-func diagJSON(diags hcl.Diagnostics) []jsonDiag {
-	out := make([]jsonDiag, 0, len(diags))
-	for _, d := range diags {
-		j := jsonDiag{Severity: "error", Summary: d.Summary, Detail: d.Detail}
-		if d.Severity == hcl.DiagWarning {
-			j.Severity = "warning"
-		}
-		if d.Subject != nil {
-			j.File, j.Line, j.Column = d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column
-		}
-		out = append(out, j)
-	}
-	return out
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	_ = diagWriter{w: a.stderr, files: files, width: a.diagWidth(), color: a.color()}.write(diags)
 }
