@@ -167,6 +167,8 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newVerifyCommand(),
 		a.newDigestPubkeyCommand(),
 		a.newFSCommand(),
+		a.newDevicesCommand(),
+		a.newCacheCommand(),
 	)
 	return root
 }

@@ -75,11 +75,15 @@ func (a *app) newPlanCommand() *cobra.Command {
 
 func (a *app) newBuildCommand() *cobra.Command {
 	var sigDir string
+	var bf *batchFlags
 	cmd := &cobra.Command{
 		Use:   "build",
 		Short: "Build the flash images into the output directory",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if compose.IsBatch(a.fs, a.file) {
+				return a.buildBatch(cmd.Context(), sigDir, bf)
+			}
 			var onStage func(string, stages.Status)
 			p, err := a.loadProject(false, sigDir, &onStage)
 			if err != nil {
@@ -120,6 +124,7 @@ func (a *app) newBuildCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&sigDir, "signatures", "", "directory of signatures returned for a sign-request (two-phase signing)")
 	cmd.Flags().BoolVar(&a.noVerify, "no-verify", false, "skip reading every output back with the decoders before publishing")
+	bf = a.addBatchFlags(cmd)
 	return cmd
 }
 
