@@ -106,12 +106,12 @@ type batch struct {
 	firstRec *fsutil.ReadRecorder
 	firstCfg *manifest.Config
 
-	checks       atomic.Int64
-	built, done  atomic.Int64
-	total        int
-	start        time.Time
-	progressMu   sync.Mutex
-	}
+	checks      atomic.Int64
+	built, done atomic.Int64
+	total       int
+	start       time.Time
+	progressMu  sync.Mutex
+}
 
 // RunBatch builds the devices of a manifest's devices block into Options.Out, one
 // folder per device, streaming: the devices CSV is read row by row and each device is
