@@ -52,6 +52,7 @@ type tree struct {
 	existing map[string]bool
 	made     sync.Once
 	madeErr  error
+	sync     *groupSync
 }
 
 // openTree locks out, cleans up after killed runs and checks that everything in it
@@ -74,7 +75,7 @@ func openTree(fsys afero.Fs, out string, opts PublishSettings) (*tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", out, err)
 	}
-	t := &tree{fs: fsys, out: out, unlock: unlock, hook: opts.CrashHook, existing: map[string]bool{}}
+	t := &tree{fs: fsys, out: out, unlock: unlock, hook: opts.CrashHook, existing: map[string]bool{}, sync: newGroupSync(fsys, filepath.Dir(out))}
 	if t.hook == nil {
 		t.hook = func(string) {}
 	}
@@ -281,7 +282,8 @@ func (t *tree) publishDevice(id string, files []outputs.File) error {
 			return err
 		}
 	}
-	if err := fsutil.SyncTree(t.fs, tmp); err != nil {
+	// Durable before it is visible, as a single build's publish.
+	if err := t.sync.flush(tmp); err != nil {
 		return err
 	}
 	t.hook(outputs.StepWritten)
