@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/espcompose/espcompose/compose"
+	"github.com/espcompose/espcompose/manifest"
+)
+
+// checkBatchRecord decodes devices/<id>/record.json: it names the device, every file
+// of the folder with its real digest, size and mode, the files the device was built
+// from (its own certificate among them, relative to the project), and the same inputs
+// hash devices.json gives the device.
+func checkBatchRecord(t *testing.T, dist string, cfg *manifest.Config, work string, checked map[string]bool) {
+	t.Helper()
+	id := cfg.DeviceID
+	dir := filepath.Join(dist, "devices", id)
+	raw, err := os.ReadFile(filepath.Join(dir, compose.RecordName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct {
+		Format string   `json:"format"`
+		ID     string   `json:"id"`
+		Inputs string   `json:"inputs_sha256"`
+		Reads  []string `json:"reads"`
+		Merged string   `json:"merged"`
+		Files  []struct {
+			Name   string `json:"name"`
+			SHA256 string `json:"sha256"`
+			Size   int64  `json:"size"`
+			Mode   uint32 `json:"mode"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		t.Fatalf("%s record: %v", id, err)
+	}
+	if rec.Format != "espcompose-device-record/1" || rec.ID != id || len(rec.Inputs) != 64 || rec.Merged != cfg.Output.Name+"-factory.bin" {
+		t.Errorf("%s record: %+v", id, rec)
+	}
+	if !slices.Contains(rec.Reads, "certs/"+id+".pem") {
+		t.Errorf("%s record: reads %v, not its own certificate certs/%s.pem", id, rec.Reads, id)
+	}
+	var onDisk []string
+	_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			if rel != compose.RecordName && !strings.HasPrefix(filepath.Base(rel), ".") {
+				onDisk = append(onDisk, filepath.ToSlash(rel))
+			}
+		}
+		return err
+	})
+	var listed []string
+	for _, f := range rec.Files {
+		listed = append(listed, f.Name)
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Name)))
+		st, _ := os.Stat(filepath.Join(dir, filepath.FromSlash(f.Name)))
+		if err != nil || sha256hex(data) != f.SHA256 || int64(len(data)) != f.Size || uint32(st.Mode().Perm()) != f.Mode {
+			t.Errorf("%s record: %s listed as %s (%d bytes, mode %o), on disk it differs (%v)", id, f.Name, f.SHA256, f.Size, f.Mode, err)
+		}
+	}
+	slices.Sort(onDisk)
+	if !slices.Equal(listed, onDisk) {
+		t.Errorf("%s record lists %v, the folder holds %v", id, listed, onDisk)
+	}
+	idx, _ := os.ReadFile(filepath.Join(dist, "devices.json"))
+	var doc struct {
+		Devices []struct {
+			ID     string `json:"id"`
+			Inputs string `json:"inputs_sha256"`
+		} `json:"devices"`
+	}
+	_ = json.Unmarshal(idx, &doc)
+	found := false
+	for _, d := range doc.Devices {
+		if d.ID == id {
+			found = true
+			if d.Inputs != rec.Inputs {
+				t.Errorf("%s: devices.json inputs %s, record %s", id, d.Inputs, rec.Inputs)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("devices.json does not list %s", id)
+	}
+	checked["devices/"+id+"/"+compose.RecordName] = true
+}
+
+// checkDevicesCSV decodes devices.csv: a header of id, the merged image's digest and
+// one digest column per output file, then one row per device in CSV order whose
+// digests are those of the files on disk.
+func checkDevicesCSV(t *testing.T, dist string, ids []string, checked map[string]bool) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dist, "devices.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(ids)+1 || rows[0][0] != "id" || rows[0][1] != "merged_sha256" {
+		t.Fatalf("devices.csv: %d rows, header %v; want %d devices", len(rows), rows[0], len(ids))
+	}
+	for i, row := range rows[1:] {
+		if row[0] != ids[i] {
+			t.Errorf("devices.csv row %d is %s, want %s", i+1, row[0], ids[i])
+		}
+		for c, col := range rows[0][2:] {
+			name, ok := strings.CutPrefix(col, "sha256:")
+			if !ok {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(dist, "devices", row[0], filepath.FromSlash(name)))
+			if err != nil || sha256hex(data) != row[c+2] {
+				t.Errorf("devices.csv: %s %s = %s, the file hashes otherwise (%v)", row[0], name, row[c+2], err)
+			}
+		}
+	}
+	checked["devices.csv"] = true
+}
