@@ -81,8 +81,8 @@ func (a *app) newBuildCommand() *cobra.Command {
 		Short: "Build the flash images into the output directory",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if compose.IsBatch(a.fs, a.file) {
-				return a.buildBatch(cmd.Context(), sigDir, bf)
+			if batch, err := a.batchMode(cmd, bf); batch || err != nil {
+				return a.buildBatch(cmd.Context(), sigDir, bf, err)
 			}
 			var onStage func(string, stages.Status)
 			p, err := a.loadProject(false, sigDir, &onStage)

@@ -117,6 +117,20 @@ func (a *app) addBatchFlags(cmd *cobra.Command) *batchFlags {
 	return bf
 }
 
+// batchMode reports whether build runs a device batch: the manifest has a devices
+// block. The batch flags without one are a usage error.
+func (a *app) batchMode(cmd *cobra.Command, bf *batchFlags) (bool, error) {
+	if compose.IsBatch(a.fs, a.file) {
+		return true, nil
+	}
+	for _, name := range []string{"jobs", "shard", "only"} {
+		if cmd.Flags().Changed(name) {
+			return false, usagef("--%s: %s has no devices block, so it builds one configuration; drop --%s", name, a.file, name)
+		}
+	}
+	return false, nil
+}
+
 // batchOptions turns the flags (and, for --shard auto/N, Kubernetes' completion
 // index) into compose.BatchOptions.
 func (a *app) batchOptions(bf *batchFlags) (compose.BatchOptions, error) {
@@ -152,7 +166,10 @@ func (a *app) batchOptions(bf *batchFlags) (compose.BatchOptions, error) {
 
 // buildBatch runs `build` for a manifest with a devices block: compose.RunBatch does
 // the work; this prints progress and the report.
-func (a *app) buildBatch(ctx context.Context, sigDir string, bf *batchFlags) error {
+func (a *app) buildBatch(ctx context.Context, sigDir string, bf *batchFlags, modeErr error) error {
+	if modeErr != nil {
+		return modeErr
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
