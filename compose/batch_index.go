@@ -70,8 +70,42 @@ func (h *idsHash) sum() string {
 // writeIndex writes devices.json, devices.csv, SHA256SUMS (and shard.json for a
 // shard) from the devices' records, streaming: each record is read when its entry is
 // written, so the index of any number of devices takes no memory to speak of. Each
-// file is replaced atomically.
+// file is replaced atomically. The index is first rendered to hashes only: when
+// every file already holds those bytes nothing is written, not even a temporary
+// file, so a rerun that changed nothing leaves the folder untouched.
 func (t *tree) writeIndex(entries []batchEntry, shard *ShardInfo) error {
+	var shardData []byte
+	if shard != nil {
+		b, _ := json.MarshalIndent(shard, "", "  ")
+		shardData = append(b, '\n')
+	}
+	sums, err := t.renderIndex(entries, shardData, true)
+	if err != nil {
+		return err
+	}
+	same := true
+	for name, want := range sums {
+		if have, ok := fileSHA256(t.fs, filepath.Join(t.out, name)); !ok || have != want {
+			same = false
+		}
+	}
+	_, err = t.fs.Stat(filepath.Join(t.out, shardJSON))
+	if haveShard := err == nil; haveShard != (shard != nil) {
+		same = false
+	} else if shard != nil {
+		if have, _ := fileSHA256(t.fs, filepath.Join(t.out, shardJSON)); have != sha256hex(shardData) {
+			same = false
+		}
+	}
+	if same {
+		return nil
+	}
+	_, err = t.renderIndex(entries, shardData, false)
+	return err
+}
+
+// renderIndex renders the index files (dry: to hashes only) and returns their digests.
+func (t *tree) renderIndex(entries []batchEntry, shardData []byte, dry bool) (map[string]string, error) {
 	// The devices.csv columns: the output names of every device (nearly always
 	// the same), then the key fingerprints.
 	var fileCols, keyCols []string
@@ -79,7 +113,7 @@ func (t *tree) writeIndex(entries []batchEntry, shard *ShardInfo) error {
 	for _, e := range entries {
 		r := readRecord(t.fs, t.out, e.ID)
 		if r == nil {
-			return fmt.Errorf("device %s: its record %s is missing or unreadable", e.ID, devicePath(e.ID, RecordName))
+			return nil, fmt.Errorf("device %s: its record %s is missing or unreadable", e.ID, devicePath(e.ID, RecordName))
 		}
 		for _, f := range r.Files {
 			if !seenF[f.Name] {
@@ -97,14 +131,14 @@ func (t *tree) writeIndex(entries []batchEntry, shard *ShardInfo) error {
 	sort.Strings(fileCols)
 	sort.Strings(keyCols)
 
-	csvOut, err := t.create(indexCSV)
+	csvOut, err := t.create(indexCSV, dry)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer csvOut.abort()
-	jsOut, err := t.create(indexJSON)
+	jsOut, err := t.create(indexJSON, dry)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer jsOut.abort()
 	js := jsOut.w
@@ -121,7 +155,7 @@ func (t *tree) writeIndex(entries []batchEntry, shard *ShardInfo) error {
 	for i, e := range entries {
 		r := readRecord(t.fs, t.out, e.ID)
 		if r == nil {
-			return fmt.Errorf("device %s: its record is missing", e.ID)
+			return nil, fmt.Errorf("device %s: its record is missing", e.ID)
 		}
 		d := indexDevice{ID: e.ID, Row: e.Row, Dir: "devices/" + e.ID, Merged: "devices/" + e.ID + "/" + r.Merged,
 			Inputs: r.Inputs, Files: map[string]string{}}
@@ -158,7 +192,7 @@ func (t *tree) writeIndex(entries []batchEntry, shard *ShardInfo) error {
 	js.WriteString("]\n}\n")
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return err
+		return nil, err
 	}
 
 	// SHA256SUMS over the whole tree, sorted by path as a single build writes it.
@@ -167,9 +201,9 @@ func (t *tree) writeIndex(entries []batchEntry, shard *ShardInfo) error {
 		sorted[i] = e.ID + "/"
 	}
 	sort.Strings(sorted)
-	sumsOut, err := t.create(sumsName)
+	sumsOut, err := t.create(sumsName, dry)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer sumsOut.abort()
 	sw := sumsOut.w
@@ -179,11 +213,11 @@ func (t *tree) writeIndex(entries []batchEntry, shard *ShardInfo) error {
 		id := s[:len(s)-1]
 		rec, err := readSmall(t.fs, filepath.Join(t.out, "devices", id, RecordName), 4<<20)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r := readRecord(t.fs, t.out, id)
 		if r == nil {
-			return fmt.Errorf("device %s: its record is missing", id)
+			return nil, fmt.Errorf("device %s: its record is missing", id)
 		}
 		names := append([]recordFile{{Name: RecordName, SHA256: sha256hex(rec)}}, r.Files...)
 		sort.Slice(names, func(i, j int) bool { return names[i].Name < names[j].Name })
@@ -192,23 +226,28 @@ func (t *tree) writeIndex(entries []batchEntry, shard *ShardInfo) error {
 		}
 	}
 	if err := csvOut.commit(); err != nil {
-		return err
+		return nil, err
 	}
 	if err := jsOut.commit(); err != nil {
-		return err
+		return nil, err
 	}
-	if shard != nil {
-		b, _ := json.MarshalIndent(shard, "", "  ")
-		if err := fsutil.WriteFileAtomic(t.fs, filepath.Join(t.out, shardJSON), append(b, '\n'), 0o644); err != nil {
-			return err
+	digests := map[string]string{indexCSV: csvOut.sum(), indexJSON: jsOut.sum(), sumsName: sumsOut.sum()}
+	if dry {
+		return digests, nil
+	}
+	if shardData != nil {
+		if err := fsutil.WriteFileAtomic(t.fs, filepath.Join(t.out, shardJSON), shardData, 0o644); err != nil {
+			return nil, err
 		}
 	} else if _, err := t.fs.Stat(filepath.Join(t.out, shardJSON)); err == nil {
 		if err := t.fs.Remove(filepath.Join(t.out, shardJSON)); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return sumsOut.commit()
+	return digests, sumsOut.commit()
 }
+
+
 
 // streamFile is a top-level file written through a temporary name and renamed over
 // the old one when complete, hashed as it is written (for SHA256SUMS).
@@ -220,9 +259,15 @@ type streamFile struct {
 	h    hash.Hash
 	w    *bufio.Writer
 	done bool
+	dry  bool // only hashed, never written
 }
 
-func (t *tree) create(name string) (*streamFile, error) {
+func (t *tree) create(name string, dry bool) (*streamFile, error) {
+	if dry {
+		s := &streamFile{t: t, name: name, h: sha256.New(), dry: true}
+		s.w = bufio.NewWriterSize(s.h, 64<<10)
+		return s, nil
+	}
 	tmp := filepath.Join(t.out, "."+name+".tmp-"+strconv.Itoa(os.Getpid()))
 	f, err := t.fs.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -244,6 +289,10 @@ func (s *streamFile) sum() string {
 func (s *streamFile) commit() error {
 	if err := s.w.Flush(); err != nil {
 		return err
+	}
+	if s.dry {
+		s.done = true
+		return nil
 	}
 	if old, ok := fileSHA256(s.t.fs, filepath.Join(s.t.out, s.name)); ok && old == hex.EncodeToString(s.h.Sum(nil)) {
 		s.abort()
@@ -267,7 +316,7 @@ func (s *streamFile) commit() error {
 }
 
 func (s *streamFile) abort() {
-	if !s.done {
+	if !s.done && !s.dry {
 		s.f.Close()
 		_ = s.t.fs.Remove(s.tmp)
 	}

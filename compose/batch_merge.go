@@ -127,6 +127,9 @@ func MergeShards(fsys afero.Fs, out string, shards []string, o MergeOptions) (*M
 		return nil, err
 	}
 	defer t.close()
+	if err := t.ensure(); err != nil {
+		return nil, err
+	}
 	res := &MergeResult{Devices: len(all), Shards: len(trees)}
 	entries := make([]batchEntry, 0, len(all))
 	keep := map[string]bool{}
