@@ -247,8 +247,6 @@ func (t *tree) renderIndex(entries []batchEntry, shardData []byte, dry bool) (ma
 	return digests, sumsOut.commit()
 }
 
-
-
 // streamFile is a top-level file written through a temporary name and renamed over
 // the old one when complete, hashed as it is written (for SHA256SUMS).
 type streamFile struct {
