@@ -364,7 +364,7 @@ func (b *batch) run(ctx context.Context, entries []batchEntry, shard *ShardInfo)
 	if res.Removed, err = t.removeStale(func(id string) bool { return keep[id] }); err != nil {
 		return nil, err
 	}
-	if len(entries) > 0 || indexBefore != "" {
+	if len(entries) > 0 || indexBefore != "" || shard != nil { // an empty shard still says which it is
 		if err := t.ensure(); err != nil {
 			return nil, err
 		}

@@ -6,8 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/spf13/afero"
 
 	"github.com/espcompose/espcompose/compose"
 	"github.com/espcompose/espcompose/manifest"
@@ -126,4 +129,64 @@ func checkDevicesCSV(t *testing.T, dist string, ids []string, checked map[string
 		}
 	}
 	checked["devices.csv"] = true
+}
+
+// The Kubernetes Indexed Job recipe of docs/manufacturing.md, run locally: three pods
+// (JOB_COMPLETION_INDEX 0..2) each build --shard auto/3, then `devices merge` joins
+// them into the tree one `build` makes; `cache prune` then bounds the cache.
+func TestShardsAutoFromJobIndexAndMerge(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(examplesDir, "manufacturing"), dir)
+	mf := filepath.Join(dir, "espcompose.hcl")
+	fs := afero.NewOsFs()
+	code, stdout, stderr := runCLI(t, fs, nil, "build", "-f", mf, "-o", filepath.Join(dir, "whole"), "--jobs", "2")
+	if code != 0 || !strings.Contains(stdout, "Built "+filepath.Join(dir, "whole")+": 3 devices, 3 rebuilt, 0 up to date.") {
+		t.Fatalf("build: %d %s %s", code, stdout, stderr)
+	}
+	var shards []string
+	for i := 0; i < 3; i++ {
+		out := filepath.Join(dir, "shard-"+strconv.Itoa(i))
+		env := map[string]string{"JOB_COMPLETION_INDEX": strconv.Itoa(i)}
+		if code, _, stderr := runCLI(t, fs, env, "build", "-f", mf, "-o", out, "--shard", "auto/3"); code != 0 {
+			t.Fatalf("shard %d: %s", i, stderr)
+		}
+		info, _ := os.ReadFile(filepath.Join(out, "shard.json"))
+		if !strings.Contains(string(info), `"shard": `+strconv.Itoa(i+1)) {
+			t.Errorf("JOB_COMPLETION_INDEX=%d built %s", i, info)
+		}
+		shards = append(shards, out)
+	}
+	merged := filepath.Join(dir, "merged")
+	code, stdout, stderr = runCLI(t, fs, nil, append([]string{"devices", "merge", merged}, shards...)...)
+	if code != 0 || !strings.Contains(stdout, "Merged 3 shards into "+merged+": 3 devices, 3 copied, 0 already in place.") {
+		t.Fatalf("merge: %d %s %s", code, stdout, stderr)
+	}
+	for _, name := range []string{"SHA256SUMS", "devices.json", "devices.csv", "devices/MTR-000102/meter-factory.bin", "devices/MTR-000102/record.json"} {
+		a, _ := os.ReadFile(filepath.Join(dir, "whole", name))
+		b, err := os.ReadFile(filepath.Join(merged, name))
+		if err != nil || string(a) != string(b) {
+			t.Errorf("merged %s differs from one build's", name)
+		}
+	}
+	if code, _, stderr := runCLI(t, fs, nil, "devices", "merge", filepath.Join(dir, "m2"), shards[0], shards[1]); code != 2 || !strings.Contains(stderr, "shard 3/3 is missing") {
+		t.Errorf("merge with a shard missing: %d %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, fs, nil, "build", "-f", mf, "-o", filepath.Join(dir, "x"), "--shard", "auto/3"); code != 2 || !strings.Contains(stderr, "JOB_COMPLETION_INDEX") {
+		t.Errorf("--shard auto without the index: %d %s", code, stderr)
+	}
+	cache := filepath.Join(dir, ".espcompose", "cache")
+	code, stdout, stderr = runCLI(t, fs, nil, "cache", "prune", "-f", mf, "--max-size", "1KB")
+	if code != 0 || !strings.Contains(stdout, "Pruned "+cache+":") {
+		t.Fatalf("cache prune: %d %s %s", code, stdout, stderr)
+	}
+	entries, _ := os.ReadDir(filepath.Join(cache, "entries"))
+	if len(entries) != 0 {
+		t.Errorf("--max-size 1KB left %d entries", len(entries))
+	}
+	// A rebuild after the prune finds every device up to date: records, not the cache,
+	// decide what is rebuilt.
+	code, stdout, _ = runCLI(t, fs, nil, "build", "-f", mf, "-o", filepath.Join(dir, "whole"))
+	if code != 0 || !strings.Contains(stdout, "Up to date: "+filepath.Join(dir, "whole")+" (3 devices unchanged).") {
+		t.Errorf("rebuild after prune: %s", stdout)
+	}
 }
