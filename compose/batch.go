@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -568,8 +569,25 @@ func (b *batch) buildDevice(ctx context.Context, j job) error {
 	}
 	// A folder read (a filesystem partition's tree) is recorded with its listing,
 	// so a file added to it rebuilds the device.
+	// The folder of a key file is not one: a build that creates keys writes there
+	// (and flushes it), and what other keys sit beside this device's is not its input.
+	keyDirs := map[string]bool{}
+	for _, k := range cfg.Keys {
+		if k.File != "" {
+			keyDirs[filepath.Dir(fsutil.Abs(k.File))] = true
+		}
+	}
 	for _, d := range rec.Dirs() {
-		r.Reads = append(r.Reads, strings.TrimSuffix(b.ih.rel(d), "/")+"/")
+		if !keyDirs[d] {
+			r.Reads = append(r.Reads, strings.TrimSuffix(b.ih.rel(d), "/")+"/")
+		}
+	}
+	// A key file this build created was written, not read: it is an input all the
+	// same (the next run reads it), so it is in the record from the first build.
+	for _, k := range cfg.Keys {
+		if k.File != "" && !slices.Contains(r.Reads, b.ih.rel(fsutil.Abs(k.File))) {
+			r.Reads = append(r.Reads, b.ih.rel(fsutil.Abs(k.File)))
+		}
 	}
 	sort.Strings(r.Reads)
 	r.Inputs = b.ih.hash(j.row, r.Reads, sharedRead(j.id))

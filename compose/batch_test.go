@@ -510,3 +510,68 @@ func TestBatchCrashLeavesOldOrNewDevice(t *testing.T) {
 	}
 	checkSums(t, out)
 }
+
+// Per-device NVS encryption keys that the first build creates (as mfg_gen --keygen
+// does): the second build is up to date, devices.json and devices.csv carry each
+// key's fingerprint, and no output of the batch report holds the key's bytes.
+func TestBatchCreatedKeysFingerprintsNoKeyBytes(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("testdata", "batch-encrypted-nvs.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
+	_ = os.WriteFile(filepath.Join(dir, "espcompose.hcl"), src, 0o644)
+	var csv strings.Builder
+	csv.WriteString("serial,hw_rev,region\n")
+	for i := 1; i <= 6; i++ {
+		fmt.Fprintf(&csv, "%s,%d,eu868\n", serial(i), i)
+		writeCert(t, dir, serial(i), "")
+	}
+	_ = os.WriteFile(filepath.Join(dir, "devices.csv"), []byte(csv.String()), 0o644)
+	out := filepath.Join(dir, "dist")
+	if res := runBatch(t, dir, out, BatchOptions{}); res.Built != 6 {
+		t.Fatalf("first build: %+v", res)
+	}
+	if res := runBatch(t, dir, out, BatchOptions{}); !res.UpToDate {
+		t.Errorf("second build after the keys were created: %+v", res)
+	}
+	idx, _ := os.ReadFile(filepath.Join(out, "devices.json"))
+	var doc struct {
+		Devices []indexDevice `json:"devices"`
+	}
+	_ = json.Unmarshal(idx, &doc)
+	fps := map[string]bool{}
+	for _, d := range doc.Devices {
+		key, err := os.ReadFile(filepath.Join(dir, "keys", d.ID+".bin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fp := d.Keys["nvs"]
+		if len(fp) != 32 || fps[fp] {
+			t.Errorf("%s: key fingerprint %q (each device has its own key)", d.ID, fp)
+		}
+		fps[fp] = true
+		st, _ := os.Stat(filepath.Join(dir, "keys", d.ID+".bin"))
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: key file mode %o", d.ID, st.Mode().Perm())
+		}
+		// Neither the bytes nor their hex (in any 16-byte window) appear in the report.
+		_ = filepath.Walk(out, func(p string, info os.FileInfo, err error) error {
+			if err != nil || info.IsDir() || strings.HasSuffix(p, ".bin") {
+				return err
+			}
+			data, _ := os.ReadFile(p)
+			for off := 0; off+16 <= 64; off += 16 {
+				if strings.Contains(string(data), string(key[off:off+16])) || strings.Contains(string(data), fmt.Sprintf("%x", key[off:off+16])) {
+					t.Errorf("%s holds bytes of %s's key", p, d.ID)
+				}
+			}
+			return nil
+		})
+	}
+	raw, _ := os.ReadFile(filepath.Join(out, "devices.csv"))
+	if !strings.Contains(strings.SplitN(string(raw), "\n", 2)[0], "key_fingerprint:nvs") {
+		t.Errorf("devices.csv header: %s", strings.SplitN(string(raw), "\n", 2)[0])
+	}
+}
