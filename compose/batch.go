@@ -266,6 +266,11 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 		if !b.selected(cfg.DeviceID) {
 			continue
 		}
+		if !first && b.recordMatches(cfg.DeviceID, row) != nil {
+			// Up to date (checked again under the lock): planned when it was built.
+			entries = append(entries, batchEntry{ID: cfg.DeviceID, Row: n})
+			continue
+		}
 		_, pd := planner.New(cfg, planner.Options{FS: fsys, Log: b.log, SourceDateEpoch: b.bundle.SourceDateEpoch})
 		all = append(all, pd...)
 		if pd.HasErrors() {
@@ -369,7 +374,7 @@ func (b *batch) run(ctx context.Context, entries []batchEntry, shard *ShardInfo)
 		if err := t.ensure(); err != nil {
 			return nil, err
 		}
-		if err := t.writeIndex(entries, shard); err != nil {
+		if err := t.writeIndex(entries, shard, b.built.Load() == 0 && res.Removed == 0); err != nil {
 			return nil, err
 		}
 	}
@@ -423,7 +428,9 @@ func (b *batch) buildAll(ctx context.Context, entries []batchEntry) error {
 		}
 		errMu.Unlock()
 	}
+	var com *committer
 	startWorkers := func() {
+		com = newCommitter(b.tree, b.committed)
 		jobs = make(chan job, b.bo.Jobs)
 		for range b.bo.Jobs {
 			wg.Add(1)
@@ -433,7 +440,7 @@ func (b *batch) buildAll(ctx context.Context, entries []batchEntry) error {
 					if ctx.Err() != nil {
 						continue
 					}
-					if err := b.device(ctx, j); err != nil {
+					if err := b.device(ctx, j, com); err != nil {
 						fail(err)
 					}
 				}
@@ -470,6 +477,10 @@ func (b *batch) buildAll(ctx context.Context, entries []batchEntry) error {
 				break
 			}
 			b.memo.freeze()
+			if err := b.tree.ensure(); err != nil {
+				fail(err)
+				break
+			}
 			startWorkers()
 			continue
 		}
@@ -481,34 +492,46 @@ func (b *batch) buildAll(ctx context.Context, entries []batchEntry) error {
 	if started {
 		close(jobs)
 		wg.Wait()
+		if err := com.close(); err != nil {
+			fail(err)
+		}
 	}
 	return firstErr
 }
 
 // device skips or builds one device (on a worker).
-func (b *batch) device(ctx context.Context, j job) error {
+func (b *batch) device(ctx context.Context, j job, c *committer) error {
 	skipped, err := b.skip(j)
 	if err != nil || skipped {
 		return err
 	}
-	return b.buildDevice(ctx, j)
+	return b.stageDevice(ctx, j, c)
 }
 
 // skip reports (and counts) a device whose record matches what it would be built
 // from now, with its files in place.
 func (b *batch) skip(j job) (bool, error) {
-	r := readRecord(b.opts.FS, b.opts.Out, j.id)
-	if r == nil || !b.tree.existing[j.id] {
+	if !b.tree.existing[j.id] {
 		return false, nil
 	}
-	if b.ih.hash(j.row, r.Reads, sharedRead(j.id)) != r.Inputs {
+	r := b.recordMatches(j.id, j.row)
+	if r == nil {
 		return false, nil
 	}
-	if !intact(b.opts.FS, filepath.Join(b.opts.Out, "devices", j.id), r) {
-		return false, nil
-	}
+	b.tree.addColumns(r)
 	b.progress(j, nil, nil)
 	return true, nil
+}
+
+// recordMatches returns the device's record when it matches what the device would be
+// built from now and its files are in place; nil otherwise.
+func (b *batch) recordMatches(id string, row map[string]string) *deviceRecord {
+	r := readRecord(b.opts.FS, b.opts.Out, id)
+	if r == nil || b.ih.hash(row, r.Reads, sharedRead(id)) != r.Inputs ||
+		!intact(b.opts.FS, filepath.Join(b.opts.Out, "devices", id), r) {
+		return nil
+	}
+	return r
 }
 
 // sharedRead: a file whose name holds the device id is that device's own; others
@@ -533,16 +556,61 @@ func (b *batch) progress(j job, res *stages.Result, checks []verify.Check) {
 
 // buildDevice plans, runs, verifies and publishes one device, and writes its record.
 func (b *batch) buildDevice(ctx context.Context, j job) error {
+	files, done, err := b.makeDevice(ctx, j)
+	if err != nil {
+		return err
+	}
+	if err := b.tree.ensure(); err != nil {
+		return err
+	}
+	if err := b.tree.publishDevice(j.id, files); err != nil {
+		return fmt.Errorf("device %s: write %s: %w", j.id, filepath.Join(b.opts.Out, "devices", j.id), err)
+	}
+	b.committed(staged{j: j, result: done})
+	return nil
+}
+
+// stageDevice builds one device and writes it under a temporary name for the
+// committer, which swaps it in once it is on disk.
+func (b *batch) stageDevice(ctx context.Context, j job, c *committer) error {
+	files, done, err := b.makeDevice(ctx, j)
+	if err != nil {
+		return err
+	}
+	tmp, err := b.tree.stageDevice(j.id, files)
+	if err != nil {
+		return fmt.Errorf("device %s: write %s: %w", j.id, filepath.Join(b.opts.Out, "devices", j.id), err)
+	}
+	c.in <- staged{j: j, tmp: tmp, result: done}
+	return nil
+}
+
+// deviceDone is what a built device reports once it is in place.
+type deviceDone struct {
+	res    *stages.Result
+	checks []verify.Check
+}
+
+// committed counts a device that is in place and reports it.
+func (b *batch) committed(s staged) {
+	b.built.Add(1)
+	d := s.result.(deviceDone)
+	b.progress(s.j, d.res, d.checks)
+}
+
+// makeDevice plans, runs and verifies one device and renders its files, its record
+// among them.
+func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDone, error) {
 	rec := fsutil.NewReadRecorder(b.opts.FS)
 	cfg, d := b.evalRow(rec, j.row)
 	if d.HasErrors() {
 		b.diags(d)
-		return &DiagnosticsError{d}
+		return nil, deviceDone{}, &DiagnosticsError{d}
 	}
 	l := &loader{opts: b.opts, fs: rec, log: b.log}
 	c, err := l.configuration(b.f, cfg, false, b.mods, b.store, b.bundle.SourceDateEpoch)
 	if err != nil {
-		return fmt.Errorf("device %s: %w", j.id, err)
+		return nil, deviceDone{}, fmt.Errorf("device %s: %w", j.id, err)
 	}
 	c.runner.Cache = b.memo
 	if b.bo.Jobs > 1 {
@@ -553,17 +621,17 @@ func (b *batch) buildDevice(ctx context.Context, j job) error {
 	defer p.Close()
 	res, files, err := p.buildFiles(ctx, c)
 	if err != nil {
-		return fmt.Errorf("device %s: %w", j.id, err)
+		return nil, deviceDone{}, fmt.Errorf("device %s: %w", j.id, err)
 	}
 	b.checks.Add(int64(len(p.verified.Checks)))
 	if len(c.Plan.Merged) == 0 {
-		return fmt.Errorf("device %s: internal: no merged image among its outputs", j.id)
+		return nil, deviceDone{}, fmt.Errorf("device %s: internal: no merged image among its outputs", j.id)
 	}
 	r := &deviceRecord{Format: recordFormat, ID: j.id, Merged: c.Plan.Merged[0].File, Files: recordFiles(files)}
 	out := fsutil.Abs(b.opts.Out)
 	for _, f := range rec.Files() {
 		if strings.HasPrefix(f, out+string(filepath.Separator)) {
-			return fmt.Errorf("device %s read %s, inside the output directory", j.id, f)
+			return nil, deviceDone{}, fmt.Errorf("device %s read %s, inside the output directory", j.id, f)
 		}
 		r.Reads = append(r.Reads, b.ih.rel(f))
 	}
@@ -599,15 +667,8 @@ func (b *batch) buildDevice(ctx context.Context, j job) error {
 	sort.Slice(r.Keys, func(i, k int) bool { return r.Keys[i].Name < r.Keys[k].Name })
 	data := r.encode()
 	files = append(files, outputs.File{Name: RecordName, Data: data, Mode: 0o644, SHA256: sha256hex(data)})
-	if err := b.tree.ensure(); err != nil {
-		return err
-	}
-	if err := b.tree.publishDevice(j.id, files); err != nil {
-		return fmt.Errorf("device %s: write %s: %w", j.id, filepath.Join(b.opts.Out, "devices", j.id), err)
-	}
-	b.built.Add(1)
-	b.progress(j, res, p.verified.Checks)
-	return nil
+	b.tree.addColumns(r)
+	return files, deviceDone{res: res, checks: p.verified.Checks}, nil
 }
 
 // IsBatch reports whether the manifest has a devices block: then `build` runs it with

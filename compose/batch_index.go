@@ -73,11 +73,18 @@ func (h *idsHash) sum() string {
 // file is replaced atomically. The index is first rendered to hashes only: when
 // every file already holds those bytes nothing is written, not even a temporary
 // file, so a rerun that changed nothing leaves the folder untouched.
-func (t *tree) writeIndex(entries []batchEntry, shard *ShardInfo) error {
+//
+// unchanged says no device was written: only then can the index be the same, and
+// only then is the dry rendering worth its cost.
+func (t *tree) writeIndex(entries []batchEntry, shard *ShardInfo, unchanged bool) error {
 	var shardData []byte
 	if shard != nil {
 		b, _ := json.MarshalIndent(shard, "", "  ")
 		shardData = append(b, '\n')
+	}
+	if !unchanged {
+		_, err := t.renderIndex(entries, shardData, false)
+		return err
 	}
 	sums, err := t.renderIndex(entries, shardData, true)
 	if err != nil {
@@ -106,30 +113,13 @@ func (t *tree) writeIndex(entries []batchEntry, shard *ShardInfo) error {
 
 // renderIndex renders the index files (dry: to hashes only) and returns their digests.
 func (t *tree) renderIndex(entries []batchEntry, shardData []byte, dry bool) (map[string]string, error) {
-	// The devices.csv columns: the output names of every device (nearly always
-	// the same), then the key fingerprints.
-	var fileCols, keyCols []string
-	seenF, seenK := map[string]bool{}, map[string]bool{}
-	for _, e := range entries {
-		r := readRecord(t.fs, t.out, e.ID)
-		if r == nil {
-			return nil, fmt.Errorf("device %s: its record %s is missing or unreadable", e.ID, devicePath(e.ID, RecordName))
-		}
-		for _, f := range r.Files {
-			if !seenF[f.Name] {
-				seenF[f.Name] = true
-				fileCols = append(fileCols, f.Name)
-			}
-		}
-		for _, k := range r.Keys {
-			if !seenK[k.Name] {
-				seenK[k.Name] = true
-				keyCols = append(keyCols, k.Name)
-			}
-		}
-	}
-	sort.Strings(fileCols)
-	sort.Strings(keyCols)
+	// The devices.csv columns: the output names of every device (nearly always the
+	// same), then the key fingerprints; gathered from the records as devices were
+	// built or skipped.
+	t.colMu.Lock()
+	fileCols := sortedKeys(t.fileCols)
+	keyCols := sortedKeys(t.keyCols)
+	t.colMu.Unlock()
 
 	csvOut, err := t.create(indexCSV, dry)
 	if err != nil {
@@ -332,4 +322,28 @@ func fileSHA256(fsys afero.Fs, name string) (string, bool) {
 		return "", false
 	}
 	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// addColumns notes the output and key names of a device's record, for devices.csv.
+func (t *tree) addColumns(r *deviceRecord) {
+	t.colMu.Lock()
+	defer t.colMu.Unlock()
+	if t.fileCols == nil {
+		t.fileCols, t.keyCols = map[string]bool{}, map[string]bool{}
+	}
+	for _, f := range r.Files {
+		t.fileCols[f.Name] = true
+	}
+	for _, k := range r.Keys {
+		t.keyCols[k.Name] = true
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

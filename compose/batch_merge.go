@@ -153,7 +153,7 @@ func MergeShards(fsys afero.Fs, out string, shards []string, o MergeOptions) (*M
 	if err := t.ensure(); err != nil {
 		return nil, err
 	}
-	if err := t.writeIndex(entries, nil); err != nil {
+	if err := t.writeIndex(entries, nil, res.Copied == 0); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -171,6 +171,7 @@ func (t *tree) copyDevice(shardDir, id string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	t.addColumns(r)
 	if have := readRecord(t.fs, t.out, id); have != nil && t.existing[id] {
 		mine, err := readSmall(t.fs, filepath.Join(t.out, "devices", id, RecordName), 4<<20)
 		if err == nil && bytes.Equal(mine, rec) && intact(t.fs, filepath.Join(t.out, "devices", id), have) {

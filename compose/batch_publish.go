@@ -53,6 +53,9 @@ type tree struct {
 	made     sync.Once
 	madeErr  error
 	sync     *groupSync
+	// devices.csv columns seen so far (addColumns)
+	colMu             sync.Mutex
+	fileCols, keyCols map[string]bool
 }
 
 // openTree locks out, cleans up after killed runs and checks that everything in it
@@ -252,10 +255,25 @@ func (t *tree) create0() error {
 // swap: a temporary folder beside it, written and flushed, then exchanged. The
 // marker lists the files, so the folder is recognisably ours at every instant.
 func (t *tree) publishDevice(id string, files []outputs.File) error {
+	tmp, err := t.stageDevice(id, files)
+	if err != nil {
+		return err
+	}
+	// Durable before it is visible, as a single build's publish.
+	if err := t.sync.flush(tmp); err != nil {
+		_ = t.fs.RemoveAll(tmp)
+		return err
+	}
+	return t.commitDevice(id, tmp)
+}
+
+// stageDevice writes a device's new folder under a temporary name beside its place,
+// without flushing it: nobody sees it until commitDevice.
+func (t *tree) stageDevice(id string, files []outputs.File) (string, error) {
 	dir := filepath.Join(t.out, "devices", id)
 	tmp, err := fsutil.TempDirFor(t.fs, dir)
 	if err != nil {
-		return err
+		return "", err
 	}
 	ok := false
 	defer func() {
@@ -264,35 +282,38 @@ func (t *tree) publishDevice(id string, files []outputs.File) error {
 		}
 	}()
 	if err := t.fs.Chmod(tmp, 0o755); err != nil {
-		return err
+		return "", err
 	}
 	if err := fsutil.WriteFileNoSync(t.fs, filepath.Join(tmp, outputs.Marker), outputs.MarkerFor(files), 0o644); err != nil {
-		return err
+		return "", err
 	}
 	made := map[string]bool{}
 	for _, f := range files {
 		p := filepath.Join(tmp, filepath.FromSlash(f.Name))
-		if d := filepath.Dir(p); !made[d] {
+		if d := filepath.Dir(p); d != tmp && !made[d] {
 			if err := t.fs.MkdirAll(d, 0o755); err != nil {
-				return err
+				return "", err
 			}
 			made[d] = true
 		}
 		if err := fsutil.WriteNew(t.fs, p, f.Data, os.FileMode(f.Mode)); err != nil {
-			return err
+			return "", err
 		}
 	}
-	// Durable before it is visible, as a single build's publish.
-	if err := t.sync.flush(tmp); err != nil {
-		return err
-	}
+	ok = true
+	return tmp, nil
+}
+
+// commitDevice swaps a staged folder, already durable, into place.
+func (t *tree) commitDevice(id, tmp string) error {
 	t.hook(outputs.StepWritten)
-	err = fsutil.ReplaceDirWith(t.fs, tmp, dir, fsutil.ReplaceOptions{Hook: t.hook, Proof: outputs.Marker})
+	dir := filepath.Join(t.out, "devices", id)
+	err := fsutil.ReplaceDirWith(t.fs, tmp, dir, fsutil.ReplaceOptions{Hook: t.hook, Proof: outputs.Marker})
 	if err != nil && !errors.Is(err, fsutil.ErrLeftover) {
+		_ = t.fs.RemoveAll(tmp)
 		return err
 	}
-	ok = true // published; a leftover is removed by the next run
-	return nil
+	return nil // published; a leftover is removed by the next run
 }
 
 // removeStale removes the device folders of devices no longer in the batch: every

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/spf13/afero"
@@ -60,4 +61,96 @@ func (g *groupSync) flush(dir string) error {
 		g.cond.Broadcast()
 	}
 	return g.lastErr
+}
+
+// committer makes staged device folders durable and swaps them in, in groups: the
+// workers stage a device and go on with the next while the committer waits for the
+// disk, so the flush's latency is not paid once per device. Every device in a group
+// is swapped in only after the flush that started after its last write returned.
+type committer struct {
+	t    *tree
+	in   chan staged
+	done chan struct{}
+	err  error
+	// onCommitted is called for each device once it is in place.
+	onCommitted func(staged)
+}
+
+// staged is a device written under its temporary name, waiting to be swapped in.
+type staged struct {
+	j      job
+	tmp    string
+	result any // handed back to onCommitted
+}
+
+// maxGroup bounds how many devices wait for one flush (and how many temporary
+// folders a crash can leave for the next run to remove).
+const maxGroup = 256
+
+func newCommitter(t *tree, onCommitted func(staged)) *committer {
+	c := &committer{t: t, in: make(chan staged, maxGroup), done: make(chan struct{}), onCommitted: onCommitted}
+	go c.loop()
+	return c
+}
+
+func (c *committer) loop() {
+	defer close(c.done)
+	for first := range c.in {
+		group := []staged{first}
+	drain:
+		for len(group) < maxGroup {
+			select {
+			case s, ok := <-c.in:
+				if !ok {
+					break drain
+				}
+				group = append(group, s)
+			default:
+				break drain
+			}
+		}
+		if c.err != nil {
+			c.discard(group)
+			continue
+		}
+		if err := c.flush(group); err != nil {
+			c.err = err
+			c.discard(group)
+			continue
+		}
+		for i, s := range group {
+			if err := c.t.commitDevice(s.j.id, s.tmp); err != nil {
+				c.err = fmt.Errorf("device %s: %w", s.j.id, err)
+				c.discard(group[i+1:])
+				break
+			}
+			c.onCommitted(s)
+		}
+	}
+}
+
+func (c *committer) flush(group []staged) error {
+	g := c.t.sync
+	if !fsutil.IsOS(g.fs) || !haveSyncfs {
+		for _, s := range group {
+			if err := fsutil.SyncTree(g.fs, s.tmp); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return g.flush(group[0].tmp)
+}
+
+func (c *committer) discard(group []staged) {
+	for _, s := range group {
+		_ = c.t.fs.RemoveAll(s.tmp)
+	}
+}
+
+// close waits for every staged device to be committed (or discarded after an error).
+func (c *committer) close() error {
+	close(c.in)
+	<-c.done
+	return c.err
 }
