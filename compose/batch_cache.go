@@ -90,3 +90,13 @@ func (c *memoCache) Put(key string, blobs map[string][]byte) error {
 	c.keep(key, memoEntry{blobs, digests})
 	return c.disk.Put(key, blobs)
 }
+
+// PruneCache bounds the project's stage cache at max bytes, least recently used
+// entries first (see cas.Store.Prune); max ≤ 0 does nothing. Call it after Build
+// (and Close): a cache in use by another build is left alone (cas.ErrBusy).
+func (p *Project) PruneCache(max int64) (cas.PruneResult, error) {
+	if max <= 0 {
+		return cas.PruneResult{}, nil
+	}
+	return p.cache.Prune(cas.PruneOptions{MaxSize: max})
+}

@@ -101,6 +101,7 @@ func (a *app) newBuildCommand() *cobra.Command {
 			if err != nil {
 				return cliError(err)
 			}
+			a.boundCache(p, bf)
 			if !a.json && built.UpToDate {
 				fmt.Fprintf(a.stdout, "Up to date: %s (%d files unchanged).\n", a.out, built.Files)
 				return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/espcompose/espcompose/compose"
+	"github.com/espcompose/espcompose/internal/cas"
 	"github.com/espcompose/espcompose/stages"
 	"github.com/espcompose/espcompose/verify"
 )
@@ -120,6 +121,9 @@ func (a *app) addBatchFlags(cmd *cobra.Command) *batchFlags {
 // batchMode reports whether build runs a device batch: the manifest has a devices
 // block. The batch flags without one are a usage error.
 func (a *app) batchMode(cmd *cobra.Command, bf *batchFlags) (bool, error) {
+	if _, err := parseSize(bf.cacheMax); err != nil {
+		return false, usagef("--cache-max-size: %v", err)
+	}
 	if compose.IsBatch(a.fs, a.file) {
 		return true, nil
 	}
@@ -236,4 +240,17 @@ func shardString(s compose.Shard) string {
 		return ""
 	}
 	return s.String()
+}
+
+// boundCache prunes the stage cache to --cache-max-size after a single build, as a
+// device batch does, so no kind of build lets the cache grow without limit. A cache
+// in use by another build is left for later.
+func (a *app) boundCache(p *compose.Project, bf *batchFlags) {
+	max, err := parseSize(bf.cacheMax)
+	if err != nil || max <= 0 {
+		return
+	}
+	if _, err := p.PruneCache(max); err != nil && !errors.Is(err, cas.ErrBusy) {
+		a.log.Warnf("cache: cannot prune to %s: %v", bf.cacheMax, err)
+	}
 }
