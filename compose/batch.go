@@ -140,7 +140,6 @@ func RunBatch(ctx context.Context, opts Options, bo BatchOptions) (*BatchResult,
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) string { return "" }
 	}
-	opts.OnStage = nil
 	if bo.Jobs <= 0 {
 		bo.Jobs = runtime.NumCPU()
 	}

@@ -82,11 +82,18 @@ func openTree(fsys afero.Fs, out string, opts PublishSettings) (*tree, error) {
 	if t.hook == nil {
 		t.hook = func(string) {}
 	}
-	if err := t.check(opts); err != nil {
+	if err := t.check(opts, false); err != nil {
 		unlock()
 		return nil, err
 	}
 	return t, nil
+}
+
+// checkBatchOut is the batch tree's ownership check without the lock and without
+// removing anything: what Load (validate, plan) reports for a devices manifest.
+func checkBatchOut(fsys afero.Fs, out string) error {
+	t := &tree{fs: fsys, out: filepath.Clean(out), existing: map[string]bool{}}
+	return t.check(PublishSettings{}, true)
 }
 
 // PublishSettings are the Options a batch tree's publish reads.
@@ -104,9 +111,9 @@ func (t *tree) refuse(reason string) error {
 }
 
 // check refuses an output folder espcompose did not make as a batch, and one that
-// holds anything besides what a batch writes. It removes what killed runs left
-// (temporary and set-aside device folders that carry espcompose's marker).
-func (t *tree) check(opts PublishSettings) error {
+// holds anything besides what a batch writes. Unless readOnly, it removes what killed
+// runs left (temporary and set-aside device folders that carry espcompose's marker).
+func (t *tree) check(opts PublishSettings, readOnly bool) error {
 	st, err := t.fs.Stat(t.out)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -141,6 +148,9 @@ func (t *tree) check(opts PublishSettings) error {
 		case n == "devices" && fi.IsDir():
 		case isTempFile(n):
 			// a top-level file a killed run was replacing: ours, never published
+			if readOnly {
+				continue
+			}
 			if err := t.fs.Remove(filepath.Join(t.out, n)); err != nil {
 				return err
 			}
@@ -176,6 +186,12 @@ func (t *tree) check(opts PublishSettings) error {
 	// single build's publish does for its own folder. Only names with leftovers are
 	// looked at, so this costs nothing on a clean tree of any size.
 	for base := range recover {
+		if readOnly {
+			if _, err := t.fs.Stat(filepath.Join(devs, base)); err == nil {
+				t.existing[base] = true
+			}
+			continue
+		}
 		removed, err := fsutil.RecoverDir(t.fs, filepath.Join(devs, base), outputs.Marker, func(d string) bool {
 			return outputs.CheckOwned(t.fs, d) == nil || emptyOrMarkerTemp(t.fs, d)
 		})

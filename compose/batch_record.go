@@ -185,9 +185,11 @@ func (ih *inputHasher) hash(row map[string]string, reads []string, shared func(s
 }
 
 // intact reports whether devices/<id>/ still holds the record's files as published:
-// the marker a publish of them writes, and each file regular, of its size and mode.
-// Content is not re-read (SHA256SUMS is there for that); a file edited in place to
-// the same size is the one change this misses, and `sha256sum -c` finds it.
+// the marker a publish of them writes, and each file regular, of its size and mode,
+// with the content the record's sha256 names. The content is read and hashed: a
+// published file edited since, even to the same size, is found, and the device is
+// built again. Sizes and modes are checked for every file before any is read, so a
+// changed folder usually costs no reads.
 func intact(fsys afero.Fs, dir string, r *deviceRecord) bool {
 	files := make([]outputs.File, 0, len(r.Files)+1)
 	for _, f := range r.Files {
@@ -201,6 +203,11 @@ func intact(fsys afero.Fs, dir string, r *deviceRecord) bool {
 	for _, f := range r.Files {
 		st, err := fsutil.Lstat(fsys, filepath.Join(dir, filepath.FromSlash(f.Name)))
 		if err != nil || !st.Mode().IsRegular() || st.Size() != f.Size || st.Mode().Perm() != os.FileMode(f.Mode).Perm() {
+			return false
+		}
+	}
+	for _, f := range r.Files {
+		if d, ok := fileSHA256(fsys, filepath.Join(dir, filepath.FromSlash(f.Name))); !ok || d != f.SHA256 {
 			return false
 		}
 	}
