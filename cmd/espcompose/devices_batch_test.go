@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/afero"
 
@@ -188,5 +189,24 @@ func TestShardsAutoFromJobIndexAndMerge(t *testing.T) {
 	code, stdout, _ = runCLI(t, fs, nil, "build", "-f", mf, "-o", filepath.Join(dir, "whole"))
 	if code != 0 || !strings.Contains(stdout, "Up to date: "+filepath.Join(dir, "whole")+" (3 devices unchanged).") {
 		t.Errorf("rebuild after prune: %s", stdout)
+	}
+}
+
+// The plain progress line a batch prints in CI: done of total, how many rebuilt and
+// up to date, the rate and the time left at that rate.
+func TestBatchProgressLine(t *testing.T) {
+	got := progressLine(compose.BatchProgress{Done: 250, Total: 1000, Built: 200, Elapsed: 5 * time.Second})
+	want := "250/1000 devices (200 rebuilt, 50 up to date), 50.0 devices/s, 15s left"
+	if got != want {
+		t.Errorf("progress line %q, want %q", got, want)
+	}
+	// Not a terminal (a test's buffer): nothing for a batch shorter than the interval.
+	var errb strings.Builder
+	a := &app{stderr: &errb, getenv: func(string) string { return "" }}
+	show := a.batchProgress()
+	show(compose.BatchProgress{Done: 1, Total: 3})
+	show(compose.BatchProgress{Done: -1})
+	if errb.Len() != 0 {
+		t.Errorf("a short batch printed %q", errb.String())
 	}
 }
