@@ -280,7 +280,10 @@ func (t *tree) publishDevice(id string, files []outputs.File) error {
 		_ = t.fs.RemoveAll(tmp)
 		return err
 	}
-	return t.commitDevice(id, tmp)
+	if err := t.commitDevice(id, tmp); err != nil {
+		return err
+	}
+	return t.syncDevices()
 }
 
 // stageDevice writes a device's new folder under a temporary name beside its place,
@@ -320,10 +323,23 @@ func (t *tree) stageDevice(id string, files []outputs.File) (string, error) {
 	return tmp, nil
 }
 
-// commitDevice swaps a staged folder, already durable, into place.
+// commitDevice swaps a staged folder, already durable, into place. A device built for
+// the first time is renamed into place; the rename is made durable by the next group's
+// flush (or syncDevices at the end), which costs one flush per group instead of one
+// per device. A device that replaces its old folder takes the swap a single build
+// uses, which flushes as it goes.
 func (t *tree) commitDevice(id, tmp string) error {
 	t.hook(outputs.StepWritten)
 	dir := filepath.Join(t.out, "devices", id)
+	if !t.existing[id] && fsutil.IsOS(t.fs) {
+		if _, err := fsutil.Lstat(t.fs, dir); errors.Is(err, os.ErrNotExist) {
+			if err := t.fs.Rename(tmp, dir); err != nil {
+				_ = t.fs.RemoveAll(tmp)
+				return err
+			}
+			return nil
+		}
+	}
 	err := fsutil.ReplaceDirWith(t.fs, tmp, dir, fsutil.ReplaceOptions{Hook: t.hook, Proof: outputs.Marker})
 	if err != nil && !errors.Is(err, fsutil.ErrLeftover) {
 		_ = t.fs.RemoveAll(tmp)
@@ -370,4 +386,17 @@ func (t *tree) indexDigest() string {
 		}
 	}
 	return h
+}
+
+// syncDevices makes the renames in devices/ durable.
+func (t *tree) syncDevices() error {
+	if !fsutil.IsOS(t.fs) {
+		return nil
+	}
+	f, err := os.Open(filepath.Join(t.out, "devices"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }

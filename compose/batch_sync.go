@@ -3,6 +3,7 @@ package compose
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/spf13/afero"
 
@@ -74,6 +75,7 @@ type committer struct {
 	err  error
 	// onCommitted is called for each device once it is in place.
 	onCommitted func(staged)
+	renamed     bool // a device folder was renamed into place since the last flush
 }
 
 // staged is a device written under its temporary name, waiting to be swapped in.
@@ -82,6 +84,9 @@ type staged struct {
 	tmp    string
 	result any // handed back to onCommitted
 }
+
+// groupWait is how long the committer gathers staged devices before it flushes.
+const groupWait = 20 * time.Millisecond
 
 // maxGroup bounds how many devices wait for one flush (and how many temporary
 // folders a crash can leave for the next run to remove).
@@ -96,7 +101,10 @@ func newCommitter(t *tree, onCommitted func(staged)) *committer {
 func (c *committer) loop() {
 	defer close(c.done)
 	for first := range c.in {
+		// Gather what the workers stage in the next moments: they go on with other
+		// devices meanwhile, so the wait costs nothing and one flush covers more.
 		group := []staged{first}
+		deadline := time.NewTimer(groupWait)
 	drain:
 		for len(group) < maxGroup {
 			select {
@@ -105,10 +113,11 @@ func (c *committer) loop() {
 					break drain
 				}
 				group = append(group, s)
-			default:
+			case <-deadline.C:
 				break drain
 			}
 		}
+		deadline.Stop()
 		if c.err != nil {
 			c.discard(group)
 			continue
@@ -118,7 +127,9 @@ func (c *committer) loop() {
 			c.discard(group)
 			continue
 		}
+		c.renamed = false // this flush also made the previous group's renames durable
 		for i, s := range group {
+			c.renamed = true
 			if err := c.t.commitDevice(s.j.id, s.tmp); err != nil {
 				c.err = fmt.Errorf("device %s: %w", s.j.id, err)
 				c.discard(group[i+1:])
@@ -148,9 +159,13 @@ func (c *committer) discard(group []staged) {
 	}
 }
 
-// close waits for every staged device to be committed (or discarded after an error).
+// close waits for every staged device to be committed (or discarded after an error),
+// then makes the last group's renames durable.
 func (c *committer) close() error {
 	close(c.in)
 	<-c.done
+	if c.err == nil && c.renamed {
+		c.err = c.t.syncDevices()
+	}
 	return c.err
 }
