@@ -265,7 +265,7 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 		if !b.selected(cfg.DeviceID) {
 			continue
 		}
-		if !first && b.recordMatches(cfg.DeviceID, row) != nil {
+		if r := readRecord(b.opts.FS, b.opts.Out, cfg.DeviceID); !first && r != nil && b.ih.hash(row, r.Reads, sharedRead(cfg.DeviceID)) == r.Inputs {
 			// Up to date (checked again under the lock): planned when it was built.
 			entries = append(entries, batchEntry{ID: cfg.DeviceID, Row: n})
 			continue
