@@ -220,8 +220,10 @@ func (b *batch) selected(id string) bool {
 }
 
 // validate reads every row once before anything is written: each is evaluated (ids
-// must be unique) and each selected one planned, so a mistake in row 9,000 is found
-// before device 1 is published. It returns the selected devices in CSV order.
+// must be unique) and each selected one whose inputs changed is planned, so a mistake
+// in row 9,000 is found before device 1 is published. Rows are evaluated on Jobs
+// workers; mistakes are reported as a sequential pass would (the first row's). It
+// returns the selected devices in CSV order.
 func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) {
 	rr, d := openRows(b.firstRec, b.f)
 	if d.HasErrors() {
@@ -229,64 +231,130 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 		return nil, nil, &DiagnosticsError{d}
 	}
 	defer rr.Close()
+	type row struct {
+		n   int
+		row map[string]string
+	}
+	type result struct {
+		n     int
+		id    string
+		cfg   *manifest.Config
+		diags hcl.Diagnostics
+		sel   bool
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rows := make(chan row, 4*b.bo.Jobs)
+	results := make(chan result, 4*b.bo.Jobs)
+	var wg sync.WaitGroup
+	for range b.bo.Jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range rows {
+				fsys := afero.Fs(b.opts.FS)
+				if r.n == 1 {
+					fsys = b.firstRec // what the first device reads is protected like Load's inputs
+				}
+				cfg, d := b.evalRow(fsys, r.row)
+				res := result{n: r.n, cfg: cfg, diags: d}
+				if !d.HasErrors() {
+					res.id = cfg.DeviceID
+					res.sel = b.selected(cfg.DeviceID)
+					if res.sel && (r.n == 1 || !b.inputsMatch(cfg.DeviceID, r.row)) {
+						// Up to date devices (checked again under the lock) were planned
+						// when they were built.
+						_, pd := planner.New(cfg, planner.Options{FS: fsys, Log: b.log, SourceDateEpoch: b.bundle.SourceDateEpoch})
+						res.diags = append(res.diags, pd...)
+					}
+				}
+				results <- res
+			}
+		}()
+	}
+	var readDiags hcl.Diagnostics
+	readRow := 0
+	go func() {
+		defer close(rows)
+		for n := 1; ; n++ {
+			r, d := rr.next()
+			if d.HasErrors() {
+				readDiags, readRow = d, n
+				return
+			}
+			if r == nil {
+				return
+			}
+			select {
+			case rows <- row{n, r}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
 	var entries []batchEntry
-	seen := map[string]bool{}
+	seen := map[string]int{} // id → row
 	var ids idsHash
+	diags := map[int]hcl.Diagnostics{}
+	firstErr := 0 // the row of the first mistake
+	firstSel := 0
+	for res := range results {
+		if len(res.diags) > 0 {
+			diags[res.n] = res.diags
+		}
+		if res.diags.HasErrors() {
+			if firstErr == 0 || res.n < firstErr {
+				firstErr = res.n
+			}
+			cancel() // the same mistake would repeat for every device
+			continue
+		}
+		if prev, dup := seen[res.id]; dup {
+			later := max(prev, res.n)
+			diags[later] = append(diags[later], &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate device id",
+				Detail: fmt.Sprintf("Two rows of the devices file have id %q; each device needs its own.", res.id), Subject: b.f.Devices.DeclRange.Ptr()})
+			if firstErr == 0 || later < firstErr {
+				firstErr = later
+			}
+			cancel()
+			continue
+		}
+		seen[res.id] = res.n
+		ids.add(res.id)
+		if res.sel {
+			entries = append(entries, batchEntry{ID: res.id, Row: res.n})
+			if firstSel == 0 || res.n < firstSel {
+				firstSel, b.firstCfg = res.n, res.cfg
+			}
+		}
+	}
+	if readDiags != nil && (firstErr == 0 || readRow < firstErr) {
+		diags[readRow], firstErr = readDiags, readRow
+	}
+	// Diagnostics in row order, up to the first mistake, as one pass would give them.
 	var all hcl.Diagnostics
-	first := true
-	for n := 1; ; n++ {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+	rowsWith := make([]int, 0, len(diags))
+	for n := range diags {
+		if firstErr == 0 || n <= firstErr {
+			rowsWith = append(rowsWith, n)
 		}
-		row, d := rr.next()
-		if d.HasErrors() {
-			all = append(all, d...)
-			break
-		}
-		if row == nil {
-			break
-		}
-		fsys := b.opts.FS
-		if first {
-			fsys = b.firstRec // what the first device reads is protected like Load's inputs
-		}
-		cfg, d := b.evalRow(fsys, row)
-		all = append(all, d...)
-		if d.HasErrors() {
-			break // the same mistake would repeat for every device
-		}
-		if seen[cfg.DeviceID] {
-			all = append(all, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate device id",
-				Detail: fmt.Sprintf("Two rows of the devices file have id %q; each device needs its own.", cfg.DeviceID), Subject: b.f.Devices.DeclRange.Ptr()})
-			break
-		}
-		seen[cfg.DeviceID] = true
-		ids.add(cfg.DeviceID)
-		if !b.selected(cfg.DeviceID) {
-			continue
-		}
-		if r := readRecord(b.opts.FS, b.opts.Out, cfg.DeviceID); !first && r != nil && b.ih.hash(row, r.Reads, sharedRead(cfg.DeviceID)) == r.Inputs {
-			// Up to date (checked again under the lock): planned when it was built.
-			entries = append(entries, batchEntry{ID: cfg.DeviceID, Row: n})
-			continue
-		}
-		_, pd := planner.New(cfg, planner.Options{FS: fsys, Log: b.log, SourceDateEpoch: b.bundle.SourceDateEpoch})
-		all = append(all, pd...)
-		if pd.HasErrors() {
-			break
-		}
-		if first {
-			b.firstCfg = cfg
-			first = false
-		}
-		entries = append(entries, batchEntry{ID: cfg.DeviceID, Row: n})
+	}
+	sort.Ints(rowsWith)
+	for _, n := range rowsWith {
+		all = append(all, diags[n]...)
 	}
 	b.diags(all)
 	if all.HasErrors() {
 		return nil, nil, &DiagnosticsError{all}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Row < entries[j].Row })
 	for id := range b.only {
-		if !seen[id] {
+		if _, ok := seen[id]; !ok {
 			return nil, nil, usagef("no device with id %q in the devices file", id)
 		}
 	}
@@ -301,6 +369,12 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 		return nil, nil, err
 	}
 	return entries, shard, nil
+}
+
+// inputsMatch: the device's record names the inputs it would be built from now.
+func (b *batch) inputsMatch(id string, row map[string]string) bool {
+	r := readRecord(b.opts.FS, b.opts.Out, id)
+	return r != nil && b.ih.hash(row, r.Reads, sharedRead(id)) == r.Inputs
 }
 
 // checkPaths is Project.checkPaths for a batch: the output and cache folders must not
@@ -397,9 +471,10 @@ func (b *batch) run(ctx context.Context, entries []batchEntry, shard *ShardInfo)
 	return res, nil
 }
 
-// buildAll streams the devices file a second time and builds each selected device
-// whose record does not match: the first alone (it computes the shared stages every
-// other device reuses), then the rest on Jobs workers.
+// buildAll streams the devices file a second time and skips or builds each selected
+// device on Jobs workers. The first device that needs a build runs alone (the others
+// wait for it): it computes the shared stages every other device then reuses from
+// memory. Up-to-date devices are checked in parallel meanwhile.
 func (b *batch) buildAll(ctx context.Context, entries []batchEntry) error {
 	if len(entries) == 0 {
 		return nil
@@ -416,8 +491,9 @@ func (b *batch) buildAll(ctx context.Context, entries []batchEntry) error {
 		errMu    sync.Mutex
 		firstErr error
 		wg       sync.WaitGroup
-		jobs     chan job
-		started  bool
+		gateMu   sync.Mutex
+		claimed  bool
+		firstOK  = make(chan struct{}) // closed once the first build is in place
 	)
 	fail := func(err error) {
 		errMu.Lock()
@@ -427,28 +503,50 @@ func (b *batch) buildAll(ctx context.Context, entries []batchEntry) error {
 		}
 		errMu.Unlock()
 	}
-	var com *committer
-	startWorkers := func() {
-		com = newCommitter(b.tree, b.committed)
-		jobs = make(chan job, b.bo.Jobs)
-		for range b.bo.Jobs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for j := range jobs {
-					if ctx.Err() != nil {
-						continue
-					}
-					if err := b.device(ctx, j, com); err != nil {
-						fail(err)
-					}
-				}
-			}()
+	com := newCommitter(b.tree, b.committed)
+	jobs := make(chan job, b.bo.Jobs)
+	one := func(j job) error {
+		if skipped, err := b.skip(j); err != nil || skipped {
+			return err
 		}
-		started = true
+		gateMu.Lock()
+		first := !claimed
+		claimed = true
+		gateMu.Unlock()
+		if first {
+			if err := b.tree.ensure(); err != nil {
+				return err
+			}
+			if err := b.buildDevice(ctx, j); err != nil {
+				return err
+			}
+			b.memo.freeze()
+			close(firstOK)
+			return nil
+		}
+		select {
+		case <-firstOK:
+		case <-ctx.Done():
+			return nil
+		}
+		return b.stageDevice(ctx, j, com)
+	}
+	for range b.bo.Jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				if err := one(j); err != nil {
+					fail(err)
+				}
+			}
+		}()
 	}
 	next := 0 // index into entries
-	for n := 1; next < len(entries); n++ {
+	for n := 1; next < len(entries) && ctx.Err() == nil; n++ {
 		row, d := rr.next()
 		if d.HasErrors() || row == nil {
 			fail(fmt.Errorf("the devices file changed during the build (row %d)", n))
@@ -458,53 +556,17 @@ func (b *batch) buildAll(ctx context.Context, entries []batchEntry) error {
 			continue
 		}
 		next++
-		if ctx.Err() != nil {
-			break
-		}
-		j := job{row: row, n: n, id: entries[next-1].ID}
-		if !started {
-			if skipped, err := b.skip(j); err != nil {
-				fail(err)
-				break
-			} else if skipped {
-				continue
-			}
-			// The first device to build runs alone: every shared stage is computed
-			// (or read from the cache) once, and is then in memory for the others.
-			if err := b.buildDevice(ctx, j); err != nil {
-				fail(err)
-				break
-			}
-			b.memo.freeze()
-			if err := b.tree.ensure(); err != nil {
-				fail(err)
-				break
-			}
-			startWorkers()
-			continue
-		}
 		select {
-		case jobs <- j:
+		case jobs <- job{row: row, n: n, id: entries[next-1].ID}:
 		case <-ctx.Done():
 		}
 	}
-	if started {
-		close(jobs)
-		wg.Wait()
-		if err := com.close(); err != nil {
-			fail(err)
-		}
+	close(jobs)
+	wg.Wait()
+	if err := com.close(); err != nil {
+		fail(err)
 	}
 	return firstErr
-}
-
-// device skips or builds one device (on a worker).
-func (b *batch) device(ctx context.Context, j job, c *committer) error {
-	skipped, err := b.skip(j)
-	if err != nil || skipped {
-		return err
-	}
-	return b.stageDevice(ctx, j, c)
 }
 
 // skip reports (and counts) a device whose record matches what it would be built

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -481,16 +482,12 @@ func TestBatchCrashLeavesOldOrNewDevice(t *testing.T) {
 	oldNVS, _ := os.ReadFile(filepath.Join(out, "devices", serial(4), "partitions", "factory_nvs.bin"))
 	writeCert(t, dir, serial(4), " v2")
 	for _, step := range []string{"written", "aside", "swapped"} {
-		func() {
-			defer func() { _ = recover() }()
-			_, _ = RunBatch(context.Background(), Options{FS: afero.NewOsFs(), Manifest: filepath.Join(dir, "espcompose.hcl"), Out: out,
-				CacheDir: filepath.Join(dir, "cache"), ToolVersion: "batch-test",
-				CrashHook: func(s string) {
-					if s == step {
-						panic("crash at " + s)
-					}
-				}}, BatchOptions{Jobs: 1})
-		}()
+		// The batch runs in a child process that SIGKILLs itself at that step.
+		cmd := exec.Command(os.Args[0], "-test.run=^TestBatchCrashChild$")
+		cmd.Env = append(os.Environ(), "BATCH_CRASH_DIR="+dir, "BATCH_CRASH_STEP="+step)
+		if out, err := cmd.CombinedOutput(); err == nil && step == "written" {
+			t.Fatalf("the child was not killed at %s:\n%s", step, out)
+		}
 		got, err := os.ReadFile(filepath.Join(out, "devices", serial(4), "partitions", "factory_nvs.bin"))
 		if err != nil || !(string(got) == string(oldNVS) || strings.Contains(string(got), "v2")) {
 			t.Errorf("crash at %s: device 4 is neither old nor new (%v)", step, err)
@@ -574,4 +571,20 @@ func TestBatchCreatedKeysFingerprintsNoKeyBytes(t *testing.T) {
 	if !strings.Contains(strings.SplitN(string(raw), "\n", 2)[0], "key_fingerprint:nvs") {
 		t.Errorf("devices.csv header: %s", strings.SplitN(string(raw), "\n", 2)[0])
 	}
+}
+
+// TestBatchCrashChild is the batch TestBatchCrashLeavesOldOrNewDevice kills.
+func TestBatchCrashChild(t *testing.T) {
+	dir, step := os.Getenv("BATCH_CRASH_DIR"), os.Getenv("BATCH_CRASH_STEP")
+	if dir == "" {
+		t.Skip("run by TestBatchCrashLeavesOldOrNewDevice")
+	}
+	_, _ = RunBatch(context.Background(), Options{FS: afero.NewOsFs(), Manifest: filepath.Join(dir, "espcompose.hcl"),
+		Out: filepath.Join(dir, "dist"), CacheDir: filepath.Join(dir, "cache"), ToolVersion: "batch-test",
+		CrashHook: func(s string) {
+			if s == step {
+				_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				select {}
+			}
+		}}, BatchOptions{Jobs: 2})
 }
