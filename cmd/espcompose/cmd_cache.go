@@ -26,8 +26,8 @@ func (a *app) newCacheCommand() *cobra.Command {
 		Short: "Remove least recently used cache entries and the objects nothing refers to",
 		Long: "Removes cache entries not used for --older-than, then the least recently used until the\n" +
 			"cache fits --max-size, then every object no remaining entry refers to. Without either flag it\n" +
-			"only removes unreferenced objects. A build using the cache makes it wait for nothing: prune\n" +
-			"then does nothing and says so. The cache is --cache-dir, or .espcompose/cache beside -f.",
+			"only removes unreferenced objects. It never waits for, or disturbs, a build using the cache:\n" +
+			"then it removes nothing and says so. The cache is --cache-dir, or .espcompose/cache beside -f.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			max, err := parseSize(maxSize)

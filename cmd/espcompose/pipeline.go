@@ -114,7 +114,7 @@ func (a *app) addBatchFlags(cmd *cobra.Command) *batchFlags {
 	f.IntVar(&bf.jobs, "jobs", 0, "with a devices block: devices built at once (default: the number of CPUs)")
 	f.StringVar(&bf.shard, "shard", "", "with a devices block: build shard K of N (K/N, stable by device id); K=auto takes $JOB_COMPLETION_INDEX+1 (Kubernetes Indexed Job)")
 	f.StringSliceVar(&bf.only, "only", nil, "with a devices block: only these device ids (comma-separated)")
-	f.StringVar(&bf.cacheMax, "cache-max-size", "2GiB", "after a device batch, prune the stage cache to this size, least recently used first (0: no bound)")
+	f.StringVar(&bf.cacheMax, "cache-max-size", "2GiB", "after the build, prune the stage cache to this size, least recently used entries first (0: no bound)")
 	return bf
 }
 
