@@ -10,6 +10,7 @@ func batchCases() []badCase {
 		{"devices merge of a non-shard", nil, argv("devices merge out qs"), 2, "espcompose: qs: not a shard of a device batch (no readable shard.json: no such file or directory); build each with --shard K/N"},
 		{"devices merge without shards", nil, argv("devices merge out"), 2, "espcompose: requires at least 2 arg(s), only received 1"},
 		{"cache prune bad --max-size", nil, argv("cache prune --cache-dir cache --max-size 5QB"), 2, `espcompose: --max-size: "5QB": unknown unit "QB" (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)`},
+		{"cache prune of a folder that is no cache", nil, argv("cache prune --cache-dir qs"), 2, "espcompose: qs is not a stage cache (it has no entries/ or objects/ folder); give the build's --cache-dir"},
 		{"cache prune bad --older-than", nil, argv("cache prune --cache-dir cache --older-than soon"), 2, `espcompose: invalid argument "soon" for "--older-than" flag: time: invalid duration "soon"`},
 	}
 }

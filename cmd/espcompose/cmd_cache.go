@@ -3,11 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
 
 	"github.com/espcompose/espcompose/internal/cas"
@@ -40,6 +42,9 @@ func (a *app) newCacheCommand() *cobra.Command {
 			dir := a.cache
 			if dir == "" {
 				dir = filepath.Join(filepath.Dir(a.file), ".espcompose", "cache")
+			}
+			if !looksLikeCache(a.fs, dir) {
+				return usagef("%s is not a stage cache (it has no entries/ or objects/ folder); give the build's --cache-dir", dir)
 			}
 			store := cas.New(a.fs, dir, a.log)
 			before := store.Size()
@@ -101,4 +106,17 @@ func formatSize(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// looksLikeCache: a folder a build made its cache in (a missing one is an empty cache).
+func looksLikeCache(fs afero.Fs, dir string) bool {
+	if _, err := fs.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return true
+	}
+	for _, sub := range []string{"entries", "objects"} {
+		if st, err := fs.Stat(filepath.Join(dir, sub)); err == nil && st.IsDir() {
+			return true
+		}
+	}
+	return false
 }
