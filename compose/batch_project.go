@@ -27,8 +27,9 @@ func (p *Project) buildBatch(ctx context.Context) (*Result, error) {
 		devs []DeviceResult
 		rows = map[string]int{}
 	)
+	// p.opts.FS, not the recorder Load read through: the batch protects its inputs
+	// itself, and 10,000 devices' reads would only pile up in the recorder.
 	opts := p.opts
-	opts.FS = p.fs
 	res, err := RunBatch(ctx, opts, BatchOptions{OnProgress: func(pr BatchProgress) {
 		mu.Lock()
 		defer mu.Unlock()
