@@ -28,12 +28,13 @@ func ParseShard(s string) (Shard, error) {
 
 func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.K, s.N) }
 
-// All reports whether s is the whole batch.
-func (s Shard) All() bool { return s.N <= 1 }
+// All reports whether s is the zero Shard: no sharding. (Shard 1/1 holds every
+// device too, but is a shard: its tree records it, so it can be merged.)
+func (s Shard) All() bool { return s.N == 0 }
 
 // Has reports whether the device with this id belongs to s.
 func (s Shard) Has(id string) bool {
-	if s.All() {
+	if s.N <= 1 {
 		return true
 	}
 	sum := sha256.Sum256([]byte(id))
