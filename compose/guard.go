@@ -41,7 +41,12 @@ func (p *Project) checkPaths(rec *fsutil.ReadRecorder) error {
 	if err := guard.CheckDir(p.fs, p.opts.Out, "output directory", forOut); err != nil {
 		return err
 	}
-	if err := outputs.CheckOwned(p.fs, p.opts.Out); err != nil {
+	if p.Devices() {
+		// A device batch's tree: its own marker, a marker per device (batch_publish.go).
+		if err := checkBatchOut(p.fs, p.opts.Out); err != nil {
+			return err
+		}
+	} else if err := outputs.CheckOwned(p.fs, p.opts.Out); err != nil {
 		return err
 	}
 	forCache := g

@@ -135,6 +135,11 @@ func (l *loader) configuration(f *manifest.File, cfg *manifest.Config, dryRun bo
 	if diags.HasErrors() {
 		return nil, &DiagnosticsError{diags}
 	}
+	return l.withPlan(f, cfg, plan, dryRun, mods, cache)
+}
+
+// withPlan sets up the key store and signers of a configuration already planned.
+func (l *loader) withPlan(f *manifest.File, cfg *manifest.Config, plan *planner.Plan, dryRun bool, mods *signers.Modules, cache *cas.Store) (*Configuration, error) {
 	keys := &stages.FileKeys{
 		FS: l.fs, Rand: l.opts.Rand, Specs: map[string]stages.KeySpec{},
 		Generate: stages.GenerateKey, Validate: stages.ValidateKey, DryRun: dryRun,

@@ -219,6 +219,8 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newInitCommand(),
 		a.newLinksCommand(),
 		a.newKeyCommand(),
+		a.newDevicesCommand(),
+		a.newCacheCommand(),
 	)
 	a.addInputFlags(root)
 	applyHelpExamples(root)

@@ -12,7 +12,7 @@ func badInputCases() []badCase {
 	for _, group := range [][]badCase{
 		partitionTableCases(), imageCases(), mergeCases(), nvsCases(), flashCryptCases(),
 		signCases(), verifyCases(), digestCases(), manifestCases(), globalCases(), guardCases(), decodeCases(),
-		fsCases(), lockCases(), diffCases(), doctorCases(), initFmtCases(), keyCases(),
+		fsCases(), lockCases(), diffCases(), doctorCases(), initFmtCases(), keyCases(), batchCases(),
 	} {
 		cases = append(cases, group...)
 	}

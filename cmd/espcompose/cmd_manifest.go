@@ -80,11 +80,15 @@ func (a *app) newPlanCommand() *cobra.Command {
 
 func (a *app) newBuildCommand() *cobra.Command {
 	var sigDir string
+	var bf *batchFlags
 	cmd := &cobra.Command{
 		Use:   "build",
 		Short: "Build the flash images into the output directory",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if batch, err := a.batchMode(cmd, bf); batch || err != nil {
+				return a.buildBatch(cmd.Context(), sigDir, bf, err)
+			}
 			var onStage func(string, stages.Status)
 			p, err := a.loadProject(false, sigDir, &onStage)
 			if err != nil {
@@ -102,6 +106,7 @@ func (a *app) newBuildCommand() *cobra.Command {
 			if err != nil {
 				return cliError(err)
 			}
+			a.boundCache(p, bf)
 			if !a.json && built.UpToDate {
 				fmt.Fprintf(a.stdout, "Up to date: %s (%d files unchanged).\n", a.out, built.Files)
 				return nil
@@ -126,6 +131,7 @@ func (a *app) newBuildCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&sigDir, "signatures", "", "directory of signatures returned for a sign-request (two-phase signing)")
 	cmd.Flags().BoolVar(&a.noVerify, "no-verify", false, "skip reading every output back with the decoders before publishing")
+	bf = a.addBatchFlags(cmd)
 	return cmd
 }
 

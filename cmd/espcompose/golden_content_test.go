@@ -12,10 +12,12 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/espcompose/espcompose/compose"
 	"github.com/espcompose/espcompose/format/flashenc"
 	"github.com/espcompose/espcompose/format/ihex"
 	"github.com/espcompose/espcompose/format/parttable"
 	"github.com/espcompose/espcompose/manifest"
+	"github.com/espcompose/espcompose/outputs"
 )
 
 // A golden digest pins what a build makes, not whether it is right: it pinned a
@@ -50,9 +52,11 @@ func TestGoldenContent(t *testing.T) {
 					g := &goldenDist{t: t, cfg: cfg, work: work, root: filepath.Join(dist, filepath.FromSlash(rel)), prefix: rel, checked: checked}
 					g.checkAll()
 					g.checkSums()
+					checkBatchRecord(t, dist, cfg, work, checked)
 				}
 				checkDevicesIndex(t, dist, deviceIDs(cfgs), cfgs[0].Output.Name+"-factory.bin")
 				checked["devices.json"] = true
+				checkDevicesCSV(t, dist, deviceIDs(cfgs), checked)
 			}
 			for _, line := range strings.Split(strings.TrimSuffix(string(golden), "\n"), "\n") {
 				sum, name, ok := strings.Cut(line, "  ")
@@ -364,13 +368,14 @@ func (g *goldenDist) checkMerged() {
 	g.claim(name + "-factory.hex")
 }
 
-// checkSums: a device's SHA256SUMS lists every other file of its folder, correctly.
+// checkSums: a device's SHA256SUMS lists every other file of its folder, correctly;
+// the batch's marker and record are the publisher's, checked by checkBatchRecord.
 func (g *goldenDist) checkSums() {
 	var names []string
 	_ = filepath.Walk(g.root, func(p string, info os.FileInfo, err error) error {
 		if err == nil && !info.IsDir() {
 			rel, _ := filepath.Rel(g.root, p)
-			if rel != "SHA256SUMS" {
+			if rel != "SHA256SUMS" && rel != outputs.Marker && rel != compose.RecordName {
 				names = append(names, filepath.ToSlash(rel))
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"github.com/espcompose/espcompose/compose"
 	"github.com/espcompose/espcompose/outputs"
 	"io/fs"
 	"os"
@@ -593,7 +594,8 @@ func (g *goldenDist) checkRecord() {
 	_ = filepath.WalkDir(g.root, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(g.root, p)
 		// The ownership marker is the publisher's, not the build's: checked in publish tests.
-		if err == nil && !d.IsDir() && rel != "build.json" && rel != "SHA256SUMS" && rel != outputs.Marker {
+		// So is a device batch's record (checkBatchRecord).
+		if err == nil && !d.IsDir() && rel != "build.json" && rel != "SHA256SUMS" && rel != outputs.Marker && rel != compose.RecordName {
 			files = append(files, filepath.ToSlash(rel))
 		}
 		return err

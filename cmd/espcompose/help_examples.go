@@ -31,6 +31,19 @@ var helpExamples = map[string]string{
 	"links": `  espcompose links ~/bin                 # espsecure.py, esptool.py, ... pointing at this binary
   espcompose links --target /usr/local/bin/espcompose tools/`,
 
+	"devices": `  espcompose devices merge dist shard-1 shard-2 shard-3
+  espcompose build --shard 2/3 -o shard-2      # one shard of a devices batch`,
+
+	"devices merge": `  espcompose devices merge dist shard-1 shard-2 shard-3   # one tree, devices.json and SHA256SUMS
+  espcompose devices merge --json dist out/shard-*`,
+
+	"cache": `  espcompose cache prune --max-size 500MiB
+  espcompose cache prune --older-than 720h`,
+
+	"cache prune": `  espcompose cache prune                       # objects no build record references
+  espcompose cache prune --max-size 1GiB       # then the least recently used, down to 1 GiB
+  espcompose cache prune --older-than 168h`,
+
 	"version": `  espcompose version
   espcompose --version
   espcompose version --json              # {"version": "..."}`,
