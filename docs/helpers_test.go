@@ -6,13 +6,16 @@ package docs_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -81,12 +84,44 @@ func baseEnv(t *testing.T, binDir string) []string {
 		path = binDir + ":" + path
 	}
 	env := []string{"PATH=" + path, "HOME=" + t.TempDir(), "LANG=C.UTF-8", "NO_COLOR=1"}
-	for _, k := range []string{"TMPDIR", "GOCACHE", "GOMODCACHE", "GOPATH", "GOPROXY", "GONOSUMDB", "GOFLAGS", "GOTOOLCHAIN"} {
-		if v, ok := os.LookupEnv(k); ok {
-			env = append(env, k+"="+v)
-		}
+	if v, ok := os.LookupEnv("TMPDIR"); ok {
+		env = append(env, "TMPDIR="+v)
 	}
-	return env
+	// HOME is new, so Go would not find its settings file or caches there: name
+	// them, so a go command run by a test reuses this machine's build and module
+	// caches and proxy (speed only; a fresh machine fills its own).
+	return append(env, goEnv(t)...)
+}
+
+var goEnvOnce struct {
+	sync.Once
+	env []string
+	err error
+}
+
+// goEnv is this machine's Go settings that a new HOME would lose.
+func goEnv(t *testing.T) []string {
+	goEnvOnce.Do(func() {
+		out, err := exec.Command(goTool(), "env", "-json", "GOCACHE", "GOMODCACHE", "GOPATH", "GOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "GOFLAGS", "GOTOOLCHAIN").Output()
+		if err != nil {
+			goEnvOnce.err = err
+			return
+		}
+		var m map[string]string
+		if goEnvOnce.err = json.Unmarshal(out, &m); goEnvOnce.err != nil {
+			return
+		}
+		for k, v := range m {
+			if v != "" {
+				goEnvOnce.env = append(goEnvOnce.env, k+"="+v)
+			}
+		}
+		sort.Strings(goEnvOnce.env)
+	})
+	if goEnvOnce.err != nil {
+		t.Fatalf("go env: %v", goEnvOnce.err)
+	}
+	return goEnvOnce.env
 }
 
 // block is one fenced code block of a markdown file.
