@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/afero"
 )
 
 // referenceDoc is the manifest reference; its "## Reference" section must match the
@@ -173,6 +174,21 @@ func TestReferenceDocMatchesSchema(t *testing.T) {
 	for path, db := range doc {
 		if _, ok := schema[path]; !ok {
 			t.Errorf("%s:%d: block %s is documented but the parser does not accept it", referenceDoc, db.line, path)
+		}
+	}
+}
+
+// TestReferenceDocListsFunctions: every function a manifest may call is named in the
+// reference's Values section.
+func TestReferenceDocListsFunctions(t *testing.T) {
+	data, err := os.ReadFile(referenceDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values, _, _ := strings.Cut(string(data), "## Reference")
+	for name := range functions(afero.NewMemMapFs(), "") {
+		if !strings.Contains(values, "`"+name+"`") {
+			t.Errorf("%s: function %s is not listed before ## Reference", referenceDoc, name)
 		}
 	}
 }
