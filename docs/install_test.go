@@ -79,6 +79,35 @@ func TestVersionLinked(t *testing.T) {
 	if v := version(t, bin); v != "v9.8.7" {
 		t.Errorf("linked version: got %q", v)
 	}
+
+	// The version is recorded in the build record and the reports, and nowhere else:
+	// the images of another version's build equal the golden ones.
+	dir := copyDir(t, filepath.Join(root, "examples", "quickstart"))
+	if code, out := run(t, dir, baseEnv(t, ""), bin+" build"); code != 0 {
+		t.Fatalf("build: exit %d\n%s", code, out)
+	}
+	golden, _ := os.ReadFile(filepath.Join(dir, "golden.sha256sums"))
+	sums, err := os.ReadFile(filepath.Join(dir, "dist", "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(sums), "build.json") {
+		t.Fatalf("SHA256SUMS lists no build.json:\n%s", sums)
+	}
+	versioned := map[string]bool{"build.json": true, "sbom.cdx.json": true, "summary.md": true, "report.html": true}
+	want := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(string(golden)), "\n") {
+		want[l] = true
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(sums)), "\n") {
+		_, name, _ := strings.Cut(l, "  ")
+		if want[l] == versioned[name] {
+			t.Errorf("version v9.8.7: %q %s the golden", l, map[bool]string{true: "equals", false: "differs from"}[want[l]])
+		}
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "dist", "build.json")); !strings.Contains(string(data), `"v9.8.7"`) {
+		t.Errorf("build.json does not record v9.8.7")
+	}
 }
 
 // TestRemoteSigningOffPath: the built binary, run by its path with no espcompose on
