@@ -24,6 +24,9 @@ type Options struct {
 	Rand io.Reader
 	// Getenv resolves a PKCS#11 key's pin_env; nil resolves every name to "".
 	Getenv func(string) string
+	// SignerEnv is added to the environment external signer commands inherit
+	// (KEY=value, overriding).
+	SignerEnv []string
 
 	// Manifest is the manifest file.
 	Manifest string

@@ -64,7 +64,7 @@ func (l *loader) signerFor(cfg *manifest.Config, k *manifest.Key, keys *stages.F
 	case k.File != "":
 		return &storeSigner{keys: keys, name: k.Name, rand: rnd}, nil
 	case len(k.Signer) > 0:
-		return signers.NewCommand(signers.CommandConfig{Name: k.Name, Argv: k.Signer, FS: l.fs, PublicKeyPath: k.PublicKey, Dir: cfg.Dir})
+		return signers.NewCommand(signers.CommandConfig{Name: k.Name, Argv: k.Signer, FS: l.fs, PublicKeyPath: k.PublicKey, Dir: cfg.Dir, Env: l.opts.SignerEnv})
 	case k.PKCS11 != nil:
 		s, err := newPKCS11Signer(k, l.opts.Getenv, mods)
 		if err != nil {

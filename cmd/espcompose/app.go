@@ -24,8 +24,9 @@ const (
 	exitUsage   = 2 // bad usage or a manifest/input the user must fix
 )
 
-// version is set at link time (-ldflags "-X main.version=...").
-var version = "0.1.0-dev"
+// version is set at link time (-ldflags "-X main.version=..."); when it is not, init
+// in version.go fills it from the binary's build info (internal/buildinfo).
+var version string
 
 // app carries everything a command may touch, so tests run commands in memory.
 type app struct {

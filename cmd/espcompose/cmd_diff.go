@@ -48,7 +48,7 @@ Keys are shown by fingerprint only. --json prints the schema of docs/diff.md.`,
 			}
 			opts := compose.Options{
 				FS: a.fs, Log: a.log, Rand: a.random(), Getenv: a.getenv, Vars: vars, Device: a.device,
-				ToolVersion: version, SourceDateEpoch: a.getenv("SOURCE_DATE_EPOCH"),
+				ToolVersion: version, SourceDateEpoch: a.getenv("SOURCE_DATE_EPOCH"), SignerEnv: a.signerEnv(),
 				OnDiagnostics: func(files map[string]*hcl.File, diags hcl.Diagnostics) { a.printDiags(files, diags) },
 			}
 			var sides [2]*diff.Release

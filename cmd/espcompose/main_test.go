@@ -36,6 +36,9 @@ func TestMain(m *testing.M) {
 		script := "#!/bin/sh\nESPCOMPOSE_TEST_AS_CLI=1 exec '" + exe + "' \"$@\"\n"
 		if err := os.WriteFile(wrapper, []byte(script), 0o755); err == nil {
 			os.Setenv("ESPCOMPOSE", wrapper)
+			// In-process runs (runCLI) pass signers this binary as ESPCOMPOSE; it is
+			// the CLI only through the wrapper.
+			executable = func() (string, error) { return wrapper, nil }
 		}
 		return m.Run()
 	}()

@@ -49,6 +49,10 @@ type CommandConfig struct {
 	TempDir string        // parent of the private temp dir; "" is os.TempDir()
 	Timeout time.Duration // per run; 0 is DefaultCommandTimeout
 	Exec    ExecFunc      // nil is exec.CommandContext
+	// Env is added to the environment the command inherits (KEY=value; a key given
+	// here wins). The CLI passes ESPCOMPOSE naming its own executable, so a signer
+	// script can call `espcompose sign-digest` under `go run` or off PATH.
+	Env []string
 }
 
 // Command signs by running an external program once per digest. Without a
@@ -152,6 +156,10 @@ func (c *Command) run(ctx context.Context, digest []byte) ([]byte, error) {
 	}
 	cmd := run(ctx, argv[0], argv[1:]...)
 	cmd.Dir = c.cfg.Dir
+	if len(c.cfg.Env) > 0 {
+		// exec keeps the last value of a duplicated key, so these override.
+		cmd.Env = append(cmd.Environ(), c.cfg.Env...)
+	}
 	if cmd.Dir == "" {
 		cmd.Dir = tmp
 	}
