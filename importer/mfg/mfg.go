@@ -8,6 +8,7 @@
 package mfg
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -313,4 +314,31 @@ func (b *Batch) Devices(n Naming) []Device {
 		out = append(out, d)
 	}
 	return out
+}
+
+// CSV is the device's nvs_partition_gen CSV as mfg_gen writes it (csv/<Stem>.csv).
+func (d *Device) CSV() []byte {
+	var b bytes.Buffer
+	WriteCSVRow(&b, []string{"key", "type", "encoding", "value"})
+	for _, r := range d.Rows {
+		WriteCSVRow(&b, r)
+	}
+	return b.Bytes()
+}
+
+// WriteCSVRow writes one row as Python's csv.writer does: minimal quoting, \r\n.
+func WriteCSVRow(w *bytes.Buffer, row []string) {
+	for i, f := range row {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		if strings.ContainsAny(f, ",\"\r\n") {
+			w.WriteByte('"')
+			w.WriteString(strings.ReplaceAll(f, `"`, `""`))
+			w.WriteByte('"')
+		} else {
+			w.WriteString(f)
+		}
+	}
+	w.WriteString("\r\n")
 }

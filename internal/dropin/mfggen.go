@@ -1,12 +1,10 @@
 package dropin
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/espcompose/espcompose/importer/mfg"
 )
@@ -96,23 +94,6 @@ type sysExit struct{ msg string }
 
 func (s *sysExit) Error() string { return s.msg }
 
-// pyCSVRow writes one row as Python's csv.writer does: minimal quoting, \r\n.
-func pyCSVRow(w *bytes.Buffer, row []string) {
-	for i, f := range row {
-		if i > 0 {
-			w.WriteByte(',')
-		}
-		if strings.ContainsAny(f, ",\"\r\n") {
-			w.WriteByte('"')
-			w.WriteString(strings.ReplaceAll(f, `"`, `""`))
-			w.WriteByte('"')
-		} else {
-			w.WriteString(f)
-		}
-	}
-	w.WriteString("\r\n")
-}
-
 func mfgGenerate(g *nvsGen) error {
 	a, env := g.a, g.env
 	confPath, valuesPath, prefix, size := a.pos[0], a.pos[1], a.pos[2], a.pos[3]
@@ -167,12 +148,7 @@ func mfgGenerate(g *nvsGen) error {
 		if dev.Err != nil {
 			return dev.Err
 		}
-		var b bytes.Buffer
-		pyCSVRow(&b, []string{"key", "type", "encoding", "value"})
-		for _, r := range dev.Rows {
-			pyCSVRow(&b, r)
-		}
-		if err := env.Write(env.path(csvOut), b.Bytes(), 0o644, false); err != nil {
+		if err := env.Write(env.path(csvOut), dev.CSV(), 0o644, false); err != nil {
 			return err
 		}
 		env.printf("\nCreated CSV file: ===> %s\n", csvOut)
