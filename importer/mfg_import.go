@@ -170,7 +170,25 @@ func readMfg(fsys afero.Fs, o MfgOptions) (*mfg.Batch, error) {
 			}
 			return nil, errors.New(strings.Join(msgs, "\n"))
 		}
-		return nil, fmt.Errorf("%s:%d: %s", o.Config, me.Line, strings.TrimPrefix(me.Error(), fmt.Sprintf("line %d: ", me.Line)))
+		f := conf[me.Index-1].Fields
+		at := fmt.Sprintf("%s:%d", o.Config, me.Line)
+		switch me.Kind {
+		case mfg.MissingData:
+			return nil, fmt.Errorf("%s: key %q: %d columns; a config row is key,type,encoding (and REPEAT)", at, me.Key, len(f))
+		case mfg.BadType:
+			typ := ""
+			if len(f) > 1 {
+				typ = f[1]
+			}
+			return nil, fmt.Errorf("%s: key %q: type %q is not data, file or namespace", at, me.Key, typ)
+		case mfg.BadEncoding:
+			enc := ""
+			if len(f) > 2 {
+				enc = f[2]
+			}
+			return nil, fmt.Errorf("%s: key %q: unknown encoding %q (mfg_gen takes %s)", at, me.Key, enc, strings.Join(mfg.Encodings, ", "))
+		}
+		return nil, fmt.Errorf("%s: %s", at, me.Error())
 	}
 	return b, err
 }

@@ -59,7 +59,9 @@ dist/devices/PREFIX-ID/partitions/nvs.bin. See docs/migrate-mfg_gen.md.`,
 					n++
 				}
 			}
-			if n > 1 {
+			if n > 1 && mfg.config == "" {
+				return usagef("init: --from-idf and --from-csv are alternatives; give one")
+			} else if n > 1 {
 				return usagef("init: --from-idf, --from-csv and --from-mfg are alternatives; give one")
 			}
 			if !print {
@@ -74,7 +76,7 @@ dist/devices/PREFIX-ID/partitions/nvs.bin. See docs/migrate-mfg_gen.md.`,
 			switch {
 			case mfg.config != "":
 				var err error
-				if data, devPath, devCSV, summary, err = a.fromMfg(&mfg, args, chip, flashSize); err != nil {
+				if data, devPath, devCSV, summary, err = a.fromMfg(&mfg, args, chip, flashSize, print); err != nil {
 					return err
 				}
 			case fromIDF != "":

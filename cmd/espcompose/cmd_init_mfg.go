@@ -40,7 +40,7 @@ func (m *mfgFlags) add(f *pflag.FlagSet) {
 
 // fromMfg imports the batch and returns the manifest bytes, the devices CSV's path
 // and bytes, and a summary.
-func (a *app) fromMfg(m *mfgFlags, args []string, chip, flashSize string) ([]byte, string, []byte, string, error) {
+func (a *app) fromMfg(m *mfgFlags, args []string, chip, flashSize string, print bool) ([]byte, string, []byte, string, error) {
 	if len(args) != 3 {
 		return nil, "", nil, "", usagef("init --from-mfg CONFIG.csv VALUES.csv PREFIX SIZE: give VALUES.csv, PREFIX and SIZE as mfg_gen.py generate takes them (got %d arguments)", len(args))
 	}
@@ -72,6 +72,9 @@ func (a *app) fromMfg(m *mfgFlags, args []string, chip, flashSize string) ([]byt
 		return nil, "", nil, "", err
 	}
 	csvPath := filepath.Join(dir, o.DevicesCSV)
+	if print {
+		return data, "", nil, "", nil
+	}
 	if _, err := a.fs.Stat(csvPath); err == nil {
 		return nil, "", nil, "", usagef("init: %s already exists; init never overwrites a file (move it away, or write the manifest elsewhere with -f)", csvPath)
 	} else if !errors.Is(err, fs.ErrNotExist) {
