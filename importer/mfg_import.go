@@ -213,6 +213,10 @@ func planEntries(b *mfg.Batch, o MfgOptions) ([]entryPlan, []string, error) {
 		if len(groups) == 0 {
 			return nil, nil, fmt.Errorf("%s: key %q comes before any namespace row", at, cr[0])
 		}
+		if len(cr) != 3 {
+			// nvs_partition_gen would read the extra field, not the device's value.
+			return nil, nil, fmt.Errorf("%s: key %q: %d columns besides REPEAT; mfg_gen writes the extra ones into the value column", at, cr[0], len(cr))
+		}
 		switch cr[0] {
 		case "sta.ssid", "sta.pswd", "ap.ssid", "ap.passwd", "ap.authmode":
 			return nil, nil, fmt.Errorf("%s: key %q: nvs_partition_gen adds Wi-Fi entries of its own for it, which an entry block does not; keep it in a CSV read with import_csv", at, cr[0])
