@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/afero"
 
@@ -401,7 +402,10 @@ func mfgManifest(o MfgOptions, b *mfg.Batch, devs []mfg.Device, plans []entryPla
 		}
 		name := b.Header[p.column]
 		if name != strings.TrimSpace(name) || name == "" {
-			return nil, fmt.Errorf("%s:%d: column name %q has white space at an end, which a devices CSV trims", o.Values, 1, name)
+			return nil, fmt.Errorf("%s:%d: column name %q has white space at an end, which a devices CSV trims", o.Values, b.HeaderLine, name)
+		}
+		if !utf8.ValidString(name) || strings.IndexFunc(name, func(r rune) bool { return !strconv.IsPrint(r) }) >= 0 {
+			return nil, fmt.Errorf("%s:%d: column name %q has characters a manifest cannot name", o.Values, b.HeaderLine, name)
 		}
 		col := make([]string, len(devs))
 		for i := range devs {

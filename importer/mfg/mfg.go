@@ -126,12 +126,13 @@ func (e *Error) Error() string {
 
 // Batch is a checked config and values pair.
 type Batch struct {
-	Config    []Row
-	Header    []string   // the values file's first row
-	Values    []Row      // the rows after the header, REPEAT columns already filled
-	Repeat    []string   // config keys marked REPEAT, in config order
-	ConfRows  [][]string // config rows without their REPEAT marker
-	ConfLines []int      // file line of each ConfRows entry
+	Config     []Row
+	Header     []string   // the values file's first row
+	HeaderLine int        // its file line
+	Values     []Row      // the rows after the header, REPEAT columns already filled
+	Repeat     []string   // config keys marked REPEAT, in config order
+	ConfRows   [][]string // config rows without their REPEAT marker
+	ConfLines  []int      // file line of each ConfRows entry
 }
 
 // Check runs mfg_gen's checks in its order and returns the batch with REPEAT
@@ -144,7 +145,7 @@ func Check(conf, values []Row, fileid string) (*Batch, error) {
 	if len(values) == 0 {
 		return nil, &Error{Kind: ValuesEmpty}
 	}
-	b := &Batch{Config: conf, Header: values[0].Fields}
+	b := &Batch{Config: conf, Header: values[0].Fields, HeaderLine: values[0].Line}
 	var confKeys []string
 	for _, row := range conf {
 		if !slices.Contains(row.Fields, "namespace") {
