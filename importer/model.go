@@ -18,6 +18,9 @@ type Manifest struct {
 	FlashEnc   *FlashEncryption
 	SecureBoot *SecureBoot
 	Partitions []Partition
+	// Devices and NVS come from an mfg_gen import (mfg_render.go).
+	Devices    *Devices
+	NVS        []NVS
 	OutputName string
 	// Notes are comment lines written at the end (what the import could not express).
 	Notes []string

@@ -24,6 +24,7 @@ func (m *Manifest) Render() ([]byte, error) {
 	}
 	b.AppendNewBlock("espcompose", nil).Body().SetAttributeValue("version", cty.NumberIntVal(1))
 	b.AppendNewline()
+	renderDevices(b, m.Devices)
 
 	t := b.AppendNewBlock("target", nil).Body()
 	t.SetAttributeValue("chip", cty.StringVal(m.Chip))
@@ -104,6 +105,7 @@ func (m *Manifest) Render() ([]byte, error) {
 		b.AppendNewline()
 		renderPartition(b, p)
 	}
+	renderNVS(b, m.NVS)
 	if m.OutputName != "" {
 		b.AppendNewline()
 		b.AppendNewBlock("output", nil).Body().SetAttributeValue("name", cty.StringVal(m.OutputName))

@@ -15,8 +15,9 @@ import (
 func (a *app) newInitCommand() *cobra.Command {
 	var fromIDF, fromCSV, chip, flashSize, tableOffset string
 	var print bool
+	var mfg mfgFlags
 	cmd := &cobra.Command{
-		Use:   "init [--from-idf BUILD_DIR | --from-csv partitions.csv]",
+		Use:   "init [--from-idf BUILD_DIR | --from-csv partitions.csv | --from-mfg CONFIG.csv VALUES.csv PREFIX SIZE]",
 		Short: "Write a new manifest: a commented starter, or imported from an ESP-IDF build or a partitions.csv",
 		Long: `init writes a new manifest at -f (default espcompose.hcl) and never overwrites a file:
 if it exists, init refuses (exit 2) and writes nothing. There is no --force; move the file
@@ -32,15 +33,36 @@ relative to the manifest's folder.
 
 --from-csv FILE imports a gen_esp32part partitions.csv into partition blocks with the
 offsets gen_esp32part gives them; with --print only the partition blocks are printed, to
-paste into an existing manifest.`,
+paste into an existing manifest.
+
+--from-mfg CONFIG.csv VALUES.csv PREFIX SIZE takes mfg_gen.py generate's arguments and
+options (--fileid, --prefix-num START,DIGITS, --nvs-version, --keygen, --inputkey,
+--key-protect-hmac, --kp-hmac-keygen, --kp-hmac-inputkey; mfg_gen's underscores work
+too) and writes the manifest and devices.csv beside it (neither may exist). Its build
+writes each device's NVS image, byte-identical to mfg_gen's bin/PREFIX-ID.bin, to
+dist/devices/PREFIX-ID/partitions/nvs.bin. See docs/migrate-mfg_gen.md.`,
 		Example: `  espcompose init                              # commented starter espcompose.hcl
   espcompose init --from-idf build             # import an ESP-IDF build (run idf.py build first)
   espcompose init --from-csv partitions.csv -f product.hcl --chip esp32s3 --flash-size 8MB
-  espcompose init --from-csv partitions.csv --print   # partition blocks on stdout`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if fromIDF != "" && fromCSV != "" {
+  espcompose init --from-csv partitions.csv --print   # partition blocks on stdout
+  espcompose init --from-mfg config.csv values.csv dev 0x3000 --fileid id   # an mfg_gen batch`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if mfg.config != "" {
+				return nil // fromMfg checks VALUES.csv PREFIX SIZE
+			}
+			return cobra.NoArgs(cmd, args)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n := 0
+			for _, s := range []string{fromIDF, fromCSV, mfg.config} {
+				if s != "" {
+					n++
+				}
+			}
+			if n > 1 && mfg.config == "" {
 				return usagef("init: --from-idf and --from-csv are alternatives; give one")
+			} else if n > 1 {
+				return usagef("init: --from-idf, --from-csv and --from-mfg are alternatives; give one")
 			}
 			if !print {
 				if _, err := a.fs.Stat(a.file); err == nil {
@@ -49,9 +71,14 @@ paste into an existing manifest.`,
 					return usagef("init: %v", err)
 				}
 			}
-			var data []byte
-			var summary string
+			var data, devCSV []byte
+			var summary, devPath string
 			switch {
+			case mfg.config != "":
+				var err error
+				if data, devPath, devCSV, summary, err = a.fromMfg(&mfg, args, chip, flashSize, print); err != nil {
+					return err
+				}
 			case fromIDF != "":
 				res, err := importer.FromIDF(a.fs, fromIDF, filepath.Dir(a.file))
 				if err != nil {
@@ -97,7 +124,18 @@ paste into an existing manifest.`,
 				_, err := a.stdout.Write(data)
 				return err
 			}
+			if devPath != "" {
+				if err := a.writeGuarded(devPath, devCSV, 0o644, true); err != nil {
+					if errors.Is(err, fs.ErrExist) {
+						return usagef("init: %s already exists; init never overwrites a file", devPath)
+					}
+					return err
+				}
+			}
 			if err := a.writeGuarded(a.file, data, 0o644, true); err != nil {
+				if devPath != "" {
+					_ = a.fs.Remove(devPath) // made just now: leave nothing behind
+				}
 				if errors.Is(err, fs.ErrExist) {
 					return usagef("init: %s already exists; init never overwrites a file", a.file)
 				}
@@ -110,9 +148,10 @@ paste into an existing manifest.`,
 	f := cmd.Flags()
 	f.StringVar(&fromIDF, "from-idf", "", "import an ESP-IDF build directory")
 	f.StringVar(&fromCSV, "from-csv", "", "import a partitions.csv into partition blocks")
-	f.StringVar(&chip, "chip", "esp32c3", "target chip of a starter or --from-csv manifest")
-	f.StringVar(&flashSize, "flash-size", "4MB", "flash size of a --from-csv manifest")
+	mfg.add(f)
+	f.StringVar(&chip, "chip", "esp32c3", "target chip of a starter, --from-csv or --from-mfg manifest")
+	f.StringVar(&flashSize, "flash-size", "4MB", "flash size of a --from-csv or --from-mfg manifest")
 	f.StringVar(&tableOffset, "table-offset", "0x8000", "partition table offset for --from-csv placement")
-	f.BoolVar(&print, "print", false, "print the manifest (with --from-csv: only the partition blocks) instead of writing -f")
+	f.BoolVar(&print, "print", false, "print the manifest (with --from-csv: only the partition blocks; with --from-mfg: the manifest, devices.csv not written) instead of writing -f")
 	return cmd
 }

@@ -1,14 +1,12 @@
 package dropin
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strconv"
-	"strings"
+
+	"github.com/espcompose/espcompose/importer/mfg"
 )
 
 // mfg_gen.py (ESP-IDF tools/mass_mfg): one NVS image per row of a values CSV, from a
@@ -96,50 +94,6 @@ type sysExit struct{ msg string }
 
 func (s *sysExit) Error() string { return s.msg }
 
-// readCSVRows reads a CSV as Python's csv.reader does (ragged rows, lenient quotes),
-// dropping whitespace-only lines first as mfg_gen's strip_blank_lines does.
-func readCSVRows(b []byte) ([][]string, error) {
-	var kept []string
-	for _, line := range strings.SplitAfter(string(b), "\n") {
-		if strings.TrimSpace(line) != "" {
-			kept = append(kept, line)
-		}
-	}
-	r := csv.NewReader(strings.NewReader(strings.Join(kept, "")))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	var rows [][]string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return rows, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, rec)
-	}
-}
-
-// pyCSVRow writes one row as Python's csv.writer does: minimal quoting, \r\n.
-func pyCSVRow(w *bytes.Buffer, row []string) {
-	for i, f := range row {
-		if i > 0 {
-			w.WriteByte(',')
-		}
-		if strings.ContainsAny(f, ",\"\r\n") {
-			w.WriteByte('"')
-			w.WriteString(strings.ReplaceAll(f, `"`, `""`))
-			w.WriteByte('"')
-		} else {
-			w.WriteString(f)
-		}
-	}
-	w.WriteString("\r\n")
-}
-
-func inRow(row []string, s string) bool { return contains(row, s) }
-
 func mfgGenerate(g *nvsGen) error {
 	a, env := g.a, g.env
 	confPath, valuesPath, prefix, size := a.pos[0], a.pos[1], a.pos[2], a.pos[3]
@@ -157,170 +111,44 @@ func mfgGenerate(g *nvsGen) error {
 	if err != nil {
 		return err
 	}
-	conf, err := readCSVRows(confRaw)
+	conf, err := mfg.ReadRows(confRaw)
 	if err != nil {
 		return fmt.Errorf("%s: %v", confPath, err)
 	}
-	values, err := readCSVRows(valRaw)
+	values, err := mfg.ReadRows(valRaw)
 	if err != nil {
 		return fmt.Errorf("%s: %v", valuesPath, err)
 	}
-	if len(conf) == 0 {
-		return &sysExit{fmt.Sprintf("Error: config file: %s is empty.", confPath)}
-	}
-	if len(values) == 0 {
-		return &sysExit{fmt.Sprintf("Error: values file: %s is empty.", valuesPath)}
-	}
-	var confKeys, repeat []string
-	for _, row := range conf {
-		if !inRow(row, "namespace") {
-			confKeys = append(confKeys, row[0])
-		}
-		if inRow(row, "REPEAT") {
-			repeat = append(repeat, row[0])
-		}
-	}
-	valueKeys := values[0]
 	fileid := a.str("fileid", "")
-	if fileid != "" && !contains(valueKeys, fileid) {
-		return &sysExit{fmt.Sprintf("Error: target_file_identifier: %s does not exist in values file.\n", fileid)}
-	}
-	// verify_file_data_count, verify_datatype_encoding
-	encodings := []string{"string", "binary", "hex2bin", "u8", "i8", "u16", "u32", "i32", "u64", "i64", "base64"}
-	for i, row := range conf {
-		if len(row) != 3 && !contains(repeat, row[0]) {
-			return &sysExit{fmt.Sprintf("Error: data missing in config file at line no:%d <format needed:key,type,encoding>\n", i+1)}
-		}
-	}
-	for i, row := range conf {
-		if len(row) < 2 || !contains([]string{"file", "data", "namespace"}, row[1]) {
-			return &sysExit{fmt.Sprintf("Error: config file: %s has invalid datatype at line no:%d\n`", confPath, i+1)}
-		}
-		if !inRow(row, "namespace") && (len(row) < 3 || !contains(encodings, row[2])) {
-			return &sysExit{fmt.Sprintf("Error: config file: %s has invalid encoding at line no:%d\n`", confPath, i+1)}
-		}
-	}
-	// verify_keys_exist: the config's keys appear in the values header in order.
-	var present []string
-	for _, k := range valueKeys {
-		if contains(confKeys, k) {
-			present = append(present, k)
-		}
-	}
-	var missing bool
-	for i, row := range conf {
-		if inRow(row, "namespace") {
-			continue
-		}
-		if len(present) > 0 && row[0] == present[0] {
-			present = present[1:]
-			continue
-		}
-		env.printf("Key:` %s ` at line no: %d  in config file is not found in values file.\n", row[0], i+1)
-		missing = true
-	}
-	if missing {
-		return &exitErr{1}
-	}
-	for i, row := range values[1:] {
-		if len(row) != len(valueKeys) {
-			return &sysExit{fmt.Sprintf("\nError: Number of values is not equal to number of keys in file: %s at line No:%d\n", valuesPath, i+2)}
-		}
+	batch, err := mfg.Check(conf, values, fileid)
+	if err != nil {
+		return mfgCheckError(err, confPath, valuesPath, env)
 	}
 	encrypt := a.has("keygen") || a.has("inputkey")
 	if encrypt {
 		env.printf("\nGenerating encrypted NVS binary images...\n")
 	}
-	// Group the config rows per namespace, without their REPEAT marker.
-	var confRows [][]string
-	for _, row := range conf {
-		r := append([]string{}, row...)
-		if i := indexOf(r, "REPEAT"); i >= 0 {
-			r = append(r[:i], r[i+1:]...)
-		}
-		confRows = append(confRows, r)
-	}
-	// REPEAT keys take the first row's value in every row.
-	rows := values[1:]
-	if len(repeat) > 0 && len(rows) > 1 {
-		first := rows[0]
-		for _, row := range rows[1:] {
-			rep := append([]string{}, repeat...)
-			for i := 0; i < len(row) && len(rep) > 0; i++ {
-				if i < len(valueKeys) && valueKeys[i] == rep[0] {
-					if i < len(first) {
-						row[i] = first[i]
-					}
-					rep = rep[1:]
-				}
-			}
-		}
-	}
-	var prefixNum, prefixDigits int
+	naming := mfg.Naming{Prefix: prefix, FileID: fileid}
 	if pn := a.list("prefix_num"); len(pn) == 2 {
-		if prefixNum, err = strconv.Atoi(pn[0]); err != nil {
+		naming.PrefixNum = true
+		if naming.PrefixStart, err = strconv.Atoi(pn[0]); err != nil {
 			return &usageErr{"mfg_gen.py generate", fmt.Sprintf("argument --prefix_num: invalid int value: '%s'", pn[0])}
 		}
-		if prefixDigits, err = strconv.Atoi(pn[1]); err != nil {
+		if naming.PrefixDigits, err = strconv.Atoi(pn[1]); err != nil {
 			return &usageErr{"mfg_gen.py generate", fmt.Sprintf("argument --prefix_num: invalid int value: '%s'", pn[1])}
 		}
 	}
 	csvDir, binDir := g.target(g.outdir, "csv"), g.target(g.outdir, "bin")
-	id := "0"
-	for _, row := range rows {
-		pairs := make([][2]string, 0, len(valueKeys))
-		for i := 0; i < len(valueKeys) || i < len(row); i++ {
-			var p [2]string
-			if i < len(valueKeys) {
-				p[0] = valueKeys[i]
-			}
-			if i < len(row) {
-				p[1] = row[i]
-			}
-			pairs = append(pairs, p)
-		}
-		// get_fileid_val: the value of the first pair containing the identifier (as
-		// a key or a value); without --fileid, a counter from 1.
-		found := false
-		if fileid != "" {
-			for _, p := range pairs {
-				if p[0] == fileid || p[1] == fileid {
-					id, found = p[1], true
-					break
-				}
-			}
-		}
-		if !found {
-			n, _ := strconv.Atoi(id)
-			id = strconv.Itoa(n + 1)
-		}
-		stem := prefix + "-" + id
-		if len(a.list("prefix_num")) == 2 {
-			stem = fmt.Sprintf("%s-%0*d-%s", prefix, prefixDigits, prefixNum, id)
-			prefixNum++
-		}
+	for _, dev := range batch.Devices(naming) {
+		stem := dev.Stem
 		csvOut := csvDir + "/" + stem + ".csv"
 		if _, err := env.FS.Stat(env.path(csvOut)); err == nil {
 			return &sysExit{fmt.Sprintf("Target csv file: %s already exists.`", csvOut)}
 		}
-		var b bytes.Buffer
-		pyCSVRow(&b, []string{"key", "type", "encoding", "value"})
-		rest := pairs
-		for _, cr := range confRows {
-			if inRow(cr, "namespace") {
-				pyCSVRow(&b, append(append([]string{}, cr...), ""))
-				continue
-			}
-			for len(rest) > 0 && rest[0][0] != cr[0] && rest[0][1] != cr[0] {
-				rest = rest[1:]
-			}
-			if len(rest) == 0 {
-				return fmt.Errorf("list index out of range")
-			}
-			pyCSVRow(&b, append(append([]string{}, cr...), rest[0][1]))
-			rest = rest[1:]
+		if dev.Err != nil {
+			return dev.Err
 		}
-		if err := env.Write(env.path(csvOut), b.Bytes(), 0o644, false); err != nil {
+		if err := env.Write(env.path(csvOut), dev.CSV(), 0o644, false); err != nil {
 			return err
 		}
 		env.printf("\nCreated CSV file: ===> %s\n", csvOut)
@@ -354,11 +182,32 @@ func mfgGenerate(g *nvsGen) error {
 	return nil
 }
 
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
+// mfgCheckError words a failed input check as the reference does.
+func mfgCheckError(err error, confPath, valuesPath string, env *Env) error {
+	var me *mfg.Error
+	if !errors.As(err, &me) {
+		return err
 	}
-	return -1
+	switch me.Kind {
+	case mfg.ConfigEmpty:
+		return &sysExit{fmt.Sprintf("Error: config file: %s is empty.", confPath)}
+	case mfg.ValuesEmpty:
+		return &sysExit{fmt.Sprintf("Error: values file: %s is empty.", valuesPath)}
+	case mfg.FileIDMissing:
+		return &sysExit{fmt.Sprintf("Error: target_file_identifier: %s does not exist in values file.\n", me.Key)}
+	case mfg.MissingData:
+		return &sysExit{fmt.Sprintf("Error: data missing in config file at line no:%d <format needed:key,type,encoding>\n", me.Index)}
+	case mfg.BadType:
+		return &sysExit{fmt.Sprintf("Error: config file: %s has invalid datatype at line no:%d\n`", confPath, me.Index)}
+	case mfg.BadEncoding:
+		return &sysExit{fmt.Sprintf("Error: config file: %s has invalid encoding at line no:%d\n`", confPath, me.Index)}
+	case mfg.KeysMissing:
+		for _, m := range me.Missing {
+			env.printf("Key:` %s ` at line no: %d  in config file is not found in values file.\n", m.Key, m.Index)
+		}
+		return &exitErr{1}
+	case mfg.ValueCount:
+		return &sysExit{fmt.Sprintf("\nError: Number of values is not equal to number of keys in file: %s at line No:%d\n", valuesPath, me.Index)}
+	}
+	return err
 }
