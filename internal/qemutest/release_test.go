@@ -30,7 +30,8 @@ var efuseChips = map[string]*efuseChip{"esp32c3": efuseC3}
 // step of the efuse-plan.sh it wrote is burned into the emulated eFuses, and the app,
 // which asks the eFuses, must report RELEASE. The twin burns the same plan without
 // DIS_DOWNLOAD_ICACHE (what the plan once left out) and must report DEVELOPMENT, so the
-// pass cannot come from an emulator that ignores eFuses. Only an app built with flash
+// pass cannot come from an emulator that ignores eFuses; with Secure Boot, an image
+// signed with another key must be refused on the same eFuses. Only an app built with flash
 // encryption prints its mode, so this needs the FE inputs of device_test.go.
 func TestBootReleaseModePlan(t *testing.T) {
 	forDevices(t, func(t *testing.T, d *device, qemu string) {
@@ -72,6 +73,18 @@ func TestBootReleaseModePlan(t *testing.T) {
 				requireAll(t, log, want...)
 				forbid(t, log, stop...)
 
+				if c.sbKey != nil {
+					// The same plan's eFuses must refuse an image signed with another key:
+					// the ROM really checks the digest the plan burned.
+					t.Run("image-signed-with-another-key", func(t *testing.T) {
+						otherKey, _ := newSBKey(t)
+						other := layout{dev: d, bootloader: bl, ota0: app, encrypt: true, release: true, sbKey: otherKey}.build(t)
+						log := boot(t, d, qemu, other, planFuses(t, chip, plan, merged, nil),
+							seen([]string{sbRejected}, sbVerified, projectLine(app)))
+						requireAll(t, log, sbRejected)
+						forbid(t, log, sbVerified, projectLine(app))
+					})
+				}
 				t.Run("plan-without-DIS_DOWNLOAD_ICACHE", func(t *testing.T) {
 					want := []string{projectLine(app), feDevelopment, exampleDevelopment, exampleCryptCnt7}
 					stop := []string{feRelease, exampleRelease, romRejects, sbRejected}
