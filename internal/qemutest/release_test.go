@@ -8,7 +8,7 @@ import (
 
 // What an ESP-IDF app built with flash encryption prints at start-up
 // (esp_flash_encryption_init_checks in components/bootloader_support/src/flash_encrypt.c,
-// esp-idf v5.1.2 = 482a8fb2d78e, the version of the known FE app), from what
+// read at esp-idf v5.1.2 = 482a8fb2d78e; the known FE app says v5.1.2-430-gc0f7cfdb48), from what
 // esp_get_flash_encryption_mode reads in eFuse. On the ESP32-C3 RELEASE needs
 // SPI_BOOT_CRYPT_CNT write-protected or at its maximum, DIS_DOWNLOAD_MANUAL_ENCRYPT and
 // DIS_DOWNLOAD_ICACHE (SOC_EFUSE_DIS_DOWNLOAD_ICACHE).
