@@ -28,6 +28,7 @@ type layout struct {
 	boot                   string // "", "ota_0" or "ota_1": what otadata selects
 	encrypt                bool
 	deviceEncrypts         bool   // with encrypt: plaintext image, the bootloader encrypts it
+	release                bool   // with encrypt: flash encryption mode "release"
 	sbKey                  []byte // PEM of an RSA-3072 key: Secure Boot V2 when set
 }
 
@@ -52,8 +53,12 @@ func (l layout) manifest() string {
 	if l.encrypt || l.sbKey != nil {
 		b.WriteString("security {\n")
 		if l.encrypt {
-			fmt.Fprintf(&b, "  flash_encryption {\n    key             = key.flash\n    mode            = \"development\"\n    device_encrypts = %t\n  }\n",
-				l.deviceEncrypts)
+			mode := "development"
+			if l.release {
+				mode = "release"
+			}
+			fmt.Fprintf(&b, "  flash_encryption {\n    key             = key.flash\n    mode            = %q\n    device_encrypts = %t\n  }\n",
+				mode, l.deviceEncrypts)
 		}
 		if l.sbKey != nil {
 			b.WriteString("  secure_boot {\n    version = 2\n    keys    = [key.sb]\n  }\n")

@@ -1,9 +1,11 @@
 // Package qemutest proves on emulated chips (ESP32-C3 and ESP32) that images espcompose
 // composes actually boot: a plain build, an otadata that selects ota_1, a
 // flash-encrypted build whose key sits in emulated eFuses, and (ESP32-C3) Secure Boot
-// V2 signatures the ROM checks. Each positive boot has a negative twin (broken otadata
-// CRC, no key, untrusted key) so a pass cannot come from the emulator ignoring what is
-// tested.
+// V2 signatures the ROM checks; and (ESP32-C3) that the release-mode efuse-plan.sh
+// espcompose writes, burned step by step into the emulated eFuses at esptool's field
+// positions, makes the app report flash encryption mode RELEASE. Each positive boot has
+// a negative twin (broken otadata CRC, no key, untrusted key, a plan without
+// DIS_DOWNLOAD_ICACHE) so a pass cannot come from the emulator ignoring what is tested.
 //
 // The tests are opt-in. They need Espressif's QEMU fork (github.com/espressif/qemu,
 // machines "esp32c3" and "esp32"; nothing of QEMU is part of this project) and real
@@ -22,6 +24,8 @@
 //	                                   was built for (default 0x8000)
 //	ESPCOMPOSE_QEMU_TIMEOUT            per boot, as a Go duration (default 2m)
 //	ESPCOMPOSE_BIN                     optional prebuilt espcompose CLI
+//	ESPCOMPOSE_ESPEFUSE_DEFS           optional: esptool's espefuse/efuse_defs directory,
+//	                                   to check the eFuse field table against it
 //
 // The known inputs, with the public repository, commit and path each comes from, are
 // listed in device_test.go; they are also looked for in ../shared/reference-data.
