@@ -159,6 +159,11 @@ func (l *loader) configuration(f *manifest.File, cfg *manifest.Config, dryRun bo
 		keys.Wipe()
 		return nil, err
 	}
+	if d := checkCertCAs(cfg, plan, set); d.HasErrors() {
+		keys.Wipe()
+		l.diags(f, d)
+		return nil, &DiagnosticsError{d}
+	}
 	env := &stages.Env{FS: l.fs, Log: l.log, Keys: keys, Signers: set, Rand: l.opts.Rand}
 	return &Configuration{Config: cfg, Plan: plan, env: env, keys: keys,
 		runner: &stages.Runner{Env: env, Cache: cache}}, nil
