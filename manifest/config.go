@@ -255,7 +255,7 @@ type NVSEntry struct {
 	Cert   *Ref
 	Item   string
 	Format string
-	Range    hcl.Range
+	Range  hcl.Range
 	// ContentRange is the range of the value or file attribute, where a value that is
 	// out of range or a file that cannot be read is reported.
 	ContentRange hcl.Range

@@ -38,10 +38,10 @@ type Cert struct {
 	Key        DeviceKey
 
 	CommonName, Organization, OrganizationalUnit, Country, SerialNumber string
-	DNSNames, URIs, IPs, Emails                                       []string
-	NotBefore                                                         time.Time
-	Validity                                                          time.Duration
-	ServerAuth                                                        bool
+	DNSNames, URIs, IPs, Emails                                         []string
+	NotBefore                                                           time.Time
+	Validity                                                            time.Duration
+	ServerAuth                                                          bool
 }
 
 func (s *Cert) ID() string   { return "cert:" + s.Name }
@@ -69,7 +69,7 @@ func (s *Cert) Params() any {
 		"device": s.DeviceID, "ca_key": s.CAKey, "ca_cert_sha256": hex.EncodeToString(sum[:]),
 		"key_algorithm": s.Key.Algorithm, "key_file": s.Key.Rel, "key_derive": s.Key.Derive,
 		"subject": []string{s.CommonName, s.Organization, s.OrganizationalUnit, s.Country, s.SerialNumber},
-		"dns": s.DNSNames, "uri": s.URIs, "ip": s.IPs, "email": s.Emails,
+		"dns":     s.DNSNames, "uri": s.URIs, "ip": s.IPs, "email": s.Emails,
 		"not_before": s.NotBefore.UTC().Format(time.RFC3339), "validity": s.Validity.String(),
 		"server_auth": s.ServerAuth,
 	}
