@@ -88,14 +88,14 @@ partition "factory_nvs" {
 partition "ota_0" {
   type     = "app"
   subtype  = "ota_0"
-  size     = "1536K"
+  size     = "512K"
   contents = image.app
 }
 
 partition "ota_1" {
   type    = "app"
   subtype = "ota_1"
-  size    = "1536K"
+  size    = "512K"
 }
 
 nvs "factory" {
