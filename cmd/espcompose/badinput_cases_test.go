@@ -12,7 +12,7 @@ func badInputCases() []badCase {
 	for _, group := range [][]badCase{
 		partitionTableCases(), imageCases(), mergeCases(), nvsCases(), flashCryptCases(),
 		signCases(), verifyCases(), digestCases(), manifestCases(), globalCases(), guardCases(), decodeCases(),
-		fsCases(), lockCases(), diffCases(), doctorCases(), initFmtCases(),
+		fsCases(), lockCases(), diffCases(), doctorCases(), initFmtCases(), certCases(),
 	} {
 		cases = append(cases, group...)
 	}
