@@ -161,3 +161,10 @@ func (s *NVS) Cacheable() bool {
 	}
 	return true
 }
+
+// SecretOutput: the esp_secure_cert partition holds the device private key.
+func (s *SecureCert) SecretOutput() bool { return true }
+
+// SecretOutput: an NVS partition with a device private key entry holds it in the
+// clear unless the partition is NVS-encrypted.
+func (s *NVS) SecretOutput() bool { return !s.Cacheable() && s.KeyName == "" }

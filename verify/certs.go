@@ -75,6 +75,9 @@ func (c *checker) certEntryDiff(e nvs.Entry, f stages.NVSCert) string {
 			return "is not the CA certificate"
 		}
 	case "private_key":
+		if f.CertItem.Key.File != "" && c.env.FS == nil {
+			return "no file system to read the device key file from"
+		}
 		key, err := f.CertItem.Key.Load(c.env)
 		if err != nil {
 			return "cannot load the device key to compare: " + err.Error()

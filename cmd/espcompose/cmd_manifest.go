@@ -189,6 +189,9 @@ func planJSON(pl *planner.Plan, status map[string]stages.Status) map[string]any 
 func countStatus(res *stages.Result) map[stages.Status]int {
 	counts := map[stages.Status]int{}
 	for _, st := range res.Status {
+		if st == stages.StatusSecret {
+			st = stages.StatusRan // ran, and kept out of the cache
+		}
 		counts[st]++
 	}
 	return counts
