@@ -20,13 +20,13 @@ type Cache interface {
 type Status string
 
 const (
-	StatusRead    Status = "read"     // a source file, read and hashed
-	StatusRan     Status = "ran"      // computed in this build
-	StatusCached  Status = "cached"   // reused from the cache
+	StatusRead   Status = "read"   // a source file, read and hashed
+	StatusRan    Status = "ran"    // computed in this build
+	StatusCached Status = "cached" // reused from the cache
 	// StatusSecret: computed in this build and never cached, because the artifact
 	// holds key material in the clear (a device private key in its partition, and
 	// everything made from that partition short of encryption).
-	StatusSecret Status = "secret"
+	StatusSecret  Status = "secret"
 	StatusWillRun Status = "will run" // plan only: not in the cache
 )
 
