@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"path/filepath"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -43,8 +44,12 @@ func checkCertCAs(cfg *manifest.Config, plan *planner.Plan, set signers.Set) hcl
 			continue // the planner has reported it
 		}
 		if err := stages.CheckCAKey(ca, cs.Public()); err != nil {
+			rel, rerr := filepath.Rel(cfg.Dir, c.CACert)
+			if rerr != nil {
+				rel = c.CACert
+			}
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "CA key does not match the CA certificate",
-				Detail: fmt.Sprintf("cert %q: key.%s is not the key of %s: %v.", c.Name, c.CAKey.Name, c.CACert, err), Subject: c.CAKeyRange.Ptr()})
+				Detail: fmt.Sprintf("cert %q: key.%s is not the key of %s: %v.", c.Name, c.CAKey.Name, rel, err), Subject: c.CAKeyRange.Ptr()})
 		}
 	}
 	return diags
