@@ -164,7 +164,10 @@ func TestCertKeyFiles(t *testing.T) {
 		}
 	}
 	hcl := readFile(t, filepath.Join(dir, "espcompose.hcl"))
-	hcl = strings.Replace(hcl, "derive_from = key.device_master # ECDSA P-256, HKDF(master, device id)", `key_file    = "keys/${device.serial}.pem"`, 1)
+	if !strings.Contains(hcl, "derive_from  = key.device_master #") || !strings.Contains(hcl, `    entry "ca" {`) {
+		t.Fatal("the example's manifest changed; update this test's edits")
+	}
+	hcl = strings.Replace(hcl, "derive_from  = key.device_master # ECDSA P-256, HKDF(master, device id)", `key_file     = "keys/${device.serial}.pem"`, 1)
 	hcl = strings.Replace(hcl, `    entry "ca" {`, `    entry "key" {
       type = "string"
       cert = cert.device

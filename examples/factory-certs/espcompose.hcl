@@ -48,15 +48,15 @@ key "device_master" {
 }
 
 cert "device" {
-  ca_key      = key.test_ca
-  ca_cert     = "test-ca-DO-NOT-SHIP/ca.crt.pem"
-  derive_from = key.device_master # ECDSA P-256, HKDF(master, device id)
-  common_name = device.serial
+  ca_key       = key.test_ca
+  ca_cert      = "test-ca-DO-NOT-SHIP/ca.crt.pem"
+  derive_from  = key.device_master # ECDSA P-256, HKDF(master, device id)
+  common_name  = device.serial
   organization = "espcompose example"
-  dns_names   = ["${lower(device.serial)}.devices.example.com"]
-  uris        = ["urn:dev:serial:${device.serial}"]
-  not_before  = "2027-01-01T00:00:00Z"
-  validity    = "20y"
+  dns_names    = ["${lower(device.serial)}.devices.example.com"]
+  uris         = ["urn:dev:serial:${device.serial}"]
+  not_before   = "2027-01-01T00:00:00Z"
+  validity     = "20y"
 }
 
 partition "nvs" {
