@@ -206,3 +206,37 @@ func TestCertKeyFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestCertSourceDateEpoch: without not_before the certificate starts at
+// SOURCE_DATE_EPOCH, and ends validity later.
+func TestCertSourceDateEpoch(t *testing.T) {
+	dir := factoryCopy(t, 1)
+	hcl := readFile(t, filepath.Join(dir, "espcompose.hcl"))
+	line := "  not_before   = \"2027-01-01T00:00:00Z\"\n"
+	if !strings.Contains(hcl, line) {
+		t.Fatal("the example's manifest changed; update this test's edit")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "espcompose.hcl"), []byte(strings.Replace(hcl, line, "", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	buildDir(t, dir, map[string]string{"SOURCE_DATE_EPOCH": "1830297600"}) // 2028-01-01
+	d, err := nvs.Decode([]byte(readFile(t, filepath.Join(dir, "dist", "devices", "FCT-000001", "partitions", "factory_nvs.bin"))), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range d.Partition.Namespaces[0].Entries {
+		if e.Key != "cert" {
+			continue
+		}
+		c, err := x509.ParseCertificate(e.Blob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)
+		if !c.NotBefore.Equal(start) || !c.NotAfter.Equal(start.Add(20*365*24*time.Hour)) {
+			t.Errorf("valid %s..%s", c.NotBefore, c.NotAfter)
+		}
+		return
+	}
+	t.Fatal("no cert entry")
+}
