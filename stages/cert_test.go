@@ -20,6 +20,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/espcompose/espcompose/format/secureboot"
 	"github.com/espcompose/espcompose/internal/signers"
 	"github.com/espcompose/espcompose/stages"
 )
@@ -153,5 +154,40 @@ func TestCertRefusesForeignCAKey(t *testing.T) {
 	_, ca := testCA(t, k2)
 	if _, err := issue(t, s, ca, "X"); err == nil || !strings.Contains(err.Error(), "does not match the CA certificate") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// rawSigner stands for a remote back-end (signer command, HSM) that returns ECDSA
+// signatures as raw r||s, which the CA adapter must turn into X.509's DER.
+type rawSigner struct{ k *ecdsa.PrivateKey }
+
+func (r rawSigner) PublicKey() (*secureboot.PublicKey, error) {
+	return &secureboot.PublicKey{Scheme: secureboot.SchemeECDSAP256, X: r.k.X, Y: r.k.Y}, nil
+}
+
+func (r rawSigner) SignDigest(_ context.Context, digest []byte) ([]byte, error) {
+	rr, ss, err := ecdsa.Sign(rand.Reader, r.k, digest)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 64)
+	rr.FillBytes(out[:32])
+	ss.FillBytes(out[32:])
+	return out, nil
+}
+
+func TestCertRemoteSignerRawSignature(t *testing.T) {
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, ca := testCA(t, k)
+	der, err := issue(t, rawSigner{k}, ca, "FCT-000009")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dev.CheckSignatureFrom(ca); err != nil {
+		t.Fatal(err)
 	}
 }
