@@ -164,6 +164,11 @@ func (l *loader) withPlan(f *manifest.File, cfg *manifest.Config, plan *planner.
 		keys.Wipe()
 		return nil, err
 	}
+	if d := checkCertCAs(cfg, plan, set); d.HasErrors() {
+		keys.Wipe()
+		l.diags(f, d)
+		return nil, &DiagnosticsError{d}
+	}
 	env := &stages.Env{FS: l.fs, Log: l.log, Keys: keys, Signers: set, Rand: l.opts.Rand}
 	return &Configuration{Config: cfg, Plan: plan, env: env, keys: keys,
 		runner: &stages.Runner{Env: env, Cache: cache}}, nil

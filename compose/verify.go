@@ -26,7 +26,7 @@ func (p *Project) verifyOutputs(ctx context.Context, c *Configuration, res *stag
 		return nil
 	}
 	start := time.Now()
-	rep, err := verify.Build(ctx, verify.Input{Plan: c.Plan, Result: res, Files: files, Keys: c.keys, Signers: c.env.Signers})
+	rep, err := verify.Build(ctx, verify.Input{Plan: c.Plan, Result: res, Files: files, Keys: c.keys, Signers: c.env.Signers, FS: c.env.FS})
 	if rep == nil {
 		return err
 	}

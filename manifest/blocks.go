@@ -23,6 +23,7 @@ type File struct {
 	Structs        []*Block
 	OTAs           []*Block
 	Filesystems    []*Block
+	Certs          []*Block
 	Devices        *Block
 	Output         *Block
 }

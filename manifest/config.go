@@ -19,6 +19,7 @@ type Config struct {
 	Structs        []*Struct
 	OTAs           []*OTA
 	Filesystems    []*Filesystem
+	Certs          []*Cert
 	Output         Output
 
 	// DeviceID names the device being built (devices block), "" otherwise.
@@ -255,7 +256,12 @@ type NVSEntry struct {
 	Value    *string
 	File     string
 	Encoding string // for File: string hex2bin base64 binary
-	Range    hcl.Range
+	// Cert, when set, fills the entry from an issued certificate: Item is
+	// "certificate", "ca_certificate" or "private_key", Format "pem" or "der".
+	Cert   *Ref
+	Item   string
+	Format string
+	Range  hcl.Range
 	// ContentRange is the range of the value or file attribute, where a value that is
 	// out of range or a file that cannot be read is reported.
 	ContentRange hcl.Range

@@ -49,7 +49,7 @@ func (d *decoder) partition(b *Block) (*Partition, cty.Value) {
 	}
 	var sources []string
 	if a := b.Attr("contents"); a != nil {
-		if r, ok := d.ref(a, "image", "nvs", "struct", "key", "filesystem"); ok {
+		if r, ok := d.ref(a, "image", "nvs", "struct", "key", "filesystem", "cert"); ok {
 			p.Contents = &r
 		}
 		sources = append(sources, "contents")
@@ -169,6 +169,10 @@ func (d *decoder) nvsEntry(eb *Block, seen map[string]hcl.Range) *NVSEntry {
 		e.Type = t
 	}
 	va, fa := eb.Attr("value"), eb.Attr("file")
+	if eb.Attr("cert") != nil || eb.Attr("item") != nil || eb.Attr("format") != nil {
+		d.nvsCertEntry(eb, e)
+		return e
+	}
 	switch {
 	case va != nil && fa != nil:
 		d.errorf(fa.Expr.Range(), "Conflicting entry contents", "Entry %q sets both value and file; give one.", e.Key)

@@ -254,6 +254,10 @@ func blockNodes(f *File, cfg *Config, device map[string]string, add func(*node))
 			return v
 		})
 	}
+	for _, b := range f.Certs {
+		b := b
+		blockNode(b, func(d *decoder) cty.Value { c, v := d.cert(b); cfg.Certs = append(cfg.Certs, c); return v })
+	}
 	outBlock := f.Output
 	add(&node{id: "output", rng: rangeOf(outBlock), exprs: blockExprs(outBlock), eval: func(d *decoder) cty.Value {
 		cfg.Output = d.output(outBlock)
@@ -322,7 +326,7 @@ func blockExprs(b *Block) []hcl.Expression {
 	return out
 }
 
-var blockKinds = []string{"image", "key", "nvs", "struct", "partition", "ota", "filesystem"}
+var blockKinds = []string{"image", "key", "nvs", "struct", "partition", "ota", "filesystem", "cert"}
 var singletonKinds = []string{"target", "security", "bootloader", "partition_table"}
 
 // resolveTraversal maps a reference to the node it names.

@@ -95,10 +95,12 @@ func ParseBytes(src []byte, filename string) (*File, hcl.Diagnostics) {
 				f.OTAs = append(f.OTAs, b)
 			case "filesystem":
 				f.Filesystems = append(f.Filesystems, b)
+			case "cert":
+				f.Certs = append(f.Certs, b)
 			}
 		}
 	}
-	for _, list := range [][]*Block{f.Keys, f.Images, f.AllPartitions(), f.NVS, f.Structs, f.OTAs, f.Filesystems} {
+	for _, list := range [][]*Block{f.Keys, f.Images, f.AllPartitions(), f.NVS, f.Structs, f.OTAs, f.Filesystems, f.Certs} {
 		for _, b := range list {
 			diags = append(diags, checkUnique(names, b.ID(), b.Kind, b.Name, b.DeclRange)...)
 		}

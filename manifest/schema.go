@@ -21,6 +21,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "struct", LabelNames: []string{"name"}},
 		{Type: "filesystem", LabelNames: []string{"name"}},
 		{Type: "ota", LabelNames: []string{"name"}},
+		{Type: "cert", LabelNames: []string{"name"}},
 		{Type: "devices"},
 		{Type: "output"},
 	},
@@ -97,6 +98,15 @@ var blockSchemas = map[string]*hcl.BodySchema{
 	"nvs/namespace": {Blocks: []hcl.BlockHeaderSchema{{Type: "entry", LabelNames: []string{"key"}}}},
 	"nvs/namespace/entry": {Attributes: []hcl.AttributeSchema{
 		{Name: "type", Required: true}, {Name: "value"}, {Name: "file"}, {Name: "encoding"},
+		{Name: "cert"}, {Name: "item"}, {Name: "format"},
+	}},
+	"cert": {Attributes: []hcl.AttributeSchema{
+		{Name: "ca_key", Required: true}, {Name: "ca_cert", Required: true}, {Name: "algorithm"},
+		{Name: "key_file"}, {Name: "derive_from"},
+		{Name: "common_name", Required: true}, {Name: "organization"}, {Name: "organizational_unit"},
+		{Name: "country"}, {Name: "serial_number"},
+		{Name: "dns_names"}, {Name: "uris"}, {Name: "ip_addresses"}, {Name: "emails"},
+		{Name: "not_before"}, {Name: "validity", Required: true}, {Name: "server_auth"},
 	}},
 	"nvs/esp_at": {Attributes: []hcl.AttributeSchema{
 		{Name: "raw_data", Required: true}, {Name: "platform", Required: true},

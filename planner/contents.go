@@ -137,6 +137,8 @@ func (p *planner) refContents(mp *manifest.Partition, r *Region) string {
 		return p.keyPartition(p.cfg.Key(ref.Name), mp, ref)
 	case "filesystem":
 		return p.filesystemContents(mp, ref, r)
+	case "cert":
+		return p.secureCertContents(mp, r)
 	}
 	return ""
 }

@@ -21,11 +21,11 @@ import (
 // partition. Content order is fixed: esp_at import, then import_csv files in order,
 // then namespace blocks; a namespace named again gets the new entries appended.
 func (p *planner) nvsStage(n *manifest.NVS, mp *manifest.Partition) string {
-	content, ok := p.nvsContent(n)
+	content, certs, ok := p.nvsContent(n)
 	if !ok {
 		return ""
 	}
-	s := &stages.NVS{Name: n.Name, Partition: mp.Name, Content: content, Size: mp.Size, Format: n.Version}
+	s := &stages.NVS{Name: n.Name, Partition: mp.Name, Content: content, Size: mp.Size, Format: n.Version, Certs: certs}
 	if n.EncryptWith != nil {
 		k := p.cfg.Key(n.EncryptWith.Name)
 		if k.Algorithm != "nvs-xts" && k.Algorithm != "nvs-hmac" {
@@ -44,7 +44,8 @@ func (p *planner) nvsStage(n *manifest.NVS, mp *manifest.Partition) string {
 	return p.add(s)
 }
 
-func (p *planner) nvsContent(n *manifest.NVS) (*nvs.Partition, bool) {
+func (p *planner) nvsContent(n *manifest.NVS) (*nvs.Partition, []stages.NVSCert, bool) {
+	var certs []stages.NVSCert
 	part := &nvs.Partition{}
 	ok := true
 	if e := n.EspAt; e != nil {
@@ -65,7 +66,7 @@ func (p *planner) nvsContent(n *manifest.NVS) (*nvs.Partition, bool) {
 		// The reference resolves from a working directory that exists; so must this.
 		if st, err := p.opts.FS.Stat(base); err != nil || !st.IsDir() {
 			p.errorf(csvAt, "import_csv_base_dir is not a folder", "%s: the file rows of import_csv resolve from it, so it must exist.", p.rel(base))
-			return nil, false
+			return nil, nil, false
 		}
 	}
 	for _, path := range n.ImportCSV {
@@ -103,6 +104,18 @@ func (p *planner) nvsContent(n *manifest.NVS) (*nvs.Partition, bool) {
 	for _, ns := range n.Namespaces {
 		var entries []nvs.Entry
 		for _, e := range ns.Entries {
+			if e.Cert != nil {
+				// A placeholder, filled by the NVS stage from the issued certificate.
+				c, good := p.nvsCertItem(ns.Name, e)
+				ok = ok && good
+				certs = append(certs, c)
+				entry := nvs.Entry{Key: e.Key, Type: nvs.Blob, Blob: []byte{}}
+				if e.Type == "string" {
+					entry = nvs.Entry{Key: e.Key, Type: nvs.String}
+				}
+				entries = append(entries, entry)
+				continue
+			}
 			entry, good := p.nvsEntry(e)
 			ok = ok && good
 			entries = append(entries, entry)
@@ -110,13 +123,13 @@ func (p *planner) nvsContent(n *manifest.NVS) (*nvs.Partition, bool) {
 		appendNVS(part, &nvs.Partition{Namespaces: []nvs.Namespace{{Name: ns.Name, Entries: entries}}})
 	}
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
 	if err := part.Validate(n.Version); err != nil {
 		p.errorf(n.Range, "Invalid NVS contents", "nvs.%s: %v.", n.Name, err)
-		return nil, false
+		return nil, nil, false
 	}
-	return part, true
+	return part, certs, true
 }
 
 func appendNVS(dst, src *nvs.Partition) {

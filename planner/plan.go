@@ -136,6 +136,7 @@ func New(cfg *manifest.Config, opts Options) (*Plan, hcl.Diagnostics) {
 	}
 	p.contents(layout)
 	p.unusedFilesystems()
+	p.unusedCerts()
 	p.ota()
 	p.merge()
 	p.checkKeyFiles()

@@ -20,20 +20,49 @@ type NVS struct {
 	Format    int    // NVS format version 1 or 2
 	KeyName   string // "" for plaintext
 	KeyScheme string // "nvs-xts" (nvs_keys partition) or "nvs-hmac"
+	// Certs fill placeholder entries of Content from cert stages at run time.
+	Certs []NVSCert
 }
 
 func (s *NVS) ID() string   { return "nvs:" + s.Name + "@" + s.Partition }
 func (s *NVS) Kind() string { return "nvs" }
 func (s *NVS) Version() int { return 1 }
 func (s *NVS) Deps() []string {
+	var d []string
 	if s.KeyName != "" {
-		return []string{"key:" + s.KeyName}
+		d = append(d, "key:"+s.KeyName)
 	}
-	return nil
+	for _, c := range s.Certs {
+		if !containsString(d, c.Stage) {
+			d = append(d, c.Stage)
+		}
+	}
+	return d
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 func (s *NVS) Params() any {
-	return map[string]any{"size": s.Size, "format": s.Format, "content_sha256": contentDigest(s.Content),
+	p := map[string]any{"size": s.Size, "format": s.Format, "content_sha256": contentDigest(s.Content),
 		"key": s.KeyName, "scheme": s.KeyScheme}
+	if len(s.Certs) > 0 {
+		var items []string
+		for _, c := range s.Certs {
+			f := "der"
+			if c.PEM {
+				f = "pem"
+			}
+			items = append(items, c.Namespace+"/"+c.Key+"="+c.Stage+":"+c.Item+":"+f)
+		}
+		p["certs"] = items
+	}
+	return p
 }
 
 func contentDigest(p *nvs.Partition) string {
@@ -45,7 +74,11 @@ func contentDigest(p *nvs.Partition) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (s *NVS) Run(_ context.Context, env *Env, _ []Artifact) (Artifact, error) {
+func (s *NVS) Run(_ context.Context, env *Env, in []Artifact) (Artifact, error) {
+	content, err := s.fillCerts(env, in)
+	if err != nil {
+		return Artifact{}, err
+	}
 	opts := nvs.Options{Size: s.Size, Version: s.Format}
 	if s.KeyName != "" {
 		keys, err := NVSKeys(env, s.KeyName, s.KeyScheme)
@@ -54,7 +87,7 @@ func (s *NVS) Run(_ context.Context, env *Env, _ []Artifact) (Artifact, error) {
 		}
 		opts.Keys = &keys
 	}
-	b, err := nvs.Encode(s.Content, opts)
+	b, err := nvs.Encode(content, opts)
 	if err != nil {
 		return Artifact{}, fmt.Errorf("nvs %s for partition %s: %w", s.Name, s.Partition, err)
 	}

@@ -20,9 +20,13 @@ type Cache interface {
 type Status string
 
 const (
-	StatusRead    Status = "read"     // a source file, read and hashed
-	StatusRan     Status = "ran"      // computed in this build
-	StatusCached  Status = "cached"   // reused from the cache
+	StatusRead   Status = "read"   // a source file, read and hashed
+	StatusRan    Status = "ran"    // computed in this build
+	StatusCached Status = "cached" // reused from the cache
+	// StatusSecret: computed in this build and never cached, because the artifact
+	// holds key material in the clear (a device private key in its partition, and
+	// everything made from that partition short of encryption).
+	StatusSecret  Status = "secret"
 	StatusWillRun Status = "will run" // plan only: not in the cache
 )
 
@@ -61,14 +65,26 @@ func (r *Runner) Run(ctx context.Context, g *graph.Graph[Stage]) (*Result, error
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	secret := map[string]bool{}
 	err := graph.Walk(ctx, g, workers, func(ctx context.Context, id string, s Stage) error {
 		mu.Lock()
 		in := make([]Artifact, len(s.Deps()))
 		for i, dep := range s.Deps() {
 			in[i] = res.Artifacts[dep]
 		}
+		tainted := holdsSecret(s, secret)
+		secret[id] = tainted
 		mu.Unlock()
-		art, st, key, err := r.runOne(ctx, s, in)
+		var art Artifact
+		var st Status
+		var key string
+		var err error
+		if tainted {
+			art, err = s.Run(ctx, r.Env, in)
+			st = StatusSecret
+		} else {
+			art, st, key, err = r.runOne(ctx, s, in)
+		}
 		if err != nil {
 			return err
 		}

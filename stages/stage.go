@@ -49,6 +49,28 @@ type Stage interface {
 // (the file itself is the truth) and anything that touches key material directly.
 type Uncached interface{ Uncached() }
 
+// SecretOutput is implemented by stages whose artifact can hold key material in the
+// clear (a device private key placed in a partition). Such an artifact, and every
+// artifact made from it except by encryption, is never cached.
+type SecretOutput interface{ SecretOutput() bool }
+
+// holdsSecret says whether s's artifact holds clear key material, given which of its
+// dependencies do. Encryption ends the chain: ciphertext is cached as before.
+func holdsSecret(s Stage, secret map[string]bool) bool {
+	if so, ok := s.(SecretOutput); ok && so.SecretOutput() {
+		return true
+	}
+	if s.Kind() == "encrypt" {
+		return false
+	}
+	for _, d := range s.Deps() {
+		if secret[d] {
+			return true
+		}
+	}
+	return false
+}
+
 // CachePolicy is implemented by stages that are cacheable only in some configurations.
 type CachePolicy interface{ Cacheable() bool }
 

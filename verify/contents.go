@@ -34,6 +34,8 @@ func (c *checker) contents() {
 			c.nvs(name, plain, plainStage(c, r.Stage))
 		case mp.Contents != nil && mp.Contents.Kind == "key":
 			c.nvsKeys(name, plain, mp.Contents.Name)
+		case mp.Contents != nil && mp.Contents.Kind == "cert":
+			c.secureCert(name, plain, plainStage(c, r.Stage))
 		case mp.Contents != nil && mp.Contents.Kind == "filesystem":
 			c.filesystem(name, plain, r)
 		case mp.Fill != nil:

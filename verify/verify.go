@@ -10,6 +10,8 @@
 package verify
 
 import (
+	"github.com/spf13/afero"
+
 	"bytes"
 	"context"
 	"errors"
@@ -39,6 +41,8 @@ type Input struct {
 	Keys stages.KeyStore
 	// Signers give the public halves of the signing keys, local or remote.
 	Signers stages.Signers
+	// FS reads per-device key files, to check a device private key placed in NVS.
+	FS afero.Fs
 }
 
 // Check is one comparison made.
@@ -135,7 +139,7 @@ type checker struct {
 
 func newChecker(in Input) *checker {
 	c := &checker{
-		in: in, cfg: in.Plan.Config, env: &stages.Env{Keys: in.Keys, Signers: in.Signers},
+		in: in, cfg: in.Plan.Config, env: &stages.Env{Keys: in.Keys, Signers: in.Signers, FS: in.FS},
 		rep: &Report{}, files: map[string][]byte{}, plain: map[string][]byte{},
 		pubs: map[string]*secureboot.PublicKey{},
 	}

@@ -107,6 +107,7 @@ func TestExamplesVerifyClean(t *testing.T) {
 		"secure-production": {"decrypt", "table", "nvs", "nvs-keys", "signature", "otadata", "merged", "flash-args", "ota"},
 		"esp-at":            {"decrypt", "table", "nvs", "otadata", "merged", "ota"},
 		"manufacturing":     {"table", "nvs", "merged"},
+		"factory-certs":     {"table", "nvs", "secure-cert", "merged"},
 		"v1":                {"digest", "signature", "fill", "merged"},
 		"webui":             {"table", "image", "filesystem", "merged", "flash-args"},
 		"release/v1":        {"table", "image", "nvs", "otadata", "merged", "flash-args", "ota"},

@@ -179,6 +179,9 @@ func orKeep(s string) string {
 func countStatus(res *stages.Result) map[stages.Status]int {
 	counts := map[stages.Status]int{}
 	for _, st := range res.Status {
+		if st == stages.StatusSecret {
+			st = stages.StatusRan // ran, and kept out of the cache
+		}
 		counts[st]++
 	}
 	return counts

@@ -149,6 +149,8 @@ func (g *goldenDist) checkPartitions() {
 			g.apps[p.Contents.Name] = g.checkImage(file, e.Offset, enc, p.Contents.Name, g.read(file))
 		case p.Contents != nil && p.Contents.Kind == "nvs":
 			g.checkNVS(file, p.Contents.Name)
+		case p.Contents != nil && p.Contents.Kind == "cert":
+			g.checkSecureCert(file, p.Contents.Name)
 		case p.Contents != nil && p.Contents.Kind == "filesystem":
 			g.checkFilesystem(file, e.Offset, enc, p.Contents.Name)
 		case p.Contents != nil && p.Contents.Kind == "key":
@@ -216,6 +218,10 @@ func (g *goldenDist) checkNVS(file, name string) {
 	for _, ns := range n.Namespaces {
 		var entries []nvs.Entry
 		for _, e := range ns.Entries {
+			if e.Cert != nil {
+				entries = append(entries, g.certEntry(d, ns.Name, e))
+				continue
+			}
 			entries = append(entries, g.nvsEntry(e))
 		}
 		mergeNVS(want, &nvs.Partition{Namespaces: []nvs.Namespace{{Name: ns.Name, Entries: entries}}})
