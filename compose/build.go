@@ -69,6 +69,9 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", p.opts.Out, err)
 	}
+	if same {
+		p.recordUpToDate(files)
+	}
 	return &Result{Out: p.opts.Out, Stages: res, Verify: p.verified, UpToDate: same, Files: len(files)}, nil
 }
 
@@ -147,6 +150,9 @@ func (p *Project) buildDevices(ctx context.Context) (_ []DeviceResult, files int
 	same, err := p.publish(all)
 	if err != nil {
 		return nil, 0, false, err
+	}
+	if same {
+		p.recordUpToDate(all)
 	}
 	return results, len(all), same, nil
 }

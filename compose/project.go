@@ -42,6 +42,8 @@ type Project struct {
 	release  func()
 	once     sync.Once
 	verified VerifySummary
+	rec      *fsutil.ReadRecorder // what loading and building read: the inputs
+	warnings []storedDiag         // what loading reported, for the up-to-date record
 }
 
 // Configuration is one thing to build: the manifest, or one of its devices.
@@ -67,9 +69,10 @@ func (p *Project) Close() { p.once.Do(p.release) }
 
 // loader carries Load's options with their defaults filled in.
 type loader struct {
-	opts Options
-	fs   *fsutil.ReadRecorder
-	log  logx.Logger
+	opts     Options
+	fs       *fsutil.ReadRecorder
+	log      logx.Logger
+	reported hcl.Diagnostics // every diagnostic handed to OnDiagnostics
 }
 
 // Load parses the manifest, plans every configuration and sets up its signers and
@@ -121,6 +124,7 @@ func Load(opts Options, dryRun bool) (*Project, error) {
 		p.Close()
 		return nil, err
 	}
+	p.rec, p.warnings = l.fs, storeWarnings(l.reported)
 	return p, nil
 }
 

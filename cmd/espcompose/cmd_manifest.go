@@ -81,6 +81,9 @@ func (a *app) newBuildCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var onStage func(string, stages.Status)
+			if a.quickUpToDate(sigDir) {
+				return nil
+			}
 			p, err := a.loadProject(false, sigDir, &onStage)
 			if err != nil {
 				return err

@@ -21,14 +21,24 @@ const crashEnv = "ESPCOMPOSE_TEST_CRASH_AT"
 // never creates keys. sigDir is build --signatures. onStage, when set, is told each
 // finished stage (the progress bar); otherwise each one is logged at debug level.
 func (a *app) loadProject(dryRun bool, sigDir string, onStage *func(id string, st stages.Status)) (*compose.Project, error) {
-	vars, err := a.variables()
+	opts, err := a.composeOptions(sigDir, onStage)
 	if err != nil {
 		return nil, err
+	}
+	p, err := compose.Load(opts, dryRun)
+	return p, cliError(err)
+}
+
+// composeOptions is what the flags and the environment say, as compose.Options.
+func (a *app) composeOptions(sigDir string, onStage *func(id string, st stages.Status)) (compose.Options, error) {
+	vars, err := a.variables()
+	if err != nil {
+		return compose.Options{}, err
 	}
 	opts := compose.Options{
 		FS: a.fs, Log: a.log, Rand: a.random(), Getenv: a.getenv,
 		Manifest: a.file, Out: a.out, CacheDir: a.cache, Vars: vars, Device: a.device, Signatures: sigDir,
-		ToolVersion: version, SourceDateEpoch: a.getenv("SOURCE_DATE_EPOCH"),
+		ToolVersion: version, BuildID: buildID(), SourceDateEpoch: a.getenv("SOURCE_DATE_EPOCH"),
 		NoVerify: a.noVerify, LockTimeout: a.lockTimeout,
 		OnDiagnostics: func(files map[string]*hcl.File, diags hcl.Diagnostics) { a.printDiags(files, diags) },
 		OnWait: func(pid int) {
@@ -62,8 +72,7 @@ func (a *app) loadProject(dryRun bool, sigDir string, onStage *func(id string, s
 			}
 		}
 	}
-	p, err := compose.Load(opts, dryRun)
-	return p, cliError(err)
+	return opts, nil
 }
 
 // cliError gives compose's errors the CLI's exit codes: diagnostics (already printed)
