@@ -111,6 +111,21 @@ func (r *Runner) cached(key string) (Artifact, bool) {
 	return Artifact{}, false
 }
 
+// digestedCache is a Cache that takes the digest of what it stores from the caller.
+type digestedCache interface {
+	PutDigested(key string, blobs map[string][]byte, digests map[string]string) error
+}
+
+// put stores art under key. A cache that names objects by digest (cas.Store) gets the
+// artifact's own, computed once when the stage made it, instead of hashing it again.
+func (r *Runner) put(key string, art Artifact) error {
+	blobs := map[string][]byte{blobName: art.Data}
+	if dc, ok := r.Cache.(digestedCache); ok {
+		return dc.PutDigested(key, blobs, map[string]string{blobName: art.Digest})
+	}
+	return r.Cache.Put(key, blobs)
+}
+
 func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, Status, string, error) {
 	if !cacheable(s) || r.Cache == nil {
 		art, err := s.Run(ctx, r.Env, in)
@@ -129,7 +144,7 @@ func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, 
 	if err != nil {
 		return Artifact{}, "", "", err
 	}
-	if err := r.Cache.Put(key, map[string][]byte{blobName: art.Data}); err != nil {
+	if err := r.put(key, art); err != nil {
 		// A cache that cannot be written slows the next build but must not fail this one.
 		r.Env.Log.Warnf("cache: cannot store %s: %v", s.ID(), err)
 	}

@@ -33,3 +33,44 @@ func TestCachedArtifactsCarryTheirDigest(t *testing.T) {
 		}
 	}
 }
+
+// digestCache records what the runner stores and with which digest.
+type digestCache struct {
+	Cache
+	got map[string]string // blob digest handed over, by the sha256 of the blob
+}
+
+func (c *digestCache) PutDigested(key string, blobs map[string][]byte, digests map[string]string) error {
+	for name, b := range blobs {
+		c.got[NewArtifact(b).Digest] = digests[name]
+	}
+	return c.Cache.Put(key, blobs)
+}
+
+// A stage's output is hashed once, when it is made: the cache is handed that digest
+// instead of hashing the blob again, and it is the blob's true digest.
+func TestRunnerHandsTheCacheTheArtifactDigest(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	_ = afero.WriteFile(fs, "/in/a", []byte("A"), 0o644)
+	_ = afero.WriteFile(fs, "/in/b", []byte("B"), 0o644)
+	c := &digestCache{Cache: cas.New(fs, "/cache", nil), got: map[string]string{}}
+	r := &Runner{Env: &Env{FS: fs, Log: logx.Discard()}, Cache: c}
+	res, err := r.Run(context.Background(), testGraph(t, map[string]*int32{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := 0
+	for id, st := range res.Status {
+		if st != StatusRan {
+			continue
+		}
+		d := res.Artifacts[id].Digest
+		if got, ok := c.got[d]; !ok || got != d {
+			t.Errorf("%s: cache was handed digest %q for a blob whose digest is %s", id, got, d)
+		}
+		stored++
+	}
+	if stored == 0 {
+		t.Fatal("no stage ran")
+	}
+}
