@@ -137,6 +137,10 @@ func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, 
 		return art, st, "", err
 	}
 	key := CacheKey(s, in)
+	if recomputed(s) {
+		art, err := s.Run(ctx, r.Env, in)
+		return art, StatusRan, key, err
+	}
 	if art, ok := r.cached(key); ok {
 		return art, StatusCached, key, nil
 	}
@@ -179,7 +183,7 @@ func (r *Runner) Probe(ctx context.Context, g *graph.Graph[Stage]) (map[string]S
 			}
 		}
 		status[id] = StatusWillRun
-		if !cacheable(s) || r.Cache == nil {
+		if !cacheable(s) || r.Cache == nil || recomputed(s) {
 			continue
 		}
 		in := make([]Artifact, 0, len(s.Deps()))

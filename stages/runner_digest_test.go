@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/espcompose/espcompose/format/merged"
+	"github.com/espcompose/espcompose/graph"
 	"github.com/espcompose/espcompose/internal/cas"
 	"github.com/espcompose/espcompose/internal/logx"
 )
@@ -72,5 +74,47 @@ func TestRunnerHandsTheCacheTheArtifactDigest(t *testing.T) {
 	}
 	if stored == 0 {
 		t.Fatal("no stage ran")
+	}
+}
+
+// A raw merge is keyed like any stage (its key is in build.json) but runs every
+// build and is never stored: copying cached inputs costs less than storing the image.
+func TestRawMergeIsRecomputedNotStored(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	_ = afero.WriteFile(fs, "/in/a", []byte("AAAA"), 0o644)
+	c := &digestCache{Cache: cas.New(fs, "/cache", nil), got: map[string]string{}}
+	r := &Runner{Env: &Env{FS: fs, Log: logx.Discard()}, Cache: c}
+	src := &Source{Name: "a", Path: "/in/a", Rel: "a"}
+	for _, format := range []merged.Format{merged.FormatRaw, merged.FormatHex} {
+		m := &Merge{Name: "x-" + string(format), Chip: "esp32c3", Format: format,
+			Regions: []MergeRegion{{Name: "a", Offset: 0x1000, Dep: src.ID()}}}
+		g := graph.New[Stage]()
+		for _, s := range []Stage{src, m} {
+			if err := g.Add(s.ID(), s); err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range s.Deps() {
+				if err := g.DependOn(s.ID(), d); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for run := range 2 {
+			res, err := r.Run(context.Background(), g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := StatusRan
+			if format == merged.FormatHex && run == 1 {
+				want = StatusCached
+			}
+			if st, key := res.Status[m.ID()], res.CacheKeys[m.ID()]; st != want || key == "" {
+				t.Errorf("%s run %d: %s (key %q), want %s with a key", format, run, st, key, want)
+			}
+			_, stored := c.got[res.Artifacts[m.ID()].Digest]
+			if stored != (format == merged.FormatHex) {
+				t.Errorf("%s run %d: stored in the cache: %v", format, run, stored)
+			}
+		}
 	}
 }
