@@ -34,8 +34,9 @@ import (
 // The guarantees of a full build are kept: the record never writes, so the guard
 // and the lock (which protect writes) have nothing to protect; a file added to the
 // tree, a leftover of a killed publish beside it, an edited, chmod-ed, replaced or
-// removed output each change a folder's or a file's stat identity and send the
-// build down the full path, which checks, cleans up and republishes as before.
+// removed output each change a folder's or a file's stat identity, and a leftover of
+// a killed publish beside the tree is looked for by name: each sends the build down
+// the full path, which checks, cleans up and republishes as before.
 const recordFormat = 1
 
 // statID identifies one file or folder as it is on disk (see statKey).
@@ -56,8 +57,7 @@ type upToDateRecord struct {
 	// it was looked at within the same clock tick, so such a record is not trusted
 	// for it (git's "racily clean" rule).
 	Probe    int64        `json:"probe_ns"`
-	Parent   statID       `json:"parent"` // Out's folder: a killed publish's sibling changes it
-	Tree     []treeEntry  `json:"tree"`   // Out itself ("."), then everything under it
+	Tree     []treeEntry  `json:"tree"` // Out itself ("."), then everything under it
 	Inputs   []inputEntry `json:"inputs"`
 	Files    int          `json:"files"`
 	Warnings []storedDiag `json:"warnings,omitempty"`
@@ -160,9 +160,6 @@ func (p *Project) recordUpToDate(files []outputs.File) {
 	rec := upToDateRecord{Format: recordFormat, Request: requestDigest(p.opts), Probe: probe.Ctime, Files: len(files),
 		Warnings: p.warnings}
 	out := fsutil.Abs(p.opts.Out)
-	if rec.Parent, ok = lstatID(fsys, filepath.Dir(out)); !ok {
-		return
-	}
 	if rec.Tree, ok = treeIDs(fsys, out); !ok {
 		return
 	}
@@ -243,7 +240,9 @@ func (p *Project) inputEntries(out string) ([]inputEntry, bool) {
 		ins = append(ins, inputEntry{Path: path, SHA256: sum})
 	}
 	for _, path := range p.rec.Dirs() {
-		if skip(path) {
+		// Out's folder is listed by the publish, looking for leftovers of killed
+		// ones, not as an input: the guard refuses an output inside an input folder.
+		if skip(path) || path == filepath.Dir(out) {
 			continue
 		}
 		sum, err := listingDigest(p.opts.FS, path)
@@ -314,7 +313,8 @@ func QuickUpToDate(opts Options) (files int, ok bool) {
 		return 0, false
 	}
 	out := fsutil.Abs(opts.Out)
-	if id, ok := lstatID(fsys, filepath.Dir(out)); !ok || id != rec.Parent {
+	// What a killed publish of Out left beside it is cleaned up by the full build.
+	if left, err := fsutil.Leftovers(fsys, out); err != nil || len(left) > 0 {
 		return 0, false
 	}
 	if len(rec.Tree) == 0 || rec.Tree[0].Rel != "." {

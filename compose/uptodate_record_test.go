@@ -125,6 +125,20 @@ func TestQuickUpToDateSeesChanges(t *testing.T) {
 	}
 }
 
+// Activity beside the output folder that is not a leftover of its publish (another
+// output folder, an editor's file in the project) leaves the record valid.
+func TestQuickUpToDateIgnoresUnrelatedSiblings(t *testing.T) {
+	opts, n := recordedProject(t)
+	parent := filepath.Dir(opts.Out)
+	write(t, filepath.Join(parent, "notes.txt"))
+	if err := os.Mkdir(filepath.Join(parent, ".other.tmp-1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := compose.QuickUpToDate(opts); !ok || m != n {
+		t.Fatalf("after unrelated siblings: %v %d", ok, m)
+	}
+}
+
 // An output changed after the record looked at it, within the same clock tick, has
 // the same stat identity; the probe's time catches it (git's racily-clean rule): a
 // record whose probe is not newer than every output's change time is not trusted.
