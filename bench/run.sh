@@ -165,7 +165,7 @@ setup() {
 }
 
 # group NAME RUNS SPEC: times SPEC's commands alternately and appends
-# "NAME:LABEL median mean sd min max_rss_kb" lines to the results.
+# "NAME:LABEL median mean sd min max_rss_kb cpu_ms" lines to the results.
 group() {
 	local name=$1 n=$2 spec=$3
 	[ -n "$harness" ] || return 0
@@ -297,12 +297,12 @@ fi
 
 # ------------------------------------------------------------------ comparison
 
-section "Comparison, alternating runs (wall clock per run, ms: median, mean +- sd; peak RSS)"
+section "Comparison, alternating runs (ms per run: wall median, wall mean +- sd, CPU median; peak RSS)"
 awk '
 	{ split($1, p, ":"); g = p[1]; v = p[2]
 	  if (!(g in seen)) { seen[g] = 1; order[++n] = g }
 	  if (!((g, v) in med)) { labels[g] = labels[g] " " v }
-	  med[g, v] = $2; mean[g, v] = $3; sd[g, v] = $4; rss[g, v] = $6 }
+	  med[g, v] = $2; mean[g, v] = $3; sd[g, v] = $4; rss[g, v] = $6; cpu[g, v] = $7 }
 	END {
 		for (i = 1; i <= n; i++) {
 			g = order[i]
@@ -311,7 +311,7 @@ awk '
 			for (j = 1; j <= k; j++) {
 				v = l[j]; r = ""
 				if ((g, "reference") in med && v != "reference" && med[g, v] > 0) r = sprintf("  reference / this = %.0fx", med[g, "reference"] / med[g, v])
-				printf "  %-28s %9.1f   %9.1f +- %-7.1f %7.1f MB%s\n", v, med[g, v], mean[g, v], sd[g, v], rss[g, v] / 1024, r
+				printf "  %-24s %9.1f   %9.1f +- %-7.1f cpu %8.1f   %7.1f MB%s\n", v, med[g, v], mean[g, v], sd[g, v], cpu[g, v], rss[g, v] / 1024, r
 			}
 		}
 	}' "$results"
@@ -319,7 +319,9 @@ say ""
 say "(median of $runs alternating rounds, after 1 warmup round; the noop group runs $((runs * 3)) rounds."
 say " cold = empty stage cache and a new output folder; cached = warm cache, new output folder;"
 say " noop = nothing changed, the same output folder: \"Up to date\". Peak RSS is the largest"
-say " getrusage ru_maxrss over the runs; for the reference, its largest process.)"
+say " getrusage ru_maxrss over the runs; for the reference, its largest process. CPU is user+system"
+say " time of the process and the children it waited for; wall minus CPU is waiting for the disk"
+say " (fsync, journal) or for a core.)"
 
 section "ESP32-mode flash encryption (FLASH_CRYPT_CONFIG 0xF)"
 enclog=$out/esp32-encrypt.txt

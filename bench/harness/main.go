@@ -10,9 +10,11 @@
 // (single and double quotes, backslash) and executed directly, with no shell in
 // between, its output discarded; a failing run is reported and ends the measurement.
 //
-// Output, one line per command: LABEL median_ms mean_ms stddev_ms min_ms max_rss_kb,
-// where max_rss_kb is the largest peak resident set size (getrusage ru_maxrss of the
-// command, all of it: for a pipeline script, its largest process) over the runs.
+// Output, one line per command: LABEL median_ms mean_ms stddev_ms min_ms max_rss_kb
+// cpu_ms, where max_rss_kb is the largest peak resident set size (getrusage ru_maxrss
+// of the command: for a pipeline script, its largest process) over the runs and cpu_ms
+// the median user+system CPU time of the command and the children it waited for. Wall
+// time minus CPU time is waiting: for the disk, or for a core on a busy machine.
 package main
 
 import (
@@ -33,6 +35,7 @@ type command struct {
 	label, prepare string
 	argv           []string
 	times          []float64 // ms
+	cpu            []float64 // ms
 	maxRSS         int64     // KiB
 }
 
@@ -51,27 +54,29 @@ func main() {
 	}
 	for round := 0; round < *warmup+*runs; round++ {
 		for _, c := range cmds {
-			ms, rss, err := c.run()
+			ms, cpu, rss, err := c.run()
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "harness: %s: %v\n", c.label, err)
 				os.Exit(1)
 			}
 			if round >= *warmup {
 				c.times = append(c.times, ms)
+				c.cpu = append(c.cpu, cpu)
 				c.maxRSS = max(c.maxRSS, rss)
 			}
 		}
 	}
 	for _, c := range cmds {
 		med, mean, sd, mn := stats(c.times)
-		fmt.Printf("%s %.2f %.2f %.2f %.2f %d\n", c.label, med, mean, sd, mn, c.maxRSS)
+		cpu, _, _, _ := stats(c.cpu)
+		fmt.Printf("%s %.2f %.2f %.2f %.2f %d %.2f\n", c.label, med, mean, sd, mn, c.maxRSS, cpu)
 	}
 }
 
-func (c *command) run() (ms float64, rssKiB int64, err error) {
+func (c *command) run() (ms, cpuMS float64, rssKiB int64, err error) {
 	if c.prepare != "" && c.prepare != "-" {
 		if out, err := exec.Command("sh", "-c", c.prepare).CombinedOutput(); err != nil {
-			return 0, 0, fmt.Errorf("prepare: %v\n%s", err, out)
+			return 0, 0, 0, fmt.Errorf("prepare: %v\n%s", err, out)
 		}
 	}
 	cmd := exec.Command(c.argv[0], c.argv[1:]...)
@@ -81,12 +86,13 @@ func (c *command) run() (ms float64, rssKiB int64, err error) {
 	err = cmd.Run()
 	elapsed := time.Since(start)
 	if err != nil {
-		return 0, 0, fmt.Errorf("%v\n%s", err, stderr.String())
+		return 0, 0, 0, fmt.Errorf("%v\n%s", err, stderr.String())
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rssKiB = int64(ru.Maxrss)
 	}
-	return float64(elapsed.Nanoseconds()) / 1e6, rssKiB, nil
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return float64(elapsed.Nanoseconds()) / 1e6, float64(cpu.Nanoseconds()) / 1e6, rssKiB, nil
 }
 
 func stats(v []float64) (median, mean, sd, min float64) {
