@@ -53,6 +53,13 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 		return nil, fmt.Errorf("open the stage cache: %w", err)
 	}
 	defer closeCache()
+	// Results go into the cache while verification and publishing go on; all of
+	// them are stored before the cache is closed (deferred calls run last first).
+	defer func() {
+		for _, c := range p.Configs {
+			c.runner.Wait()
+		}
+	}()
 	if p.Devices() {
 		devs, n, same, err := p.buildDevices(ctx)
 		if err != nil {
@@ -114,6 +121,8 @@ func (p *Project) buildDevices(ctx context.Context) (_ []DeviceResult, files int
 	for _, c := range p.Configs {
 		id := c.Config.DeviceID
 		res, files, err := p.buildFiles(ctx, c)
+		// The next device reuses what this one put into the cache.
+		c.runner.Wait()
 		if err != nil {
 			return nil, 0, false, fmt.Errorf("device %s: %w", id, err)
 		}

@@ -161,7 +161,7 @@ func (l *loader) configuration(f *manifest.File, cfg *manifest.Config, dryRun bo
 	}
 	env := &stages.Env{FS: l.fs, Log: l.log, Keys: keys, Signers: set, Rand: l.opts.Rand}
 	return &Configuration{Config: cfg, Plan: plan, env: env, keys: keys,
-		runner: &stages.Runner{Env: env, Cache: cache}}, nil
+		runner: &stages.Runner{Env: env, Cache: cache, StoreLater: true}}, nil
 }
 
 // bundleOptions reads what build.json records about the run.

@@ -42,7 +42,17 @@ type Runner struct {
 	Workers int   // 0: GOMAXPROCS
 	// OnDone, when set, is called as each stage finishes (from several goroutines).
 	OnDone func(id string, st Status)
+	// StoreLater lets Run return before the results it computed are in the cache:
+	// they are stored in the background, overlapping whatever the caller does next
+	// (verifying, publishing), and the caller must call Wait before it closes the
+	// cache or lets the process end. Without it, Run waits for them itself.
+	StoreLater bool
+
+	stores sync.WaitGroup
 }
+
+// Wait returns once every result of earlier Runs is stored (see StoreLater).
+func (r *Runner) Wait() { r.stores.Wait() }
 
 // CacheKey is sha256(kind, version, params, input digests) as the cas package encodes it.
 func CacheKey(s Stage, inputs []Artifact) string {
@@ -83,6 +93,9 @@ func (r *Runner) Run(ctx context.Context, g *graph.Graph[Stage]) (*Result, error
 		}
 		return nil
 	})
+	if !r.StoreLater {
+		r.Wait()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -148,10 +161,16 @@ func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, 
 	if err != nil {
 		return Artifact{}, "", "", err
 	}
-	if err := r.put(key, art); err != nil {
-		// A cache that cannot be written slows the next build but must not fail this one.
-		r.Env.Log.Warnf("cache: cannot store %s: %v", s.ID(), err)
-	}
+	// Stored in the background: the artifact is never written to again, and the
+	// stages after this one need it now, not its copy in the cache.
+	r.stores.Add(1)
+	go func() {
+		defer r.stores.Done()
+		if err := r.put(key, art); err != nil {
+			// A cache that cannot be written slows the next build but must not fail this one.
+			r.Env.Log.Warnf("cache: cannot store %s: %v", s.ID(), err)
+		}
+	}()
 	return art, StatusRan, key, nil
 }
 
