@@ -31,6 +31,9 @@ runs=${RUNS:-10}
 mkdir -p "$out" || exit 0
 results=$out/results.txt
 : >"$results"
+rm -f "$out"/spec-*.tsv "$out"/group-*.txt "$out"/group-*.err
+# Everything printed also goes to report.txt: bench/RESULTS.md quotes one such report.
+exec > >(tee "$out/report.txt") 2>&1
 
 say() { printf '%s\n' "$*"; }
 section() { printf '\n== %s ==\n' "$*"; }
@@ -323,7 +326,16 @@ say " getrusage ru_maxrss over the runs; for the reference, its largest process.
 say " time of the process and the children it waited for; wall minus CPU is waiting for the disk"
 say " (fsync, journal) or for a core.)"
 
+section "Commands timed (LABEL: COMMAND, after the untimed PREPARE)"
+for spec in "$out"/spec-*.tsv; do
+	[ -f "$spec" ] || continue
+	g=$(basename "$spec" .tsv)
+	say "${g#spec-}:"
+	awk -F'\t' '{ printf "  %s: %s", $1, $3; if ($2 != "-") printf "   (prepare: %s)", $2; printf "\n" }' "$spec"
+done
+
 section "ESP32-mode flash encryption (FLASH_CRYPT_CONFIG 0xF)"
+say "command: go test -run '^\$' -bench '^BenchmarkEncryptESP32AES\$' -benchtime 1s -count 3 ./format/flashenc/"
 enclog=$out/esp32-encrypt.txt
 if (cd "$repo" && go test -run '^$' -bench '^BenchmarkEncryptESP32AES$' -benchtime 1s -count 3 ./format/flashenc/) >"$enclog" 2>&1; then
 	awk '/^BenchmarkEncryptESP32AES/ { for (i = 3; i < NF; i++) if ($(i+1) == "MB/s") { v[++n] = $i } }
