@@ -125,3 +125,28 @@ func BenchmarkRebuildDisk(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkQuickUpToDate is the rebuild the CLI answers from the up-to-date record:
+// read the record, hash the inputs, stat the output tree. Compare it with
+// BenchmarkRebuildDisk (the full path) and with a process start (bench/run.sh's
+// noop group against `espcompose version`).
+func BenchmarkQuickUpToDate(b *testing.B) {
+	for _, name := range benchDiskProjects {
+		b.Run(name, func(b *testing.B) {
+			mf := diskExample(b, name)
+			opts := compose.Options{FS: afero.NewOsFs(), Manifest: mf, ToolVersion: "bench", BuildID: "bench",
+				Out: filepath.Join(filepath.Dir(mf), "dist")}
+			buildOnce(b, opts)
+			if res := buildOnce(b, opts); !res.UpToDate {
+				b.Fatal("second build not up to date")
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, ok := compose.QuickUpToDate(opts); !ok {
+					b.Fatal("the record did not answer")
+				}
+			}
+		})
+	}
+}
