@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/afero"
@@ -44,6 +45,7 @@ type Project struct {
 	verified VerifySummary
 	rec      *fsutil.ReadRecorder // what loading and building read: the inputs
 	warnings []storedDiag         // what loading reported, for the up-to-date record
+	started  time.Time            // when Load began, before any input was read
 }
 
 // Configuration is one thing to build: the manifest, or one of its devices.
@@ -82,6 +84,7 @@ type loader struct {
 // Errors: *DiagnosticsError for the manifest and its inputs, *UsageError for choices
 // that do not fit it, and guard.ErrRefused (wrapped) for paths the guard refuses.
 func Load(opts Options, dryRun bool) (*Project, error) {
+	started := time.Now()
 	if opts.Log == nil {
 		opts.Log = logx.Discard()
 	}
@@ -124,7 +127,7 @@ func Load(opts Options, dryRun bool) (*Project, error) {
 		p.Close()
 		return nil, err
 	}
-	p.rec, p.warnings = l.fs, storeWarnings(l.reported)
+	p.rec, p.warnings, p.started = l.fs, storeWarnings(l.reported), started
 	return p, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/afero"
@@ -38,6 +39,10 @@ import (
 // a killed publish beside the tree is looked for by name: each sends the build down
 // the full path, which checks, cleans up and republishes as before.
 const recordFormat = 1
+
+// racyMargin covers the coarse clock file times are stamped with (a scheduler tick,
+// a few milliseconds on Linux) against the fine clock Load's start is read from.
+const racyMargin = 50 * time.Millisecond
 
 // statID identifies one file or folder as it is on disk (see statKey).
 type statID struct {
@@ -216,20 +221,29 @@ func (p *Project) inputEntries(out string) ([]inputEntry, bool) {
 			keys[fsutil.Abs(k.File)] = true
 		}
 	}
+	// An input is digested here, after the build read it. Only one that has not
+	// changed since before the build began was surely read as it is now: its change
+	// time must be older than Load's start, less a margin for the coarse clock the
+	// filesystem stamps times with. A newer one leaves no record this time.
+	settled := p.started.UnixNano() - racyMargin.Nanoseconds()
+	unchangedSince := func(path string) (statID, bool) {
+		st, err := p.opts.FS.Stat(path)
+		if err != nil {
+			return statID{}, false
+		}
+		id, ok := statKey(st)
+		return id, ok && id.Ctime < settled
+	}
 	var ins []inputEntry
 	for _, path := range p.rec.Files() {
 		if skip(path) {
 			continue
 		}
+		id, ok := unchangedSince(path)
+		if !ok {
+			return nil, false
+		}
 		if keys[path] {
-			st, err := p.opts.FS.Stat(path)
-			if err != nil {
-				return nil, false
-			}
-			id, ok := statKey(st)
-			if !ok {
-				return nil, false
-			}
 			ins = append(ins, inputEntry{Path: path, ID: &id})
 			continue
 		}
@@ -244,6 +258,9 @@ func (p *Project) inputEntries(out string) ([]inputEntry, bool) {
 		// ones, not as an input: the guard refuses an output inside an input folder.
 		if skip(path) || path == filepath.Dir(out) {
 			continue
+		}
+		if _, ok := unchangedSince(path); !ok {
+			return nil, false
 		}
 		sum, err := listingDigest(p.opts.FS, path)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/afero"
@@ -41,6 +42,8 @@ func recordedProject(t *testing.T) (compose.Options, int) {
 	}
 	dir := t.TempDir()
 	testfs.ToDir(t, filepath.Join(examplesDir, "secure-production"), dir)
+	// Inputs changed less than the racy margin (50 ms) before a build are not recorded.
+	time.Sleep(60 * time.Millisecond)
 	opts := compose.Options{FS: afero.NewOsFs(), Manifest: filepath.Join(dir, "espcompose.hcl"),
 		Out: filepath.Join(dir, "dist"), ToolVersion: "test", BuildID: "test-binary"}
 	if res := buildDisk(t, opts); res.UpToDate {
@@ -242,5 +245,32 @@ func appendTo(t *testing.T, p, s string) {
 	defer f.Close()
 	if _, err := f.WriteString(s); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An input that changed just before (or while) the confirming build read it may not
+// be what the build used: no record is written then; the next build records.
+func TestQuickUpToDateWaitsForSettledInputs(t *testing.T) {
+	opts, n := recordedProject(t)
+	app := filepath.Join(filepath.Dir(opts.Manifest), "images", "app.bin")
+	b, err := os.ReadFile(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(app, b, 0o644); err != nil { // same bytes, new change time
+		t.Fatal(err)
+	}
+	if res := buildDisk(t, opts); !res.UpToDate {
+		t.Fatal("same bytes: not up to date")
+	}
+	if _, ok := compose.QuickUpToDate(opts); ok {
+		t.Fatal("recorded an input that changed within the margin before the build")
+	}
+	time.Sleep(100 * time.Millisecond)
+	if res := buildDisk(t, opts); !res.UpToDate {
+		t.Fatal("not up to date")
+	}
+	if m, ok := compose.QuickUpToDate(opts); !ok || m != n {
+		t.Fatalf("settled input: %v %d", ok, m)
 	}
 }
