@@ -1,4 +1,5 @@
-# The production compose bench/run.sh times (issue 13): ESP32-C3, 16 MB flash (the 4 MB compose scaled: app slots of 8064K),
+# The production compose bench/run.sh times (issue 13) on a 16 MB flash: the 4 MB one
+# (bench/examples/production) with app slots of 8064K: ESP32-C3,
 # XTS-AES-128 flash encryption in release mode, encrypted NVS, two app slots, the
 # merged image filled to the flash size. No Secure Boot: examples/secure-production
 # is the signed variant.
