@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Measures espcompose: the Go benchmarks of every package, then wall-clock builds of
-# the quickstart and secure-production examples, side by side with Espressif's own
-# tool chain doing the same work when that chain is installed.
+# Measures espcompose: the Go benchmarks of every package, then whole processes on the
+# real disk: builds of quickstart, secure-production and the production composes of
+# bench/examples (4 MB and 16 MB), cold, cached and with nothing changed, each group
+# timed in alternation with Espressif's own tool chain doing the same work when that
+# chain is installed; the no-op rebuild against `espcompose version`; NVS of 5,000
+# entries against nvs_partition_gen; filesystem images; ESP32-mode encryption speed.
 #
 # Never fails: a step that cannot run is reported and skipped (exit status is 0).
 # CI does not call this script. See bench/README.md.
@@ -9,7 +12,7 @@
 # Knobs (environment):
 #   BENCHTIME  go test -benchtime     (default 300ms)
 #   COUNT      go test -count         (default 3)
-#   RUNS       timed runs per command (default 10)
+#   RUNS       alternating rounds per group (default 10; the no-op group runs 3x)
 #   BENCH_OUT  where logs and outputs go (default bench/out, ignored by git)
 #   SKIP_GO=1  skip the Go benchmarks
 #   FSGEN_PYTHON  the Python that runs ESP-IDF's filesystem generators (default: python3)
@@ -24,11 +27,13 @@ out=${BENCH_OUT:-$repo/bench/out}
 benchtime=${BENCHTIME:-300ms}
 count=${COUNT:-3}
 runs=${RUNS:-10}
-examples=(quickstart secure-production)
 
 mkdir -p "$out" || exit 0
 results=$out/results.txt
 : >"$results"
+rm -f "$out"/spec-*.tsv "$out"/group-*.txt "$out"/group-*.err
+# Everything printed also goes to report.txt: bench/RESULTS.md quotes one such report.
+exec > >(tee "$out/report.txt") 2>&1
 
 say() { printf '%s\n' "$*"; }
 section() { printf '\n== %s ==\n' "$*"; }
@@ -144,71 +149,119 @@ else
 	say "  nvs_partition_gen: $NVS_PARTITION_GEN"
 fi
 
-hyperfine=$(command -v hyperfine || true)
-hf_noshell=()
-if [ -n "$hyperfine" ]; then
-	say "timer: $($hyperfine --version) ($runs runs, 1 warmup)"
-	# Without a shell in between where supported, so a spawn is not counted.
-	"$hyperfine" --help 2>/dev/null | grep -q -- '--shell=none' && hf_noshell=(-N)
-else
-	say "timer: bash loop with date +%s%N ($runs runs, 1 warmup); install hyperfine for better statistics"
+# The timer of the comparisons: bench/harness (a module of its own, never part of
+# `go test ./...`) runs the commands of a group in alternation, round after round, so
+# load that comes and goes on a shared machine falls on all of them alike, and times
+# each by fork/exec/wait with no shell in between; it also reports each command's peak
+# resident set size (getrusage).
+harness=$out/harness
+if ! (cd "$repo/bench/harness" && go build -o "$harness" .) 2>"$out/harness-build.txt"; then
+	say "cannot build bench/harness (see $out/harness-build.txt); no comparisons"
+	harness=""
 fi
 
-# measure LABEL PREPARE COMMAND: times COMMAND (PREPARE runs untimed before each run)
-# and appends "LABEL mean_ms stddev_ms min_ms" to the results file.
-measure() {
-	local label=$1 prepare=$2 cmd=$3
-	if [ -n "$hyperfine" ]; then
-		local csv=$out/hf-${label//[^A-Za-z0-9_.-]/_}.csv
-		if ! "$hyperfine" "${hf_noshell[@]}" --style none --warmup 1 --runs "$runs" --prepare "$prepare" \
-			--export-csv "$csv" "$cmd" >/dev/null 2>"$csv.err"; then
-			say "  $label: failed (see $csv.err)"
-			return
-		fi
-		awk -F, -v l="$label" 'NR == 2 { printf "%s %.2f %.2f %.2f\n", l, $2 * 1000, $3 * 1000, $7 * 1000 }' "$csv" >>"$results"
-		return
-	fi
-	local i t0 t1 times=()
-	for ((i = 0; i <= runs; i++)); do
-		bash -c "$prepare" >/dev/null 2>&1
-		t0=$(date +%s%N)
-		if ! bash -c "$cmd" >/dev/null 2>"$out/loop.err"; then
-			say "  $label: failed (see $out/loop.err)"
-			return
-		fi
-		t1=$(date +%s%N)
-		[ "$i" -gt 0 ] && times+=($((t1 - t0))) # run 0 is the warmup
-	done
-	printf '%s\n' "${times[@]}" | awk -v l="$label" '
-		{ s += $1; ss += $1 * $1; if (NR == 1 || $1 < m) m = $1 }
-		END { mean = s / NR; sd = sqrt((ss / NR - mean * mean) > 0 ? ss / NR - mean * mean : 0)
-		      printf "%s %.2f %.2f %.2f\n", l, mean / 1e6, sd / 1e6, m / 1e6 }' >>"$results"
+# setup NAME EXAMPLE [MANIFEST]: a copy of examples/EXAMPLE without its cache or
+# outputs, with MANIFEST (a bench/examples/ manifest) in place of its own.
+setup() {
+	local w=$out/work/$1
+	rm -rf "$w" && mkdir -p "$w/src" || return 1
+	(cd "$repo/examples/$2" && tar --exclude=.espcompose --exclude=dist -cf - .) | (cd "$w/src" && tar -xf -)
+	if [ -n "${3:-}" ]; then cp "$3" "$w/src/espcompose.hcl"; fi
 }
 
-for ex in "${examples[@]}"; do
+# group NAME RUNS SPEC: times SPEC's commands alternately and appends
+# "NAME:LABEL median mean sd min max_rss_kb cpu_ms" lines to the results.
+group() {
+	local name=$1 n=$2 spec=$3
+	[ -n "$harness" ] || return 0
+	say "measuring $name ($n rounds, load $(cut -d' ' -f1 /proc/loadavg)) ..."
+	if ! "$harness" -runs "$n" -warmup 1 "$spec" >"$out/group-$name.txt" 2>"$out/group-$name.err"; then
+		say "  $name: failed (see $out/group-$name.err)"
+		return 0
+	fi
+	sed "s/^/$name:/" "$out/group-$name.txt" >>"$results"
+}
+
+# line LABEL PREPARE COMMAND: one command of a group's spec ("-": no prepare).
+line() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
+
+ref16="env FLASH_SIZE=16MB PARTITIONS=$repo/bench/ref/production/partitions-16mb.csv NAME=production-16mb"
+for ex in quickstart secure-production production production-16mb; do
+	case $ex in
+	production*) setup "$ex" secure-production "$repo/bench/examples/$ex/espcompose.hcl" || continue ;;
+	*) setup "$ex" "$ex" || continue ;;
+	esac
 	w=$out/work/$ex
-	rm -rf "$w" && mkdir -p "$w/src" || continue
-	# The example without its local cache or outputs, so the first build starts cold.
-	(cd "$repo/examples/$ex" && tar --exclude=.espcompose --exclude=dist -cf - .) | (cd "$w/src" && tar -xf -)
-	build="'$espcompose' build -f '$w/src/espcompose.hcl'"
-	say "measuring $ex ..."
-	measure "$ex:espcompose-cold" "rm -rf '$w/cold-cache' '$w/cold-dist'" \
-		"$build -o '$w/cold-dist' --cache-dir '$w/cold-cache'"
-	eval "$build -o '$w/warm-dist' --cache-dir '$w/warm-cache'" >/dev/null 2>&1
-	measure "$ex:espcompose-cached" "true" "$build -o '$w/warm-dist' --cache-dir '$w/warm-cache'"
-	# The reference pipeline's steps, run by espcompose's own subcommands.
-	measure "$ex:espcompose-steps" "rm -rf '$w/steps'" \
-		"env ESPCOMPOSE='$espcompose' bash '$repo/bench/ref/$ex/steps-espcompose.sh' '$w/src' '$w/steps'"
-	if [ "$have_ref" = 1 ]; then
-		measure "$ex:reference" "rm -rf '$w/ref'" "bash '$repo/bench/ref/$ex/pipeline.sh' '$w/src' '$w/ref'"
-	fi
-	# The same reference script, unchanged, with espcompose's drop-ins first on PATH
-	# (espcompose links; bench/dropin.sh also compares the files).
-	if [ -x "$out/links/esptool.py" ]; then
-		measure "$ex:reference-dropins" "rm -rf '$w/refdrop'" \
-			"env PATH='$out/links:$PATH' ESPTOOL=esptool.py ESPSECURE=espsecure.py GEN_ESP32PART=gen_esp32part.py NVS_PARTITION_GEN=nvs_partition_gen.py bash '$repo/bench/ref/$ex/pipeline.sh' '$w/src' '$w/refdrop'"
-	fi
+	build="$espcompose build -f $w/src/espcompose.hcl"
+	spec=$out/spec-$ex.tsv
+	{
+		if [ "$have_ref" = 1 ]; then
+			case $ex in
+			production) line reference "rm -rf $w/ref" "bash $repo/bench/ref/production/pipeline.sh $w/src $w/ref" ;;
+			production-16mb) line reference "rm -rf $w/ref" "$ref16 bash $repo/bench/ref/production/pipeline.sh $w/src $w/ref" ;;
+			*) line reference "rm -rf $w/ref" "bash $repo/bench/ref/$ex/pipeline.sh $w/src $w/ref" ;;
+			esac
+		fi
+		# The same reference script, unchanged, with espcompose's drop-ins first on PATH
+		# (espcompose links; bench/dropin.sh also compares the files).
+		case $ex in
+		quickstart | secure-production)
+			if [ -x "$out/links/esptool.py" ]; then
+				line reference-dropins "rm -rf $w/refdrop" "env PATH=$out/links:$PATH ESPTOOL=esptool.py ESPSECURE=espsecure.py GEN_ESP32PART=gen_esp32part.py NVS_PARTITION_GEN=nvs_partition_gen.py bash $repo/bench/ref/$ex/pipeline.sh $w/src $w/refdrop"
+			fi
+			;;
+		esac
+		case $ex in
+		quickstart | secure-production)
+			line steps "rm -rf $w/steps" "env ESPCOMPOSE=$espcompose bash $repo/bench/ref/$ex/steps-espcompose.sh $w/src $w/steps"
+			;;
+		esac
+		# cold: empty cache, new output folder: every stage runs, the tree is written,
+		# flushed once and swapped in.
+		line cold "rm -rf $w/cold-cache $w/cold-dist" "$build -o $w/cold-dist --cache-dir $w/cold-cache"
+		# cached: stages from a warm cache, the tree published into a new folder.
+		line cached "rm -rf $w/cached-dist" "$build -o $w/cached-dist --cache-dir $w/warm-cache"
+		# noop: nothing changed since the last build: "Up to date".
+		line noop - "$build -o $w/noop-dist --cache-dir $w/warm-cache"
+	} >"$spec"
+	eval "$build -o $w/noop-dist --cache-dir $w/warm-cache" >/dev/null 2>&1
+	group "$ex" "$runs" "$spec"
 done
+
+# A rebuild with nothing changed against the process doing nothing at all: `idf.py
+# build` runs espcompose on every build, so this is what the hook costs.
+spec=$out/spec-noop.tsv
+{
+	line version - "$espcompose version"
+	for ex in production production-16mb secure-production; do
+		w=$out/work/$ex
+		line "noop-$ex" - "$espcompose build -f $w/src/espcompose.hcl -o $w/noop-dist --cache-dir $w/warm-cache"
+	done
+} >"$spec"
+group noop $((runs * 3)) "$spec"
+
+# NVS: a CSV of 5,000 entries (one namespace; u32, i8, string and hex2bin blob rows
+# in turn) into a 384 KB partition, nvs_partition_gen against `espcompose nvs encode`.
+nw=$out/work/nvs
+if rm -rf "$nw" && mkdir -p "$nw"; then
+	awk 'BEGIN {
+		print "key,type,encoding,value"; print "bench,namespace,,"
+		for (i = 1; i < 5000; i++) {
+			k = sprintf("k%05d", i)
+			if (i % 4 == 0) printf "%s,data,u32,%d\n", k, i * 7919
+			else if (i % 4 == 1) printf "%s,data,i8,%d\n", k, i % 100 - 50
+			else if (i % 4 == 2) printf "%s,data,string,value-%d\n", k, i
+			else printf "%s,data,hex2bin,%08x%08x\n", k, i, i * 31
+		}
+	}' >"$nw/nvs5000.csv"
+	{
+		if [ "$have_ref" = 1 ]; then
+			line reference "rm -f $nw/ref.bin" "$NVS_PARTITION_GEN generate $nw/nvs5000.csv $nw/ref.bin 0x60000"
+		fi
+		line espcompose "rm -f $nw/esp.bin" "$espcompose nvs encode $nw/nvs5000.csv $nw/esp.bin --size 0x60000"
+	} >"$out/spec-nvs.tsv"
+	group nvs5000 "$runs" "$out/spec-nvs.tsv"
+fi
 
 # ------------------------------------------------------------ filesystem images
 
@@ -246,34 +299,100 @@ if rm -rf "$fsw" && mkdir -p "$fsw/tree"; then
 		fat) flags="--type fat --long-names --volume-id 0x12345678" ;;
 		wlfat) flags="--type wl-fat --long-names --volume-id 0x12345678 --device-id 0x9abcdef0" ;;
 		esac
-		measure "fs-$kind:espcompose-cold" "rm -f '$fsw/$kind.bin'" "$fsb $flags '$fsw/tree' '$fsw/$kind.bin'"
-		if [ "$have_fsgen" = 1 ]; then
-			measure "fs-$kind:reference" "rm -f '$fsw/ref-$kind.bin'" "$fsgen $kind '$fsw/tree' '$fsw/ref-$kind.bin' 0x200000"
-		fi
+		{
+			if [ "$have_fsgen" = 1 ]; then
+				line reference "rm -f '$fsw/ref-$kind.bin'" "$fsgen $kind '$fsw/tree' '$fsw/ref-$kind.bin' 0x200000"
+			fi
+			line espcompose "rm -f '$fsw/$kind.bin'" "$fsb $flags '$fsw/tree' '$fsw/$kind.bin'"
+		} >"$out/spec-fs-$kind.tsv"
+		group "fs-$kind" "$runs" "$out/spec-fs-$kind.tsv"
 	done
 fi
 
 # ------------------------------------------------------------------ comparison
 
-section "Comparison (wall clock per build, ms)"
+section "Comparison, alternating runs (ms per run: wall median, wall mean +- sd, CPU median; peak RSS)"
 awk '
-	{ split($1, p, ":"); ex = p[1]; v = p[2]
-	  if (!(ex in seen)) { seen[ex] = 1; order[++n] = ex }
-	  mean[ex, v] = $2; sd[ex, v] = $3; mn[ex, v] = $4 }
-	function cell(ex, v) { return ((ex, v) in mean) ? sprintf("%.1f +- %.1f", mean[ex, v], sd[ex, v]) : "n/a" }
-	function ratio(ex, v) { return ((ex, v) in mean && (ex, "reference") in mean && mean[ex, v] > 0) ? sprintf("%.0fx", mean[ex, "reference"] / mean[ex, v]) : "n/a" }
-	function row(a, b, c, d, e, f, g, h) { printf "| %-17s | %-17s | %-17s | %-17s | %-17s | %-9s | %-9s | %-9s |\n", a, b, c, d, e, f, g, h }
+	{ split($1, p, ":"); g = p[1]; v = p[2]
+	  if (!(g in seen)) { seen[g] = 1; order[++n] = g }
+	  if (!((g, v) in med)) { labels[g] = labels[g] " " v }
+	  med[g, v] = $2; mean[g, v] = $3; sd[g, v] = $4; rss[g, v] = $6; cpu[g, v] = $7 }
 	END {
-		row("example", "reference chain", "espcompose steps", "espcompose build", "espcompose build", "ref /", "ref /", "ref /")
-		row("", "(Espressif tools)", "(same pipeline)", "(cold cache)", "(warm cache)", "steps", "cold", "warm")
-		print "|-------------------|-------------------|-------------------|-------------------|-------------------|-----------|-----------|-----------|"
 		for (i = 1; i <= n; i++) {
-			ex = order[i]
-			row(ex, cell(ex, "reference"), cell(ex, "espcompose-steps"), cell(ex, "espcompose-cold"), cell(ex, "espcompose-cached"),
-				ratio(ex, "espcompose-steps"), ratio(ex, "espcompose-cold"), ratio(ex, "espcompose-cached"))
+			g = order[i]
+			printf "\n%s\n", g
+			k = split(labels[g], l, " ")
+			for (j = 1; j <= k; j++) {
+				v = l[j]; r = ""
+				if ((g, "reference") in med && v != "reference" && med[g, v] > 0) r = sprintf("  reference / this = %.0fx", med[g, "reference"] / med[g, v])
+				printf "  %-24s %9.1f   %9.1f +- %-7.1f cpu %8.1f   %7.1f MB%s\n", v, med[g, v], mean[g, v], sd[g, v], cpu[g, v], rss[g, v] / 1024, r
+			}
 		}
 	}' "$results"
-say "(mean +- standard deviation over $runs runs; cold = empty stage cache, every stage runs)"
+say ""
+say "(median of $runs alternating rounds, after 1 warmup round; the noop group runs $((runs * 3)) rounds."
+say " cold = empty stage cache and a new output folder; cached = warm cache, new output folder;"
+say " noop = nothing changed, the same output folder: \"Up to date\". Peak RSS is the largest"
+say " getrusage ru_maxrss over the runs; for the reference, its largest process. CPU is user+system"
+say " time of the process and the children it waited for; wall minus CPU is waiting for the disk"
+say " (fsync, journal) or for a core.)"
+
+section "Commands timed (LABEL: COMMAND, after the untimed PREPARE)"
+for spec in "$out"/spec-*.tsv; do
+	[ -f "$spec" ] || continue
+	g=$(basename "$spec" .tsv)
+	say "${g#spec-}:"
+	awk -F'\t' '{ printf "  %s: %s", $1, $3; if ($2 != "-") printf "   (prepare: %s)", $2; printf "\n" }' "$spec"
+done
+
+section "ESP32-mode flash encryption (FLASH_CRYPT_CONFIG 0xF)"
+say "command: go test -run '^\$' -bench '^BenchmarkEncryptESP32AES\$' -benchtime 1s -count 3 ./format/flashenc/"
+enclog=$out/esp32-encrypt.txt
+if (cd "$repo" && go test -run '^$' -bench '^BenchmarkEncryptESP32AES$' -benchtime 1s -count 3 ./format/flashenc/) >"$enclog" 2>&1; then
+	awk '/^BenchmarkEncryptESP32AES/ { for (i = 3; i < NF; i++) if ($(i+1) == "MB/s") { v[++n] = $i } }
+		END { asort(v); printf "esp32-aes:go-bench %s\n", v[int((n + 1) / 2)] }' "$enclog" >>"$results" 2>/dev/null ||
+		awk '/^BenchmarkEncryptESP32AES/ { for (i = 3; i < NF; i++) if ($(i+1) == "MB/s") print "esp32-aes:go-bench " $i }' "$enclog" | sort -k2 -n | sed -n 2p >>"$results"
+	grep '^BenchmarkEncryptESP32AES' "$enclog"
+else
+	say "  failed (see $enclog)"
+fi
+
+section "CPU profile of a 16 MB XTS cold build"
+# compose.BenchmarkBuildDisk/production-16mb: empty cache, new output folder, real
+# disk. Where the CPU goes once each byte is hashed once (issue 13 item 1).
+prof=$out/cpu-16mb.prof
+say "command: go test -run '^\$' -bench 'BuildDisk/production-16mb\$' -benchtime 20x -cpuprofile $prof ./compose/ && go tool pprof -top $prof"
+if (cd "$repo" && go test -run '^$' -bench 'BuildDisk/production-16mb$' -benchmem -benchtime 20x \
+	-cpuprofile "$prof" -o "$out/compose.test" ./compose/) >"$out/profile-16mb.txt" 2>&1; then
+	grep '^Benchmark' "$out/profile-16mb.txt"
+	go tool pprof -top -nodecount=12 "$out/compose.test" "$prof" 2>/dev/null | sed -n '/flat%/,$p'
+	say "cumulative, selected:"
+	go tool pprof -top -cum -nodecount=400 "$out/compose.test" "$prof" 2>/dev/null |
+		grep -E 'sha256\.block$|stages\.NewArtifact$|cas\.\(\*Store\)\.(PutDigested|GetVerified)$|outputs\.Files$|fsutil\.(WriteNew|SyncTree)$|flashenc\.\(\*Cipher\)\.cryptXTS$|merged\.raw$|runtime\.memclrNoHeapPointers$' | sed 's/^/  /'
+else
+	say "  failed (see $out/profile-16mb.txt)"
+fi
+
+section "Must show (issue 13), from the medians above"
+awk -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
+	{ split($1, p, ":"); med[p[1], p[2]] = $2; rss[p[1], p[2]] = $6 }
+	function ratio(a, b) { return (a > 0 && b > 0) ? a / b : -1 }
+	function row(what, v, op, want, unit) {
+		if (v < 0) { printf "  %-58s %10s   (need %s %s%s)   n/a\n", what, "n/a", op, want, unit; return }
+		ok = (op == ">=") ? v >= want : v <= want
+		printf "  %-58s %9.1f%s   (need %s %s%s)   %s\n", what, v, unit, op, want, unit, ok ? "PASS" : "FAIL"
+	}
+	END {
+		row("production compose: reference / espcompose cold", ratio(med["production", "reference"], med["production", "cold"]), ">=", 100, "x")
+		row("secure-production: reference / espcompose cold", ratio(med["secure-production", "reference"], med["secure-production", "cold"]), ">=", 60, "x")
+		row("no-op rebuild (production) / espcompose version", ratio(med["noop", "noop-production"], med["noop", "version"]), "<=", 2, "x")
+		row("no-op rebuild (secure-production) / espcompose version", ratio(med["noop", "noop-secure-production"], med["noop", "version"]), "<=", 2, "x")
+		row("16 MB production cold / 4 MB production cold", ratio(med["production-16mb", "cold"], med["production", "cold"]), "<=", 3, "x")
+		row("NVS 5,000 entries: nvs_partition_gen / espcompose", ratio(med["nvs5000", "reference"], med["nvs5000", "espcompose"]), ">=", 20, "x")
+		row("ESP32-mode encryption (Go benchmark, median of 3)", ("esp32-aes", "go-bench") in med ? med["esp32-aes", "go-bench"] : -1, ">=", 200, " MB/s")
+		row("16 MB cold build peak RSS / flash size", ("production-16mb", "cold") in rss ? rss["production-16mb", "cold"] / 16384 : -1, "<", 3, "x")
+		printf "  (load average at the end: %s)\n", load
+	}' "$results"
 
 # The runs are only comparable if they made the same bytes: check it.
 section "Same output?"
@@ -301,6 +420,31 @@ if [ "$have_ref" = 1 ]; then
 		"expected: espsecure's RSA-PSS salt is random, espcompose's deterministic"
 	same "$s/ref/app.enc" "$s/cold-dist/partitions/ota_0.bin" "reference vs espcompose: secure app" \
 		"expected: espsecure's RSA-PSS salt is random, espcompose's deterministic"
+fi
+# same_prefix A B LABEL: A (the reference's) equals the start of B; the rest of B is
+# what espcompose adds: an encrypted image padded to whole 128-byte XTS units with
+# 0xFF before encryption, as the device reads the last unit, where espsecure stops
+# at the data's end.
+same_prefix() {
+	if [ ! -f "$1" ] || [ ! -f "$2" ]; then
+		say "  $3: not compared (missing file)"
+	elif cmp -s -n "$(stat -c %s "$1")" "$1" "$2"; then
+		say "  $3: identical over the reference's $(stat -c %s "$1") bytes; espcompose's is $(stat -c %s "$2") (padded to the XTS unit)"
+	else
+		say "  $3: differs"
+	fi
+}
+if [ "$have_ref" = 1 ]; then
+	for ex in production production-16mb; do
+		p=$out/work/$ex
+		same "$p/ref/pt.enc" "$p/cold-dist/partition-table.bin" "reference vs espcompose: $ex partition table (encrypted)"
+		same "$p/ref/nvs.bin" "$p/cold-dist/partitions/nvs.bin" "reference vs espcompose: $ex NVS (encrypted)"
+		same "$p/ref/otadata.enc" "$p/cold-dist/partitions/otadata.bin" "reference vs espcompose: $ex otadata (encrypted)"
+		same "$p/ref/nvs_keys.enc" "$p/cold-dist/partitions/nvs_keys.bin" "reference vs espcompose: $ex nvs_keys (encrypted)"
+		same_prefix "$p/ref/bl.enc" "$p/cold-dist/bootloader.bin" "reference vs espcompose: $ex bootloader (encrypted)"
+		same_prefix "$p/ref/app.enc" "$p/cold-dist/partitions/ota_0.bin" "reference vs espcompose: $ex app (encrypted)"
+	done
+	same "$out/work/nvs/ref.bin" "$out/work/nvs/esp.bin" "reference vs espcompose: NVS of 5,000 entries"
 fi
 if [ "${have_fsgen:-0}" = 1 ]; then
 	for kind in spiffs fat wlfat; do

@@ -709,6 +709,9 @@ func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDo
 		cache: b.store, bundle: b.bundle, release: func() { c.keys.Wipe() }}
 	defer p.Close()
 	res, files, err := p.buildFiles(ctx, c)
+	// Results the runner stores in the background are in the cache before the device
+	// is done (and so before the cache is closed at the end of the batch).
+	c.runner.Wait()
 	if err != nil {
 		return nil, deviceDone{}, fmt.Errorf("device %s: %w", j.id, err)
 	}

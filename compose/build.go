@@ -54,6 +54,13 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 		return nil, fmt.Errorf("open the stage cache: %w", err)
 	}
 	defer closeCache()
+	// Results go into the cache while verification and publishing go on; all of
+	// them are stored before the cache is closed (deferred calls run last first).
+	defer func() {
+		for _, c := range p.Configs {
+			c.runner.Wait()
+		}
+	}()
 	c := p.Configs[0]
 	res, files, err := p.buildFiles(ctx, c)
 	if err != nil {
@@ -62,6 +69,9 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	same, err := p.publish(files)
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", p.opts.Out, err)
+	}
+	if same {
+		p.recordUpToDate(files)
 	}
 	return &Result{Out: p.opts.Out, Stages: res, Verify: p.verified, UpToDate: same, Files: len(files)}, nil
 }

@@ -10,6 +10,7 @@ import (
 
 // diags hands a batch of diagnostics to the caller, if there are any.
 func (l *loader) diags(f *manifest.File, diags hcl.Diagnostics) {
+	l.reported = append(l.reported, diags...)
 	if len(diags) == 0 || l.opts.OnDiagnostics == nil {
 		return
 	}

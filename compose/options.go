@@ -45,6 +45,11 @@ type Options struct {
 
 	// ToolVersion is recorded in build.json.
 	ToolVersion string
+	// BuildID identifies the program building (the CLI uses its executable's stat
+	// identity): a rebuild is answered from the up-to-date record (QuickUpToDate)
+	// only by the same program, since another one may make other bytes. "" never
+	// records nor answers from a record.
+	BuildID string
 	// SourceDateEpoch is the SOURCE_DATE_EPOCH value, decimal seconds as the
 	// reproducible-builds convention writes it; "" for none. It is kept as text so a
 	// bad value is reported by Load, after the manifest's own diagnostics.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/afero"
@@ -42,6 +43,9 @@ type Project struct {
 	release  func()
 	once     sync.Once
 	verified VerifySummary
+	rec      *fsutil.ReadRecorder // what loading and building read: the inputs
+	warnings []storedDiag         // what loading reported, for the up-to-date record
+	started  time.Time            // when Load began, before any input was read
 }
 
 // Configuration is one thing to build: the manifest, or one of its devices.
@@ -67,9 +71,10 @@ func (p *Project) Close() { p.once.Do(p.release) }
 
 // loader carries Load's options with their defaults filled in.
 type loader struct {
-	opts Options
-	fs   *fsutil.ReadRecorder
-	log  logx.Logger
+	opts     Options
+	fs       *fsutil.ReadRecorder
+	log      logx.Logger
+	reported hcl.Diagnostics // every diagnostic handed to OnDiagnostics
 }
 
 // Load parses the manifest, plans every configuration and sets up its signers and
@@ -79,6 +84,7 @@ type loader struct {
 // Errors: *DiagnosticsError for the manifest and its inputs, *UsageError for choices
 // that do not fit it, and guard.ErrRefused (wrapped) for paths the guard refuses.
 func Load(opts Options, dryRun bool) (*Project, error) {
+	started := time.Now()
 	if opts.Log == nil {
 		opts.Log = logx.Discard()
 	}
@@ -125,6 +131,7 @@ func Load(opts Options, dryRun bool) (*Project, error) {
 		p.Close()
 		return nil, err
 	}
+	p.rec, p.warnings, p.started = l.fs, storeWarnings(l.reported), started
 	return p, nil
 }
 
@@ -171,7 +178,7 @@ func (l *loader) withPlan(f *manifest.File, cfg *manifest.Config, plan *planner.
 	}
 	env := &stages.Env{FS: l.fs, Log: l.log, Keys: keys, Signers: set, Rand: l.opts.Rand}
 	return &Configuration{Config: cfg, Plan: plan, env: env, keys: keys,
-		runner: &stages.Runner{Env: env, Cache: cache}}, nil
+		runner: &stages.Runner{Env: env, Cache: cache, StoreLater: true}}, nil
 }
 
 // bundleOptions reads what build.json records about the run.

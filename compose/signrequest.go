@@ -52,6 +52,7 @@ func (c *Configuration) signRequests(ctx context.Context) ([]stages.DigestReques
 		return nil, err
 	}
 	res, err := c.runner.Run(ctx, sub)
+	c.runner.Wait() // what ran is in the cache before SignRequests returns
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,8 @@ type Region struct {
 	// description; nil for anything else.
 	App *AppInfo
 	// NVS lists the entries of an NVS partition, for the SBOM; values are never kept.
-	NVS []NVSItem
+	NVS    []NVSItem
+	SHA256 string // of Data, when known (the stage artifact's digest); "" hashes it
 }
 
 // NVSItem is one NVS entry as the SBOM lists it: where it is, its type and size,
@@ -65,8 +66,9 @@ type AppInfo struct {
 
 // Merged is one merged image file.
 type Merged struct {
-	File string
-	Data []byte
+	File   string
+	Data   []byte
+	SHA256 string // of Data, when known; "" hashes it
 }
 
 // OTASlot is the artifact for one OTA slot.
@@ -79,6 +81,7 @@ type OTASlot struct {
 	Encrypted bool
 	Project   string
 	Version   string
+	SHA256    string // of Data, when known; "" hashes it
 }
 
 // OTAPackage is an esp_encrypted_img package for network delivery.
@@ -89,6 +92,7 @@ type OTAPackage struct {
 	Scheme  string // "RSA-3072" or "ECIES-P256": what the recipient key selected
 	Project string
 	Version string
+	SHA256  string // of Data, when known; "" hashes it
 }
 
 // Extra is any further file (eFuse plan, reports).
@@ -127,7 +131,9 @@ type File struct {
 func Files(b *Bundle) ([]File, error) {
 	var files []File
 	seen := map[string]bool{}
-	add := func(name string, data []byte, mode uint32) error {
+	// sum is data's digest when the caller has it (a stage artifact is hashed once,
+	// when it is made), "" to hash it here.
+	add := func(name string, data []byte, mode uint32, sum string) error {
 		if name == "" || strings.HasPrefix(name, "/") || strings.Contains(name, "..") {
 			return fmt.Errorf("output name %q is not a plain relative path", name)
 		}
@@ -138,11 +144,14 @@ func Files(b *Bundle) ([]File, error) {
 		if mode == 0 {
 			mode = 0o644
 		}
-		files = append(files, File{Name: name, Data: data, Mode: mode, SHA256: digest(data)})
+		if sum == "" {
+			sum = digest(data)
+		}
+		files = append(files, File{Name: name, Data: data, Mode: mode, SHA256: sum})
 		return nil
 	}
 	for _, m := range b.Merged {
-		if err := add(m.File, m.Data, 0); err != nil {
+		if err := add(m.File, m.Data, 0, m.SHA256); err != nil {
 			return nil, err
 		}
 	}
@@ -150,17 +159,17 @@ func Files(b *Bundle) ([]File, error) {
 		if r.File == "" {
 			continue
 		}
-		if err := add(r.File, r.Data, 0); err != nil {
+		if err := add(r.File, r.Data, 0, r.SHA256); err != nil {
 			return nil, err
 		}
 	}
 	for _, s := range b.OTA {
-		if err := add(s.File, s.Data, 0); err != nil {
+		if err := add(s.File, s.Data, 0, s.SHA256); err != nil {
 			return nil, err
 		}
 	}
 	for _, pk := range b.Packages {
-		if err := add(pk.File, pk.Data, 0); err != nil {
+		if err := add(pk.File, pk.Data, 0, pk.SHA256); err != nil {
 			return nil, err
 		}
 	}
@@ -169,12 +178,12 @@ func Files(b *Bundle) ([]File, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := add("ota/manifest.json", om, 0); err != nil {
+		if err := add("ota/manifest.json", om, 0, ""); err != nil {
 			return nil, err
 		}
 	}
 	for _, e := range b.Extras {
-		if err := add(e.File, e.Data, e.Mode); err != nil {
+		if err := add(e.File, e.Data, e.Mode, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -182,15 +191,15 @@ func Files(b *Bundle) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := add("flasher_args.json", fa, 0); err != nil {
+	if err := add("flasher_args.json", fa, 0, ""); err != nil {
 		return nil, err
 	}
-	if err := add("flash_args", flashArgs(b), 0); err != nil {
+	if err := add("flash_args", flashArgs(b), 0, ""); err != nil {
 		return nil, err
 	}
 	// The reports come last of the artifacts, so they can name every one by hash,
 	// and before build.json and SHA256SUMS, which list them.
-	if err := addReports(b, files, add); err != nil {
+	if err := addReports(b, files, func(name string, data []byte, mode uint32) error { return add(name, data, mode, "") }); err != nil {
 		return nil, err
 	}
 	sortFiles(files)
@@ -198,11 +207,11 @@ func Files(b *Bundle) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := add("build.json", rec, 0); err != nil {
+	if err := add("build.json", rec, 0, ""); err != nil {
 		return nil, err
 	}
 	sortFiles(files)
-	if err := add("SHA256SUMS", sha256sums(files), 0); err != nil {
+	if err := add("SHA256SUMS", sha256sums(files), 0, ""); err != nil {
 		return nil, err
 	}
 	sortFiles(files)
@@ -218,6 +227,14 @@ func sha256sums(files []File) []byte {
 		fmt.Fprintf(&sb, "%s  %s\n", f.SHA256, f.Name)
 	}
 	return []byte(sb.String())
+}
+
+// digestOr is known, or b's digest when known is "".
+func digestOr(known string, b []byte) string {
+	if known != "" {
+		return known
+	}
+	return digest(b)
 }
 
 func digest(b []byte) string {

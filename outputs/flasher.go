@@ -103,7 +103,7 @@ func otaManifest(b *Bundle) ([]byte, error) {
 	for _, s := range b.OTA {
 		entries = append(entries, otaEntry{
 			OTA: s.OTA, Slot: s.Slot, Offset: fmt.Sprintf("0x%x", s.Offset), File: s.File,
-			SHA256: digest(s.Data), Size: len(s.Data), Encrypted: s.Encrypted, Project: s.Project, Version: s.Version,
+			SHA256: digestOr(s.SHA256, s.Data), Size: len(s.Data), Encrypted: s.Encrypted, Project: s.Project, Version: s.Version,
 		})
 	}
 	type pkgEntry struct {
@@ -122,7 +122,7 @@ func otaManifest(b *Bundle) ([]byte, error) {
 		if p.Scheme != "RSA-3072" && p.Scheme != "ECIES-P256" {
 			return nil, fmt.Errorf("ota %s: package scheme %q is not RSA-3072 or ECIES-P256", p.OTA, p.Scheme)
 		}
-		pkgs = append(pkgs, pkgEntry{OTA: p.OTA, File: p.File, SHA256: digest(p.Data), Size: len(p.Data),
+		pkgs = append(pkgs, pkgEntry{OTA: p.OTA, File: p.File, SHA256: digestOr(p.SHA256, p.Data), Size: len(p.Data),
 			Format: "esp_encrypted_img (" + p.Scheme + ")", Project: p.Project, Version: p.Version})
 	}
 	out, _ := json.MarshalIndent(map[string]any{"format": "espcompose-ota/1", "chip": b.Chip, "slots": entries, "packages": pkgs}, "", "  ")

@@ -145,3 +145,36 @@ func TestEfusePlanESP32C2SharesOneBlock(t *testing.T) {
 		}
 	}
 }
+
+// A digest the bundle carries (the stage artifact's, made once) is what SHA256SUMS,
+// build.json and ota/manifest.json say; Files does not hash that data again. Data
+// without one is hashed here.
+func TestFilesReuseKnownDigests(t *testing.T) {
+	b := sampleBundle()
+	known := strings.Repeat("ab", 32) // not the data's digest: proves it was not recomputed
+	b.Merged[0].SHA256 = known
+	b.Regions[0].SHA256 = known
+	b.OTA[0].SHA256 = known
+	files, err := Files(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]File{}
+	for _, f := range files {
+		byName[f.Name] = f
+	}
+	for _, name := range []string{"x-factory.bin", "bootloader.bin", "ota/app/ota_0.bin"} {
+		if got := byName[name].SHA256; got != known {
+			t.Errorf("%s: digest %s, want the bundle's %s", name, got, known)
+		}
+	}
+	if got, want := byName["partition-table.bin"].SHA256, digest(b.Regions[1].Data); got != want {
+		t.Errorf("partition-table.bin without a known digest: %s, want %s", got, want)
+	}
+	if sums := string(byName["SHA256SUMS"].Data); !strings.Contains(sums, known+"  x-factory.bin\n") {
+		t.Errorf("SHA256SUMS does not use the known digest:\n%s", sums)
+	}
+	if om := string(byName["ota/manifest.json"].Data); !strings.Contains(om, known) {
+		t.Errorf("ota/manifest.json does not use the known digest:\n%s", om)
+	}
+}

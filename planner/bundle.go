@@ -29,12 +29,18 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 		Chip: pl.Chip.Name, FlashMode: orKeep(cfg.Target.FlashMode), FlashFreq: orKeep(cfg.Target.FlashFreq),
 		FlashSize: cfg.Target.FlashSizeName, FlashBytes: cfg.Target.FlashSize,
 	}
-	get := func(id string) ([]byte, error) {
+	// art is a stage's output with the digest it was given when made, which the
+	// outputs reuse (SHA256SUMS, build.json, ota/manifest.json) instead of hashing again.
+	art := func(id string) (stages.Artifact, error) {
 		a, ok := res.Artifacts[id]
 		if !ok {
-			return nil, fmt.Errorf("internal: stage %s produced nothing", id)
+			return stages.Artifact{}, fmt.Errorf("internal: stage %s produced nothing", id)
 		}
-		return a.Data, nil
+		return a, nil
+	}
+	get := func(id string) ([]byte, error) {
+		a, err := art(id)
+		return a.Data, err
 	}
 	fe := pl.flashEncryption()
 	for _, r := range pl.Regions {
@@ -45,28 +51,28 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 		or.DeviceEncrypts = r.Encrypted && fe != nil && fe.DeviceEncrypts
 		or.Kind, or.Depth, or.App, or.NVS = r.Kind, r.Depth, pl.appInfo(r), pl.nvsEntries(r)
 		if r.Stage != "" {
-			data, err := get(r.Stage)
+			a, err := art(r.Stage)
 			if err != nil {
 				return nil, err
 			}
-			or.File, or.Data = r.File, data
+			or.File, or.Data, or.SHA256 = r.File, a.Data, a.Digest
 		}
 		b.Regions = append(b.Regions, or)
 	}
 	for _, m := range pl.Merged {
-		data, err := get(m.Stage)
+		a, err := art(m.Stage)
 		if err != nil {
 			return nil, err
 		}
-		b.Merged = append(b.Merged, outputs.Merged{File: m.File, Data: data})
+		b.Merged = append(b.Merged, outputs.Merged{File: m.File, Data: a.Data, SHA256: a.Digest})
 	}
 	for _, s := range pl.OTA {
-		data, err := get(s.Stage)
+		a, err := art(s.Stage)
 		if err != nil {
 			return nil, err
 		}
-		slot := outputs.OTASlot{OTA: s.OTA, Slot: s.Slot, Offset: s.Offset, File: s.File, Data: data,
-			Encrypted: fe != nil && !fe.DeviceEncrypts}
+		slot := outputs.OTASlot{OTA: s.OTA, Slot: s.Slot, Offset: s.Offset, File: s.File, Data: a.Data,
+			Encrypted: fe != nil && !fe.DeviceEncrypts, SHA256: a.Digest}
 		for _, o := range cfg.OTAs {
 			if o.Name == s.OTA {
 				if info := pl.Images[o.Image.Name]; info != nil && info.Image.AppDesc != nil {
@@ -77,10 +83,11 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 		b.OTA = append(b.OTA, slot)
 	}
 	for _, pk := range pl.Packages {
-		data, err := get(pk.Stage)
+		a, err := art(pk.Stage)
 		if err != nil {
 			return nil, err
 		}
+		data := a.Data
 		key, err := get(pk.KeyStage)
 		if err != nil {
 			return nil, err
@@ -89,7 +96,7 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 		if err != nil {
 			return nil, fmt.Errorf("ota %s: %w", pk.OTA, err)
 		}
-		op := outputs.OTAPackage{OTA: pk.OTA, File: pk.File, Data: data, Scheme: scheme}
+		op := outputs.OTAPackage{OTA: pk.OTA, File: pk.File, Data: data, Scheme: scheme, SHA256: a.Digest}
 		for _, o := range cfg.OTAs {
 			if o.Name == pk.OTA {
 				if info := pl.Images[o.Image.Name]; info != nil && info.Image.AppDesc != nil {

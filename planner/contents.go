@@ -3,9 +3,8 @@ package planner
 import (
 	"fmt"
 
-	"github.com/spf13/afero"
-
 	"github.com/espcompose/espcompose/format/parttable"
+	"github.com/espcompose/espcompose/internal/fsutil"
 	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/stages"
 )
@@ -167,7 +166,7 @@ func (p *planner) imageStage(name string, isBootloader bool) string {
 
 // readRaw reads a partition's raw file once, checking it fits.
 func (p *planner) readRaw(mp *manifest.Partition) ([]byte, bool) {
-	data, err := afero.ReadFile(p.opts.FS, mp.File)
+	data, err := fsutil.ReadFile(p.opts.FS, mp.File)
 	if err != nil {
 		p.errorf(mp.AttrRange("file"), "Cannot read file", "Partition %q: %s: %v.", mp.Name, p.rel(mp.File), unwrap(err))
 		return nil, false

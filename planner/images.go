@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/spf13/afero"
-
 	"github.com/espcompose/espcompose/format/appimage"
+	"github.com/espcompose/espcompose/internal/fsutil"
 	"github.com/espcompose/espcompose/manifest"
 )
 
@@ -44,7 +43,7 @@ func (p *planner) loadImage(im *manifest.Image, isBootloader bool) {
 	if im.FileRange.Filename != "" {
 		at = im.FileRange // what is wrong is the file the attribute names
 	}
-	data, err := afero.ReadFile(p.opts.FS, im.File)
+	data, err := fsutil.ReadFile(p.opts.FS, im.File)
 	if err != nil {
 		p.errorf(at, "Cannot read image", "image %q: %s: %v.", im.Name, p.rel(im.File), unwrap(err))
 		return

@@ -51,13 +51,25 @@ func (s *Encrypt) Run(_ context.Context, env *Env, in []Artifact) (Artifact, err
 		return Artifact{}, fmt.Errorf("key %q: %w", s.KeyName, err)
 	}
 	defer c.Close()
-	plain := in[0].Data
 	// Flash is written in whole 16-byte (ESP32) or 128-byte (XTS) units; pad with the
 	// erased value so the last unit is well defined, as the device would read it.
-	padded := padTo(plain, unitFor(scheme))
-	out := make([]byte, len(padded))
-	if err := c.EncryptAt(out, padded, s.Offset); err != nil {
+	// One output buffer of the padded size: whole units are encrypted straight from
+	// the input into it; only a partial last unit is copied, padded and encrypted in
+	// place. The input artifact is never written to.
+	plain, unit := in[0].Data, unitFor(scheme)
+	full := len(plain) / unit * unit
+	out := make([]byte, (len(plain)+unit-1)/unit*unit)
+	if err := c.EncryptAt(out[:full], plain[:full], s.Offset); err != nil {
 		return Artifact{}, fmt.Errorf("encrypt %s at 0x%x: %w", s.Name, s.Offset, err)
+	}
+	if tail := out[full:]; len(tail) > 0 {
+		copy(tail, plain[full:])
+		for i := len(plain) - full; i < len(tail); i++ {
+			tail[i] = 0xFF
+		}
+		if err := c.EncryptAt(tail, tail, s.Offset+uint32(full)); err != nil {
+			return Artifact{}, fmt.Errorf("encrypt %s at 0x%x: %w", s.Name, s.Offset, err)
+		}
 	}
 	return NewArtifact(out), nil
 }
@@ -67,16 +79,4 @@ func unitFor(s flashenc.Scheme) int {
 		return 32
 	}
 	return 128
-}
-
-func padTo(b []byte, unit int) []byte {
-	if len(b)%unit == 0 {
-		return b
-	}
-	out := make([]byte, (len(b)/unit+1)*unit)
-	copy(out, b)
-	for i := len(b); i < len(out); i++ {
-		out[i] = 0xFF
-	}
-	return out
 }

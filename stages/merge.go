@@ -46,6 +46,14 @@ func (s *Merge) Params() any {
 	return map[string]any{"chip": s.Chip, "format": string(s.Format), "fill": s.FillFlash, "regions": rs}
 }
 
+// Recomputed: a raw merge is not stored in the cache. It is a copy of its inputs
+// into one buffer, which costs less than writing that buffer (up to the whole flash,
+// mostly padding) into the cache and reading and verifying it back on the next
+// build. Intel HEX and UF2 renderings cost more to make than to read: stored.
+func (s *Merge) Recomputed() bool {
+	return s.Format != merged.FormatHex && s.Format != merged.FormatUF2
+}
+
 func (s *Merge) Run(_ context.Context, _ *Env, in []Artifact) (Artifact, error) {
 	parts := make([]merged.Part, len(s.Regions))
 	for i, r := range s.Regions {

@@ -46,7 +46,17 @@ type Runner struct {
 	Workers int   // 0: GOMAXPROCS
 	// OnDone, when set, is called as each stage finishes (from several goroutines).
 	OnDone func(id string, st Status)
+	// StoreLater lets Run return before the results it computed are in the cache:
+	// they are stored in the background, overlapping whatever the caller does next
+	// (verifying, publishing), and the caller must call Wait before it closes the
+	// cache or lets the process end. Without it, Run waits for them itself.
+	StoreLater bool
+
+	stores sync.WaitGroup
 }
+
+// Wait returns once every result of earlier Runs is stored (see StoreLater).
+func (r *Runner) Wait() { r.stores.Wait() }
 
 // CacheKey is sha256(kind, version, params, input digests) as the cas package encodes it.
 func CacheKey(s Stage, inputs []Artifact) string {
@@ -99,6 +109,9 @@ func (r *Runner) Run(ctx context.Context, g *graph.Graph[Stage]) (*Result, error
 		}
 		return nil
 	})
+	if !r.StoreLater {
+		r.Wait()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -127,6 +140,21 @@ func (r *Runner) cached(key string) (Artifact, bool) {
 	return Artifact{}, false
 }
 
+// digestedCache is a Cache that takes the digest of what it stores from the caller.
+type digestedCache interface {
+	PutDigested(key string, blobs map[string][]byte, digests map[string]string) error
+}
+
+// put stores art under key. A cache that names objects by digest (cas.Store) gets the
+// artifact's own, computed once when the stage made it, instead of hashing it again.
+func (r *Runner) put(key string, art Artifact) error {
+	blobs := map[string][]byte{blobName: art.Data}
+	if dc, ok := r.Cache.(digestedCache); ok {
+		return dc.PutDigested(key, blobs, map[string]string{blobName: art.Digest})
+	}
+	return r.Cache.Put(key, blobs)
+}
+
 func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, Status, string, error) {
 	if !cacheable(s) || r.Cache == nil {
 		art, err := s.Run(ctx, r.Env, in)
@@ -138,6 +166,10 @@ func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, 
 		return art, st, "", err
 	}
 	key := CacheKey(s, in)
+	if recomputed(s) {
+		art, err := s.Run(ctx, r.Env, in)
+		return art, StatusRan, key, err
+	}
 	if art, ok := r.cached(key); ok {
 		return art, StatusCached, key, nil
 	}
@@ -145,10 +177,16 @@ func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, 
 	if err != nil {
 		return Artifact{}, "", "", err
 	}
-	if err := r.Cache.Put(key, map[string][]byte{blobName: art.Data}); err != nil {
-		// A cache that cannot be written slows the next build but must not fail this one.
-		r.Env.Log.Warnf("cache: cannot store %s: %v", s.ID(), err)
-	}
+	// Stored in the background: the artifact is never written to again, and the
+	// stages after this one need it now, not its copy in the cache.
+	r.stores.Add(1)
+	go func() {
+		defer r.stores.Done()
+		if err := r.put(key, art); err != nil {
+			// A cache that cannot be written slows the next build but must not fail this one.
+			r.Env.Log.Warnf("cache: cannot store %s: %v", s.ID(), err)
+		}
+	}()
 	return art, StatusRan, key, nil
 }
 
@@ -180,7 +218,7 @@ func (r *Runner) Probe(ctx context.Context, g *graph.Graph[Stage]) (map[string]S
 			}
 		}
 		status[id] = StatusWillRun
-		if !cacheable(s) || r.Cache == nil {
+		if !cacheable(s) || r.Cache == nil || recomputed(s) {
 			continue
 		}
 		in := make([]Artifact, 0, len(s.Deps()))

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/spf13/afero"
+	"github.com/espcompose/espcompose/internal/fsutil"
 )
 
 // Source reads an input file. It is never cached: the file is re-read and re-hashed on
@@ -29,7 +29,7 @@ func (s *Source) Run(_ context.Context, env *Env, _ []Artifact) (Artifact, error
 	if s.Data != nil {
 		return NewArtifact(s.Data), nil
 	}
-	b, err := afero.ReadFile(env.FS, s.Path)
+	b, err := fsutil.ReadFile(env.FS, s.Path)
 	if err != nil {
 		return Artifact{}, fmt.Errorf("read %s: %w", s.Rel, err)
 	}

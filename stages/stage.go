@@ -71,6 +71,16 @@ func holdsSecret(s Stage, secret map[string]bool) bool {
 	return false
 }
 
+// Recomputer is implemented by cacheable stages whose output is cheaper to make again
+// than to store and read back (a merge of cached inputs): the cache key is computed and
+// recorded as for any other stage, but the output is neither looked up nor stored.
+type Recomputer interface{ Recomputed() bool }
+
+func recomputed(s Stage) bool {
+	r, ok := s.(Recomputer)
+	return ok && r.Recomputed()
+}
+
 // CachePolicy is implemented by stages that are cacheable only in some configurations.
 type CachePolicy interface{ Cacheable() bool }
 

@@ -90,6 +90,9 @@ func (a *app) newBuildCommand() *cobra.Command {
 				return a.buildBatch(cmd.Context(), sigDir, bf, err)
 			}
 			var onStage func(string, stages.Status)
+			if a.quickUpToDate(sigDir) {
+				return nil
+			}
 			p, err := a.loadProject(false, sigDir, &onStage)
 			if err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"crypto/aes"
 	"encoding/binary"
 	"math/bits"
+	"sync"
 )
 
 // aes256 is an AES-256 whose key schedule lives in the value itself, so it
@@ -72,8 +73,10 @@ func stdlibCrypt(key *[32]byte, b []byte, dec bool) {
 	}
 }
 
-// expand sets the encryption schedule from the 32-byte key.
+// expand sets the encryption schedule from the 32-byte key. It is the way into the
+// table code, so it is where the tables are built, once.
 func (a *aes256) expand(key *[32]byte) {
+	tablesOnce.Do(initTables)
 	w := &a.enc
 	for i := range 8 {
 		w[i] = binary.BigEndian.Uint32(key[4*i:])
@@ -169,8 +172,10 @@ func lastRound(s *[256]byte, w0, w1, w2, w3 uint32) uint32 {
 	return uint32(s[w0>>24])<<24 | uint32(s[w1>>16&0xff])<<16 | uint32(s[w2>>8&0xff])<<8 | uint32(s[w3&0xff])
 }
 
-// The tables are computed from GF(2^8) arithmetic at start-up rather than
-// written out: te* fold SubBytes and MixColumns, td* InvSubBytes and
+// The tables are computed from GF(2^8) arithmetic on first use rather than
+// written out (not in init: building them costs ~0.7 ms, which every process
+// paid at start-up, `espcompose version` included, though with AES-NI no table is
+// ever read): te* fold SubBytes and MixColumns, td* InvSubBytes and
 // InvMixColumns, imc* InvMixColumns alone (for the decryption key schedule);
 // the 1..3 variants are byte rotations of the 0 one.
 var (
@@ -180,7 +185,9 @@ var (
 	imc0, imc1, imc2, imc3 [256]uint32
 )
 
-func init() {
+var tablesOnce sync.Once
+
+func initTables() {
 	for x := range 256 {
 		// The S-box is the affine map of the multiplicative inverse (0 -> 0).
 		inv := byte(0)

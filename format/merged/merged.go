@@ -263,15 +263,16 @@ func raw(opts Options, in []Part) ([]byte, error) {
 	if fill > base {
 		size = max(size, fill-base)
 	}
+	// One buffer of the final size; gaps are extended within it (no temporary
+	// zeroed slice to append) and set to 0xFF by doubling copies, a few memmoves
+	// where a byte loop over megabytes of padding was most of the merge.
 	out := make([]byte, 0, size)
 	padTo := func(addr uint64) {
 		if addr > base && addr-base > uint64(len(out)) {
 			n := int(addr - base - uint64(len(out)))
-			out = append(out, make([]byte, n)...)
-			ff := out[len(out)-n:]
-			for i := range ff {
-				ff[i] = 0xFF
-			}
+			out = slices.Grow(out, n)
+			out = out[:len(out)+n]
+			fillErased(out[len(out)-n:])
 		}
 	}
 	for _, p := range in {
@@ -299,4 +300,15 @@ func checkOverlap(sorted []Part) error {
 		end, prev = sectorEnd, i
 	}
 	return nil
+}
+
+// fillErased sets b to 0xFF, erased flash.
+func fillErased(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	b[0] = 0xFF
+	for i := 1; i < len(b); i *= 2 {
+		copy(b[i:], b[:i])
+	}
 }

@@ -143,6 +143,15 @@ func readSized(fs afero.Fs, name string, size int64) ([]byte, error) {
 // already present with the right content are not rewritten; damaged ones
 // are repaired. Never pass key material (see the package documentation).
 func (s *Store) Put(key string, blobs map[string][]byte) error {
+	return s.PutDigested(key, blobs, nil)
+}
+
+// PutDigested is Put for blobs whose hex SHA-256 the caller already has (an
+// artifact's digest, computed once when it was made): digests[name] is used as the
+// object's name instead of hashing the blob again; a missing one is computed. A
+// wrong digest stores nothing harmful: Get checks every blob against its digest and
+// treats a mismatch as a miss.
+func (s *Store) PutDigested(key string, blobs map[string][]byte, digests map[string]string) error {
 	if !validHex(key) {
 		return fmt.Errorf("%w: %q", ErrInvalidKey, key)
 	}
@@ -155,7 +164,10 @@ func (s *Store) Put(key string, blobs map[string][]byte) error {
 	e := entry{Format: entryFormat, Key: key, Blobs: make([]blobRef, 0, len(names))}
 	for _, name := range names {
 		data := blobs[name]
-		d := Digest(data)
+		d := digests[name]
+		if !validHex(d) {
+			d = Digest(data)
+		}
 		if err := s.putObject(d, data); err != nil {
 			return err
 		}
@@ -177,7 +189,7 @@ func (s *Store) Put(key string, blobs map[string][]byte) error {
 
 func (s *Store) putObject(digest string, data []byte) error {
 	p := s.objectPath(digest)
-	if old, err := afero.ReadFile(s.fs, p); err == nil && bytes.Equal(old, data) {
+	if old, err := readSized(s.fs, p, int64(len(data))); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
 	if err := s.fs.MkdirAll(filepath.Dir(p), dirPerm); err != nil {

@@ -308,3 +308,50 @@ func BenchmarkPutGet(b *testing.B) {
 		}
 	}
 }
+
+// PutDigested names objects by the digest it is given, without hashing again; a
+// wrong digest is caught by Get's verification and is a miss, never wrong bytes.
+func TestPutDigested(t *testing.T) {
+	s, _, rec := newStore(t)
+	blobs := sampleBlobs()
+	digests := map[string]string{}
+	for name, b := range blobs {
+		digests[name] = Digest(b)
+	}
+	key := strings.Repeat("1", 64)
+	if err := s.PutDigested(key, blobs, digests); err != nil {
+		t.Fatal(err)
+	}
+	got, sums, ok, err := s.GetVerified(key)
+	if err != nil || !ok || len(got) != len(blobs) {
+		t.Fatalf("GetVerified: %v %v %d", ok, err, len(got))
+	}
+	for name := range blobs {
+		if sums[name] != digests[name] || string(got[name]) != string(blobs[name]) {
+			t.Errorf("blob %s: digest %s", name, sums[name])
+		}
+	}
+	// A digest that is not the blob's: stored under it, then refused on read.
+	bad := strings.Repeat("2", 64)
+	for name := range digests {
+		digests[name] = bad
+	}
+	key2 := strings.Repeat("3", 64)
+	if err := s.PutDigested(key2, blobs, digests); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := s.Get(key2); ok || err != nil {
+		t.Fatalf("an object stored under a wrong digest was returned (ok %v, err %v)", ok, err)
+	}
+	if len(rec.warns) == 0 {
+		t.Error("the corrupted object was not reported")
+	}
+	// A missing or malformed digest is computed.
+	key3 := strings.Repeat("4", 64)
+	if err := s.PutDigested(key3, blobs, map[string]string{"x": "nothex"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := s.Get(key3); !ok || err != nil {
+		t.Fatalf("Get after PutDigested without digests: %v %v", ok, err)
+	}
+}

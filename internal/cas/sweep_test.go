@@ -72,3 +72,17 @@ func TestOpenSweepsTempFilesOfDeadBuilds(t *testing.T) {
 		t.Fatalf("entry lost: %v %v", ok, err)
 	}
 }
+
+func TestIsTempName(t *testing.T) {
+	d := strings.Repeat("ab", 32)
+	for name, want := range map[string]bool{
+		"." + d + ".tmp-1": true, "." + d + ".json.tmp-123": true,
+		d + ".tmp-1": false, "." + d + ".tmp-": false, "." + d + ".tmp-1x": false,
+		"." + d[:63] + ".tmp-1": false, "." + strings.ToUpper(d) + ".tmp-1": false,
+		"." + d + ".json": false, "." + d + ".jsn.tmp-1": false, "." + d + "0.tmp-1": false, ".lock": false,
+	} {
+		if got := isTempName(name); got != want {
+			t.Errorf("isTempName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

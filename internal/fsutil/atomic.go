@@ -3,8 +3,10 @@ package fsutil
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/spf13/afero"
 )
@@ -41,7 +43,7 @@ func replaceFile(fs afero.Fs, path string, data []byte, perm os.FileMode, sync b
 	} else if !st.IsDir() {
 		return fmt.Errorf("fsutil: write %s: parent %s is not a directory", path, dir)
 	}
-	f, err := afero.TempFile(fs, dir, "."+base+".tmp-*")
+	f, err := createTemp(fs, dir, "."+base+".tmp-", perm)
 	if err != nil {
 		return fmt.Errorf("fsutil: write %s: %w", path, err)
 	}
@@ -91,8 +93,25 @@ func CreateExclusive(fs afero.Fs, path string, data []byte, perm os.FileMode) (e
 	return nil
 }
 
+// createTemp creates a new file named prefix and nine random digits in dir, with
+// mode perm from the start (afero.TempFile makes it 0600, which then costs a chmod,
+// one more journalled change per file, to widen). The digits keep the names the
+// cache's sweep and the publish's recovery look for.
+func createTemp(fs afero.Fs, dir, prefix string, perm os.FileMode) (afero.File, error) {
+	for range 10000 {
+		name := filepath.Join(dir, prefix+strconv.Itoa(int(1e9 + rand.Uint32()%1e9))[1:])
+		f, err := fs.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("cannot create a temporary file in %s", dir)
+}
+
 // writeClose writes data, flushes it to disk when sync, closes f (also on failure)
-// and sets the exact mode, which the umask may have narrowed at creation.
+// and sets the exact mode where the umask narrowed it at creation; a file that
+// already has it is not changed again.
 func writeClose(fs afero.Fs, f afero.File, name string, data []byte, perm os.FileMode, sync bool) error {
 	if _, err := f.Write(data); err != nil {
 		_ = f.Close()
@@ -104,8 +123,12 @@ func writeClose(fs afero.Fs, f afero.File, name string, data []byte, perm os.Fil
 			return err
 		}
 	}
+	st, serr := f.Stat()
 	if err := f.Close(); err != nil {
 		return err
+	}
+	if serr == nil && perm&^os.ModePerm == 0 && st.Mode()&^os.ModeType == perm {
+		return nil
 	}
 	return fs.Chmod(name, perm)
 }

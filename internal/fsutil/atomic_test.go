@@ -57,9 +57,24 @@ func TestWriteFileAtomicFailuresLeaveOldContent(t *testing.T) {
 				if err := WriteFileAtomic(base, p, []byte("old complete content"), 0o644); err != nil {
 					t.Fatal(err)
 				}
+				perm := os.FileMode(0o644)
+				if name == "chmod" {
+					// The temporary file is created with the mode asked for; chmod
+					// runs only where the umask narrowed it, as 022 narrows 0666.
+					perm = 0o666
+					probe := filepath.Join(root, "probe")
+					if f, err := base.OpenFile(probe, os.O_CREATE|os.O_WRONLY, perm); err == nil {
+						st, _ := f.Stat()
+						f.Close()
+						_ = base.Remove(probe)
+						if st != nil && st.Mode().Perm() == perm {
+							t.Skip("this filesystem applies the mode as asked: no chmod to fail")
+						}
+					}
+				}
 				ffs := &faultFs{Fs: base}
 				faults[name](ffs)
-				err := WriteFileAtomic(ffs, p, []byte("new content that must not appear"), 0o644)
+				err := WriteFileAtomic(ffs, p, []byte("new content that must not appear"), perm)
 				if !errors.Is(err, errInjected) {
 					t.Fatalf("err = %v, want injected fault", err)
 				}
@@ -118,6 +133,28 @@ func TestCreateExclusiveMissingDir(t *testing.T) {
 	backends(t, func(t *testing.T, fs afero.Fs, root string) {
 		if err := CreateExclusive(fs, filepath.Join(root, "nope", "k"), []byte("x"), 0o600); err == nil {
 			t.Fatal("expected error for missing parent directory")
+		}
+	})
+}
+
+// A file written with a mode the umask leaves alone needs no chmod after it is
+// created; one the umask narrowed gets its mode set exactly.
+func TestWriteFileAtomicModeWithoutChmod(t *testing.T) {
+	backends(t, func(t *testing.T, base afero.Fs, root string) {
+		ffs := &faultFs{Fs: base, failChmod: true}
+		p := filepath.Join(root, "a")
+		if err := WriteFileAtomic(ffs, p, []byte("x"), 0o600); err != nil {
+			t.Fatalf("0600 needed a chmod: %v", err)
+		}
+		if st, err := base.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("mode %v, %v", st.Mode(), err)
+		}
+		q := filepath.Join(root, "b")
+		if err := WriteFileAtomic(base, q, []byte("x"), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := base.Stat(q); err != nil || st.Mode().Perm() != 0o666 {
+			t.Fatalf("mode %v, want 0666 whatever the umask", st.Mode())
 		}
 	})
 }

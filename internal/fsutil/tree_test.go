@@ -1,7 +1,9 @@
 package fsutil
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,5 +103,32 @@ func TestLstatSeesALinkThroughARecorder(t *testing.T) {
 	st, err := Lstat(NewReadRecorder(afero.NewOsFs()), link)
 	if err != nil || st.Mode()&os.ModeSymlink == 0 {
 		t.Fatalf("Lstat = %v, %v; want the link itself", st, err)
+	}
+}
+
+// ReadFile returns exactly the file's bytes, in a buffer of exactly its size.
+func TestReadFileExactSize(t *testing.T) {
+	for _, fs := range []afero.Fs{afero.NewMemMapFs(), afero.NewOsFs()} {
+		dir := t.TempDir()
+		for _, n := range []int{0, 1, 511, 512, 4096, 1<<20 + 3} {
+			want := make([]byte, n)
+			for i := range want {
+				want[i] = byte(i * 7)
+			}
+			p := filepath.Join(dir, fmt.Sprintf("f%d", n))
+			if err := afero.WriteFile(fs, p, want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := ReadFile(fs, p)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("%T size %d: %d bytes, err %v", fs, n, len(got), err)
+			}
+			if n > 0 && cap(got) != n {
+				t.Errorf("%T size %d: buffer of %d bytes", fs, n, cap(got))
+			}
+		}
+		if _, err := ReadFile(fs, filepath.Join(dir, "missing")); err == nil {
+			t.Errorf("%T: no error for a missing file", fs)
+		}
 	}
 }

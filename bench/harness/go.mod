@@ -1,0 +1,3 @@
+module espcompose-bench-harness
+
+go 1.24
