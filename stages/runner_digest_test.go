@@ -2,6 +2,7 @@ package stages
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -39,10 +40,13 @@ func TestCachedArtifactsCarryTheirDigest(t *testing.T) {
 // digestCache records what the runner stores and with which digest.
 type digestCache struct {
 	Cache
+	mu  sync.Mutex        // the runner stores in the background, from several goroutines
 	got map[string]string // blob digest handed over, by the sha256 of the blob
 }
 
 func (c *digestCache) PutDigested(key string, blobs map[string][]byte, digests map[string]string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for name, b := range blobs {
 		c.got[NewArtifact(b).Digest] = digests[name]
 	}
