@@ -713,10 +713,10 @@ func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDo
 		return nil, deviceDone{}, fmt.Errorf("device %s: %w", j.id, err)
 	}
 	b.checks.Add(int64(len(p.verified.Checks)))
-	if len(c.Plan.Merged) == 0 {
-		return nil, deviceDone{}, fmt.Errorf("device %s: internal: no merged image among its outputs", j.id)
+	r := &deviceRecord{Format: recordFormat, ID: j.id, Files: recordFiles(files)}
+	if len(c.Plan.Merged) > 0 { // none with output { merged = false }
+		r.Merged = c.Plan.Merged[0].File
 	}
-	r := &deviceRecord{Format: recordFormat, ID: j.id, Merged: c.Plan.Merged[0].File, Files: recordFiles(files)}
 	out := fsutil.Abs(b.opts.Out)
 	for _, f := range rec.Files() {
 		if strings.HasPrefix(f, out+string(filepath.Separator)) {

@@ -34,7 +34,13 @@ type Output struct {
 	FillFlash bool   // pad the merged image to the flash size
 	Hex       bool   // also write Intel HEX
 	UF2       bool   // also write UF2
-	Range     hcl.Range
+	// Merged: write the merged image(s); false leaves each region's own file and
+	// flash_args (merged = false), what a factory flashing per-partition needs.
+	Merged bool
+	// Reports: write the reports (flash map, HTML page, SBOM, summary). Default true,
+	// false for the devices of a batch (a devices block) unless reports = true.
+	Reports bool
+	Range   hcl.Range
 }
 
 // Target is the device the image is for.

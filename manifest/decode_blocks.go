@@ -270,8 +270,11 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (d *decoder) output(b *Block) Output {
-	o := Output{Name: "flash"}
+// output decodes the output block; batch: the manifest has a devices block, whose
+// devices get no reports unless asked (10,000 copies of four report files that differ
+// only in hashes are no use to a factory; devices.json and devices.csv report the batch).
+func (d *decoder) output(b *Block, batch bool) Output {
+	o := Output{Name: "flash", Merged: true, Reports: !batch}
 	if b == nil {
 		return o
 	}
@@ -285,9 +288,19 @@ func (d *decoder) output(b *Block) Output {
 			}
 		}
 	}
-	for name, dst := range map[string]*bool{"fill_flash": &o.FillFlash, "hex": &o.Hex, "uf2": &o.UF2} {
+	for name, dst := range map[string]*bool{"fill_flash": &o.FillFlash, "hex": &o.Hex, "uf2": &o.UF2, "merged": &o.Merged, "reports": &o.Reports} {
 		if a := b.Attr(name); a != nil {
 			*dst, _ = d.boolean(a)
+		}
+	}
+	if !o.Merged {
+		for _, x := range []struct {
+			n  string
+			on bool
+		}{{"fill_flash", o.FillFlash}, {"hex", o.Hex}, {"uf2", o.UF2}} {
+			if n := x.n; x.on {
+				d.errorf(b.Attr(n).Expr.Range(), "Output needs the merged image", "%s = true shapes the merged image, and merged = false writes none; drop one of them.", n)
+			}
 		}
 	}
 	return o

@@ -28,6 +28,7 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 	b := &outputs.Bundle{
 		Chip: pl.Chip.Name, FlashMode: orKeep(cfg.Target.FlashMode), FlashFreq: orKeep(cfg.Target.FlashFreq),
 		FlashSize: cfg.Target.FlashSizeName, FlashBytes: cfg.Target.FlashSize,
+		NoReports: !cfg.Output.Reports,
 	}
 	get := func(id string) ([]byte, error) {
 		a, ok := res.Artifacts[id]
