@@ -15,7 +15,7 @@ import (
 // benchProject writes the bench/batch.sh scenario to dir: n devices, one 16 KB NVS
 // partition each (serial, hw_rev, region, a certificate blob), encrypted with a
 // per-device key created on the first build when enc is set.
-func benchProject(b *testing.B, dir string, n int, enc bool) {
+func benchProject(b *testing.B, dir string, n int, enc, factory bool) {
 	b.Helper()
 	src, err := os.ReadFile(filepath.Join("testdata", "batch-encrypted-nvs.hcl"))
 	if err != nil {
@@ -25,6 +25,9 @@ func benchProject(b *testing.B, dir string, n int, enc bool) {
 	if !enc {
 		m = regexp.MustCompile(`(?s)key "nvs" \{.*?\n\}\n\n`).ReplaceAllString(m, "")
 		m = strings.Replace(m, "  encrypt_with = key.nvs\n", "", 1)
+	}
+	if factory {
+		m = strings.Replace(m, "output {\n", factoryOutput, 1)
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "certs"), 0o755); err != nil {
 		b.Fatal(err)
@@ -46,12 +49,16 @@ func benchProject(b *testing.B, dir string, n int, enc bool) {
 	}
 }
 
+// factoryOutput is what bench/batch.sh adds to the output block for the same files
+// per device as mfg_gen: the NVS partition only (besides the record and marker).
+const factoryOutput = "output {\n  merged       = false\n  device_files = [\"partitions/nvs.bin\"]\n"
+
 // benchmarkBatch times cold batches of n devices (empty output folder, keys and
 // cache each time), on disk: what bench/batch.sh measures per process, without the
 // process start. Reported as devices/s besides ns/op.
-func benchmarkBatch(b *testing.B, n int, enc bool) {
+func benchmarkBatch(b *testing.B, n int, enc, factory bool) {
 	dir := b.TempDir()
-	benchProject(b, dir, n, enc)
+	benchProject(b, dir, n, enc, factory)
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
@@ -74,14 +81,19 @@ func benchmarkBatch(b *testing.B, n int, enc bool) {
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "devices/s")
 }
 
-func BenchmarkBatchPlain200(b *testing.B)     { benchmarkBatch(b, 200, false) }
-func BenchmarkBatchEncrypted200(b *testing.B) { benchmarkBatch(b, 200, true) }
+// Every output per device (the merged image, flash args, build.json, SHA256SUMS).
+func BenchmarkBatchPlain200(b *testing.B)     { benchmarkBatch(b, 200, false, false) }
+func BenchmarkBatchEncrypted200(b *testing.B) { benchmarkBatch(b, 200, true, false) }
+
+// The NVS partition only per device: what bench/batch.sh compares with mfg_gen.
+func BenchmarkBatchFactoryPlain200(b *testing.B)     { benchmarkBatch(b, 200, false, true) }
+func BenchmarkBatchFactoryEncrypted200(b *testing.B) { benchmarkBatch(b, 200, true, true) }
 
 // BenchmarkBatchRerun200 times a rerun with nothing changed: every device is checked
 // against its record and skipped.
 func BenchmarkBatchRerun200(b *testing.B) {
 	dir := b.TempDir()
-	benchProject(b, dir, 200, false)
+	benchProject(b, dir, 200, false, false)
 	opts := Options{FS: afero.NewOsFs(), Manifest: filepath.Join(dir, "espcompose.hcl"),
 		Out: filepath.Join(dir, "dist"), CacheDir: filepath.Join(dir, "cache"), ToolVersion: "bench"}
 	if _, err := RunBatch(context.Background(), opts, BatchOptions{Jobs: 2}); err != nil {

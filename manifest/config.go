@@ -40,7 +40,12 @@ type Output struct {
 	// Reports: write the reports (flash map, HTML page, SBOM, summary). Default true,
 	// false for the devices of a batch (a devices block) unless reports = true.
 	Reports bool
-	Range   hcl.Range
+	// DeviceFiles, when set, are the only outputs each device of a batch writes
+	// (dist/ names such as "partitions/nvs.bin"), besides its record and marker:
+	// device_files = [...]. Empty: all of them.
+	DeviceFiles      []string
+	DeviceFilesRange hcl.Range
+	Range            hcl.Range
 }
 
 // Target is the device the image is for.

@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"github.com/hashicorp/hcl/v2"
+	"slices"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -291,6 +292,27 @@ func (d *decoder) output(b *Block, batch bool) Output {
 	for name, dst := range map[string]*bool{"fill_flash": &o.FillFlash, "hex": &o.Hex, "uf2": &o.UF2, "merged": &o.Merged, "reports": &o.Reports} {
 		if a := b.Attr(name); a != nil {
 			*dst, _ = d.boolean(a)
+		}
+	}
+	if a := b.Attr("device_files"); a != nil {
+		o.DeviceFilesRange = a.Expr.Range()
+		names, ok := d.stringList(a)
+		switch {
+		case !ok:
+		case !batch:
+			d.errorf(a.Expr.Range(), "Not a device batch", "device_files picks what each device of a batch writes; this manifest has no devices block.")
+		case len(names) == 0:
+			d.errorf(a.Expr.Range(), "No device files", "device_files lists the files each device writes; an empty list would write none. Leave it out to write all of them.")
+		default:
+			seen := map[string]bool{}
+			for _, n := range names {
+				if n == "" || strings.HasPrefix(n, "/") || strings.Contains(n, "\\") || slices.Contains(strings.Split(n, "/"), "..") {
+					d.errorf(a.Expr.Range(), "Invalid device file", "%q is not a file name relative to the device's folder, such as \"partitions/nvs.bin\".", n)
+				} else if !seen[n] {
+					seen[n] = true
+					o.DeviceFiles = append(o.DeviceFiles, n)
+				}
+			}
 		}
 	}
 	if !o.Merged {

@@ -271,3 +271,34 @@ func RemoveCreated(fs afero.Fs, created []string) {
 		}
 	}
 }
+
+// NewTempDirFor is TempDirFor with the folder's mode set to perm (not TempDir's 0700),
+// in one mkdir where the umask leaves perm as it is: a device batch makes one per
+// device.
+func NewTempDirFor(fs afero.Fs, finalDir string, perm os.FileMode) (string, error) {
+	parent, base := filepath.Split(filepath.Clean(finalDir))
+	if parent == "" {
+		parent = "."
+	}
+	for range 16 {
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", err
+		}
+		d := filepath.Join(parent, "."+base+".tmp-"+hex.EncodeToString(b[:]))
+		err := fs.Mkdir(d, perm)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("fsutil: temp dir for %s: %w", finalDir, err)
+		}
+		if !IsOS(fs) || perm.Perm()&processUmask() != 0 {
+			if err := fs.Chmod(d, perm); err != nil {
+				return "", err
+			}
+		}
+		return d, nil
+	}
+	return "", fmt.Errorf("fsutil: temp dir for %s: no free name", finalDir)
+}
