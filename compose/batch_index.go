@@ -207,7 +207,7 @@ func (t *tree) renderIndex(entries []batchEntry, shardData []byte, dry bool) (ma
 		if err != nil {
 			return nil, err
 		}
-		r := readRecord(t.fs, t.out, id)
+		r := decodeRecord(rec, id) // read once: a batch of 10,000 reads 10,000 records here
 		if r == nil {
 			return nil, fmt.Errorf("device %s: its record is missing", id)
 		}

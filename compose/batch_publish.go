@@ -327,13 +327,9 @@ func (t *tree) stageDevice(id string, files []outputs.File) (string, error) {
 	for _, f := range files {
 		p := filepath.Join(tmp, filepath.FromSlash(f.Name))
 		if d := filepath.Dir(p); d != tmp && !made[d] {
-			if err := t.fs.MkdirAll(d, 0o755); err != nil {
+			if err := t.mkdirs(tmp, d, made); err != nil {
 				return "", err
 			}
-			if err := t.fs.Chmod(d, 0o755); err != nil { // the umask may have narrowed it
-				return "", err
-			}
-			made[d] = true
 		}
 		if err := fsutil.WriteNew(t.fs, p, f.Data, os.FileMode(f.Mode)); err != nil {
 			return "", err
@@ -341,6 +337,25 @@ func (t *tree) stageDevice(id string, files []outputs.File) (string, error) {
 	}
 	ok = true
 	return tmp, nil
+}
+
+// mkdirs makes d and its parents up to the fresh folder tmp, each 0755 whatever the
+// umask, one mkdir each (the folder is new: nothing in it exists but what made holds).
+func (t *tree) mkdirs(tmp, d string, made map[string]bool) error {
+	if d == tmp || made[d] {
+		return nil
+	}
+	if !strings.HasPrefix(d, tmp+string(filepath.Separator)) {
+		return fmt.Errorf("internal: %s is not inside %s", d, tmp)
+	}
+	if err := t.mkdirs(tmp, filepath.Dir(d), made); err != nil {
+		return err
+	}
+	if err := fsutil.MkdirExact(t.fs, d, 0o755); err != nil {
+		return err
+	}
+	made[d] = true
+	return nil
 }
 
 // commitDevice swaps a staged folder, already durable, into place. A device built for

@@ -286,19 +286,26 @@ func NewTempDirFor(fs afero.Fs, finalDir string, perm os.FileMode) (string, erro
 			return "", err
 		}
 		d := filepath.Join(parent, "."+base+".tmp-"+hex.EncodeToString(b[:]))
-		err := fs.Mkdir(d, perm)
+		err := MkdirExact(fs, d, perm)
 		if errors.Is(err, os.ErrExist) {
 			continue
 		}
 		if err != nil {
 			return "", fmt.Errorf("fsutil: temp dir for %s: %w", finalDir, err)
 		}
-		if !IsOS(fs) || perm.Perm()&processUmask() != 0 {
-			if err := fs.Chmod(d, perm); err != nil {
-				return "", err
-			}
-		}
 		return d, nil
 	}
 	return "", fmt.Errorf("fsutil: temp dir for %s: no free name", finalDir)
+}
+
+// MkdirExact creates the folder path with mode perm, setting the mode only where the
+// umask narrowed it (one system call instead of two for each of thousands of folders).
+func MkdirExact(fs afero.Fs, path string, perm os.FileMode) error {
+	if err := fs.Mkdir(path, perm); err != nil {
+		return err
+	}
+	if !IsOS(fs) || perm.Perm()&processUmask() != 0 {
+		return fs.Chmod(path, perm)
+	}
+	return nil
 }
