@@ -282,6 +282,9 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 						// when they were built.
 						pl, pd := planner.New(cfg, planner.Options{FS: fsys, Log: b.log, SourceDateEpoch: b.bundle.SourceDateEpoch})
 						res.diags = append(res.diags, pd...)
+						if r.n == 1 && !pd.HasErrors() {
+							res.diags = append(res.diags, plannedDeviceFiles(cfg, pl)...)
+						}
 						if !pd.HasErrors() && b.locked != nil {
 							res.lockErr = b.checkLock(fsys, cfg, pl)
 						}

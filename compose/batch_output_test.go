@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/outputs"
 )
 
@@ -127,6 +128,14 @@ func TestBatchUnknownDeviceFileWritesNothing(t *testing.T) {
 	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("an unknown device file left an output folder: %v", err)
 	}
+	// Found while validating: a device that creates its key has not created it yet.
+	dir = factoryProject(t, 2, true, "  device_files = [\"partitions/nvs.bin\", \"nvs.bin\"]\n")
+	if _, err := tryBatch(dir, filepath.Join(dir, "dist"), BatchOptions{}); !errors.As(err, &de) {
+		t.Fatalf("unknown device file, encrypted: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "keys")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an unknown device file created keys: %v", err)
+	}
 }
 
 // A run killed while it wrote a device's marker (written first, in place) leaves a
@@ -154,5 +163,26 @@ func TestBatchPartialMarkerRecovered(t *testing.T) {
 	}
 	if partialMarkerOnly(afero.NewOsFs(), filepath.Join(out, "devices", serial(1))) {
 		t.Error("a complete device folder counts as a partial marker")
+	}
+}
+
+// The check on the rendered outputs: keeps the named files, sorted, and refuses a
+// name none of them has (what the planned check cannot know ahead).
+func TestDeviceFilesKeepsNamed(t *testing.T) {
+	b := &batch{}
+	cfg := &manifest.Config{Output: manifest.Output{DeviceFiles: []string{"b.bin", "a.bin"}}}
+	files := []outputs.File{{Name: "a.bin"}, {Name: "b.bin"}, {Name: "c.bin"}}
+	kept, err := b.deviceFiles(cfg, files)
+	if err != nil || len(kept) != 2 || kept[0].Name != "a.bin" || kept[1].Name != "b.bin" {
+		t.Fatalf("kept %v, %v", kept, err)
+	}
+	cfg.Output.DeviceFiles = []string{"d.bin"}
+	var de *DiagnosticsError
+	if _, err := b.deviceFiles(cfg, files); !errors.As(err, &de) || !strings.Contains(err.Error(), "a.bin, b.bin, c.bin") {
+		t.Errorf("unknown name: %v", err)
+	}
+	cfg.Output.DeviceFiles = nil
+	if all, _ := b.deviceFiles(cfg, files); len(all) != 3 {
+		t.Errorf("no device_files: %d files kept", len(all))
 	}
 }
