@@ -14,11 +14,13 @@
 #   - mfg_gen.py generate on the same devices (cold), when found.
 # The per-device work is the same: one 16 KB NVS partition per device with the entries
 # serial (string), hw_rev (u8), region (string) and cert (blob, from certs/<id>.pem).
-# espcompose writes more per device (partition table, merged image, flash args,
-# build.json, record, sums); mfg_gen writes the NVS binary and a CSV (and the key).
+# Each is built twice: "factory" writes per device the NVS binary (device_files), its
+# record and marker, the files mfg_gen writes; "full" every output (partition table,
+# merged image, flash args, build.json, record, sums). mfg_gen writes the NVS binary
+# and a CSV (and the key); it runs once per size and kind, its time in both rows.
 # The plain NVS binaries are compared byte for byte with mfg_gen's.
 #
-# Knobs: SIZES (default "1000 10000"), JOBS (default: nproc), BENCH_OUT (default
+# Knobs: SIZES (default "1000 10000"), OUTPUTS (default "factory full"), JOBS (default: nproc), BENCH_OUT (default
 # bench/results/batch, ignored by git), MFG_GEN (mfg_gen.py; default $IDF_PATH/tools/mass_mfg/mfg_gen.py),
 # NVSGEN_PATH (a folder holding the esp_idf_nvs_partition_gen package, put on
 # PYTHONPATH; not needed when it is installed). Results: $BENCH_OUT/results.md.
@@ -29,6 +31,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 out=${BENCH_OUT:-$repo/bench/results/batch}
 sizes=${SIZES:-"1000 10000"}
+variants=${OUTPUTS:-"factory full"}
 jobs=${JOBS:-$(nproc)}
 py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)
 mfg=${MFG_GEN:-${IDF_PATH:-/nonexistent}/tools/mass_mfg/mfg_gen.py}
@@ -68,10 +71,14 @@ timed() {
 	echo "$wall $rss"
 }
 
-# project DIR N ENCRYPTED: the manifest, devices.csv and certs/ for N devices, and
-# mfg_gen's config.csv and values.csv for the same devices.
+# project DIR N ENCRYPTED OUTPUTS: the manifest, devices.csv and certs/ for N devices,
+# and mfg_gen's config.csv and values.csv for the same devices. OUTPUTS "factory"
+# writes per device what mfg_gen writes, the NVS partition (output { merged = false,
+# device_files = ["partitions/nvs.bin"] }), besides espcompose's record and marker;
+# "full" writes every output (merged image, partition table, flash args, build.json,
+# SHA256SUMS).
 project() {
-	local dir=$1 n=$2 enc=$3
+	local dir=$1 n=$2 enc=$3 outputs=$4
 	rm -rf "$dir"
 	mkdir -p "$dir/certs"
 	cp "$repo/compose/testdata/batch-encrypted-nvs.hcl" "$dir/espcompose.hcl"
@@ -85,6 +92,9 @@ s = re.sub(r'key "nvs" \{.*?\n\}\n\n', '', s, flags=re.S)
 s = s.replace('  encrypt_with = key.nvs\n', '')
 open(p, 'w').write(s)
 EOF
+	fi
+	if [ "$outputs" = factory ]; then
+		sed -i 's|^output {$|output {\n  merged       = false\n  device_files = ["partitions/nvs.bin"]|' "$dir/espcompose.hcl"
 	fi
 	"$py" - "$dir" "$n" <<'EOF'
 import os, sys
@@ -113,15 +123,17 @@ else
 	say "mfg_gen: not found (MFG_GEN=$mfg, or esp_idf_nvs_partition_gen not importable); espcompose only"
 fi
 say ""
-say "| devices | NVS | espcompose cold | devices/s | peak RSS | no-op rerun | one row changed | mfg_gen | devices/s | peak RSS | espcompose ÷ mfg_gen |"
-say "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+say "| devices | NVS | per-device files | espcompose cold | devices/s | peak RSS | no-op rerun | one row changed | mfg_gen | devices/s | peak RSS | espcompose ÷ mfg_gen |"
+say "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 
 for n in $sizes; do
 	for enc in 0 1; do
+	mt=""
+	for outputs in $variants; do
 		kind=plain
 		[ "$enc" = 1 ] && kind=encrypted
-		dir=$out/p$n-$kind
-		project "$dir" "$n" "$enc"
+		dir=$out/p$n-$kind-$outputs
+		project "$dir" "$n" "$enc" "$outputs"
 		read -r cold rss < <(timed "$bin" build -f "$dir/espcompose.hcl" -o "$dir/dist" --jobs "$jobs")
 		read -r noop _ < <(timed "$bin" build -f "$dir/espcompose.hcl" -o "$dir/dist" --jobs "$jobs")
 		grep -q "Up to date" "$out/last.out" || echo "warning: the rerun was not up to date: $(cat "$out/last.out")" >&2
@@ -133,11 +145,12 @@ for n in $sizes; do
 		if [ "$have_mfg" = 1 ]; then
 			keyflag=()
 			[ "$enc" = 1 ] && keyflag=(--keygen)
-			read -r mt mrss < <(cd "$dir" && timed "$py" "$mfg" generate config.csv values.csv meter 0x4000 --fileid serial --outdir mfg "${keyflag[@]}")
+			# once per size and NVS kind, after the first espcompose variant
+			[ -z "$mt" ] && read -r mt mrss < <(cd "$dir" && timed "$py" "$mfg" generate config.csv values.csv meter 0x4000 --fileid serial --outdir mfg "${keyflag[@]}")
 			mrate=$(awk -v n="$n" -v s="$mt" 'BEGIN { printf "%.0f", n / s }')
 			ratio=$(awk -v a="$mt" -v b="$cold" 'BEGIN { printf "%.2f×", a / b }')
 			mcol="${mt} s|$mrate|$((mrss / 1024)) MB|$ratio"
-			if [ "$enc" = 0 ]; then
+			if [ "$enc" = 0 ] && [ -d "$dir/mfg" ]; then
 				same=0 diff=0
 				for i in 1 2 3 $((n / 2)) "$n"; do
 					s=$(printf 'MTR-%06d' "$i")
@@ -148,11 +161,12 @@ for n in $sizes; do
 						diff=$((diff + 1))
 					fi
 				done
-				echo "plain NVS vs mfg_gen ($n devices): $same identical, $diff different" >>"$out/compare.txt"
+				echo "plain NVS vs mfg_gen ($n devices, $outputs): $same identical, $diff different" >>"$out/compare.txt"
 			fi
 		fi
-		say "| $n | $kind | ${cold} s | $rate | $((rss / 1024)) MB | ${noop} s | ${one} s | ${mcol} |"
+		say "| $n | $kind | $outputs | ${cold} s | $rate | $((rss / 1024)) MB | ${noop} s | ${one} s | ${mcol} |"
 		rm -rf "$dir"
+	done
 	done
 done
 say ""

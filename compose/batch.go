@@ -282,6 +282,9 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 						// when they were built.
 						pl, pd := planner.New(cfg, planner.Options{FS: fsys, Log: b.log, SourceDateEpoch: b.bundle.SourceDateEpoch})
 						res.diags = append(res.diags, pd...)
+						if r.n == 1 && !pd.HasErrors() {
+							res.diags = append(res.diags, plannedDeviceFiles(cfg, pl)...)
+						}
 						if !pd.HasErrors() && b.locked != nil {
 							res.lockErr = b.checkLock(fsys, cfg, pl)
 						}
@@ -542,9 +545,8 @@ func (b *batch) buildAll(ctx context.Context, entries []batchEntry) error {
 		claimed = true
 		gateMu.Unlock()
 		if first {
-			if err := b.tree.ensure(); err != nil {
-				return err
-			}
+			// buildDevice makes the tree once the device is built: a mistake only
+			// building shows (device_files naming no output) leaves nothing behind.
 			if err := b.buildDevice(ctx, j); err != nil {
 				return err
 			}
@@ -702,6 +704,9 @@ func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDo
 		return nil, deviceDone{}, fmt.Errorf("device %s: %w", j.id, err)
 	}
 	c.runner.Cache = b.memo
+	if b.tree.sync.deferKeys() {
+		c.keys.Created = b.tree.sync.keyCreated // durable by the flush before the device is swapped in
+	}
 	if b.bo.Jobs > 1 {
 		c.runner.Workers = 1 // devices run in parallel; stages of one device need not
 	}
@@ -716,10 +721,13 @@ func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDo
 		return nil, deviceDone{}, fmt.Errorf("device %s: %w", j.id, err)
 	}
 	b.checks.Add(int64(len(p.verified.Checks)))
-	if len(c.Plan.Merged) == 0 {
-		return nil, deviceDone{}, fmt.Errorf("device %s: internal: no merged image among its outputs", j.id)
+	if files, err = b.deviceFiles(cfg, files); err != nil {
+		return nil, deviceDone{}, err
 	}
-	r := &deviceRecord{Format: recordFormat, ID: j.id, Merged: c.Plan.Merged[0].File, Files: recordFiles(files)}
+	r := &deviceRecord{Format: recordFormat, ID: j.id, Files: recordFiles(files)}
+	if len(c.Plan.Merged) > 0 { // none with output { merged = false }
+		r.Merged = c.Plan.Merged[0].File
+	}
 	out := fsutil.Abs(b.opts.Out)
 	for _, f := range rec.Files() {
 		if strings.HasPrefix(f, out+string(filepath.Separator)) {
@@ -761,6 +769,35 @@ func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDo
 	files = append(files, outputs.File{Name: RecordName, Data: data, Mode: 0o644, SHA256: sha256hex(data)})
 	b.tree.addColumns(r)
 	return files, deviceDone{res: res, checks: p.verified.Checks}, nil
+}
+
+// deviceFiles keeps, of a device's verified outputs, those output { device_files }
+// names (all of them when it names none). The record and the marker are added later.
+func (b *batch) deviceFiles(cfg *manifest.Config, files []outputs.File) ([]outputs.File, error) {
+	want := cfg.Output.DeviceFiles
+	if len(want) == 0 {
+		return files, nil
+	}
+	have := make(map[string]outputs.File, len(files))
+	names := make([]string, 0, len(files))
+	for _, f := range files {
+		have[f.Name] = f
+		names = append(names, f.Name)
+	}
+	kept := make([]outputs.File, 0, len(want))
+	for _, n := range want {
+		f, ok := have[n]
+		if !ok {
+			d := hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown device file",
+				Detail:  fmt.Sprintf("device_files names %q, which this build does not write. It writes: %s.", n, strings.Join(names, ", ")),
+				Subject: cfg.Output.DeviceFilesRange.Ptr()}}
+			b.diags(d)
+			return nil, &DiagnosticsError{d}
+		}
+		kept = append(kept, f)
+	}
+	sort.Slice(kept, func(i, k int) bool { return kept[i].Name < kept[k].Name })
+	return kept, nil
 }
 
 // IsBatch reports whether the manifest has a devices block: then `build` runs it with

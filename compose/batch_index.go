@@ -31,8 +31,8 @@ type indexDevice struct {
 	ID     string            `json:"id"`
 	Row    int               `json:"row"`
 	Dir    string            `json:"dir"`
-	Merged string            `json:"merged"`
-	SHA256 string            `json:"sha256"`
+	Merged string            `json:"merged,omitempty"`
+	SHA256 string            `json:"sha256,omitempty"`
 	Inputs string            `json:"inputs_sha256"`
 	Files  map[string]string `json:"files"`
 	Keys   map[string]string `json:"key_fingerprints,omitempty"`
@@ -147,8 +147,10 @@ func (t *tree) renderIndex(entries []batchEntry, shardData []byte, dry bool) (ma
 		if r == nil {
 			return nil, fmt.Errorf("device %s: its record is missing", e.ID)
 		}
-		d := indexDevice{ID: e.ID, Row: e.Row, Dir: "devices/" + e.ID, Merged: "devices/" + e.ID + "/" + r.Merged,
-			Inputs: r.Inputs, Files: map[string]string{}}
+		d := indexDevice{ID: e.ID, Row: e.Row, Dir: "devices/" + e.ID, Inputs: r.Inputs, Files: map[string]string{}}
+		if r.Merged != "" { // output { merged = false } writes none
+			d.Merged = "devices/" + e.ID + "/" + r.Merged
+		}
 		for _, f := range r.Files {
 			d.Files[f.Name] = f.SHA256
 			if f.Name == r.Merged {
@@ -205,7 +207,7 @@ func (t *tree) renderIndex(entries []batchEntry, shardData []byte, dry bool) (ma
 		if err != nil {
 			return nil, err
 		}
-		r := readRecord(t.fs, t.out, id)
+		r := decodeRecord(rec, id) // read once: a batch of 10,000 reads 10,000 records here
 		if r == nil {
 			return nil, fmt.Errorf("device %s: its record is missing", id)
 		}

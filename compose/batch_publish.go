@@ -193,7 +193,7 @@ func (t *tree) check(opts PublishSettings, readOnly bool) error {
 			continue
 		}
 		removed, err := fsutil.RecoverDir(t.fs, filepath.Join(devs, base), outputs.Marker, func(d string) bool {
-			return outputs.CheckOwned(t.fs, d) == nil || emptyOrMarkerTemp(t.fs, d)
+			return outputs.CheckOwned(t.fs, d) == nil || emptyOrMarkerTemp(t.fs, d) || partialMarkerOnly(t.fs, d)
 		})
 		if err != nil {
 			return fmt.Errorf("clean up after an interrupted build of %s: %w", filepath.Join(devs, base), err)
@@ -250,6 +250,22 @@ func emptyOrMarkerTemp(fsys afero.Fs, d string) bool {
 	return true
 }
 
+// partialMarkerOnly: d holds nothing but a marker cut short, what a run killed while
+// it wrote a device's marker (stageDevice writes it first, in place) leaves.
+func partialMarkerOnly(fsys afero.Fs, d string) bool {
+	names, err := afero.ReadDir(fsys, d)
+	if err != nil || len(names) != 1 || names[0].Name() != outputs.Marker || !names[0].Mode().IsRegular() {
+		return false
+	}
+	b, err := readSmall(fsys, filepath.Join(d, outputs.Marker), 1<<16)
+	if err != nil {
+		return false
+	}
+	// The marker of no files is the marker's fixed start and one newline.
+	head := strings.TrimSuffix(string(outputs.MarkerFor(nil)), "\n")
+	return strings.HasPrefix(head, string(b)) || strings.HasPrefix(string(b), head)
+}
+
 // ensure creates the tree and its marker, once something is to be written.
 func (t *tree) ensure() error {
 	t.made.Do(func() { t.madeErr = t.create0() })
@@ -290,7 +306,7 @@ func (t *tree) publishDevice(id string, files []outputs.File) error {
 // without flushing it: nobody sees it until commitDevice.
 func (t *tree) stageDevice(id string, files []outputs.File) (string, error) {
 	dir := filepath.Join(t.out, "devices", id)
-	tmp, err := fsutil.TempDirFor(t.fs, dir)
+	tmp, err := fsutil.NewTempDirFor(t.fs, dir, 0o755)
 	if err != nil {
 		return "", err
 	}
@@ -300,20 +316,20 @@ func (t *tree) stageDevice(id string, files []outputs.File) (string, error) {
 			_ = t.fs.RemoveAll(tmp)
 		}
 	}()
-	if err := t.fs.Chmod(tmp, 0o755); err != nil {
-		return "", err
-	}
-	if err := fsutil.WriteFileNoSync(t.fs, filepath.Join(tmp, outputs.Marker), outputs.MarkerFor(files), 0o644); err != nil {
+	// The marker first: from then on the folder is recognisably ours. A kill while it
+	// is written leaves a folder holding only the start of a marker, which the next
+	// run recognises too (partialMarkerOnly). Every file is created exclusively and
+	// unflushed; the group's flush makes the folder durable before the swap.
+	if err := fsutil.WriteNew(t.fs, filepath.Join(tmp, outputs.Marker), outputs.MarkerFor(files), 0o644); err != nil {
 		return "", err
 	}
 	made := map[string]bool{}
 	for _, f := range files {
 		p := filepath.Join(tmp, filepath.FromSlash(f.Name))
 		if d := filepath.Dir(p); d != tmp && !made[d] {
-			if err := t.fs.MkdirAll(d, 0o755); err != nil {
+			if err := t.mkdirs(tmp, d, made); err != nil {
 				return "", err
 			}
-			made[d] = true
 		}
 		if err := fsutil.WriteNew(t.fs, p, f.Data, os.FileMode(f.Mode)); err != nil {
 			return "", err
@@ -321,6 +337,25 @@ func (t *tree) stageDevice(id string, files []outputs.File) (string, error) {
 	}
 	ok = true
 	return tmp, nil
+}
+
+// mkdirs makes d and its parents up to the fresh folder tmp, each 0755 whatever the
+// umask, one mkdir each (the folder is new: nothing in it exists but what made holds).
+func (t *tree) mkdirs(tmp, d string, made map[string]bool) error {
+	if d == tmp || made[d] {
+		return nil
+	}
+	if !strings.HasPrefix(d, tmp+string(filepath.Separator)) {
+		return fmt.Errorf("internal: %s is not inside %s", d, tmp)
+	}
+	if err := t.mkdirs(tmp, filepath.Dir(d), made); err != nil {
+		return err
+	}
+	if err := fsutil.MkdirExact(t.fs, d, 0o755); err != nil {
+		return err
+	}
+	made[d] = true
+	return nil
 }
 
 // commitDevice swaps a staged folder, already durable, into place. A device built for

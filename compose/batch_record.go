@@ -69,6 +69,11 @@ func readRecord(fsys afero.Fs, out, id string) *deviceRecord {
 	if err != nil {
 		return nil
 	}
+	return decodeRecord(b, id)
+}
+
+// decodeRecord decodes a record read from devices/<id>/; nil when it is not one.
+func decodeRecord(b []byte, id string) *deviceRecord {
 	var r deviceRecord
 	if json.Unmarshal(b, &r) != nil || r.Format != recordFormat || r.ID != id || len(r.Files) == 0 {
 		return nil

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -26,6 +27,48 @@ type groupSync struct {
 	done    uint64 // flushes finished
 	running bool
 	lastErr error
+	// others are folders on other filesystems than root's that hold key files this
+	// batch created unflushed (keyCreated): every flush flushes them too.
+	others  map[uint64]string
+	rootDev uint64
+	rootErr error
+	rootOne sync.Once
+}
+
+// deferKeys: created key files can wait for the group's flush (syncfs), which then
+// makes each durable before any device encrypted with it is swapped in. Elsewhere
+// each key is flushed as it is created.
+func (g *groupSync) deferKeys() bool { return fsutil.IsOS(g.fs) && haveSyncfs }
+
+// keyCreated notes a key file created without a flush. The device that created it is
+// swapped in only after a flush that starts after its folder was written, so after
+// the key was: the flush of root's filesystem covers the key when it is on the same
+// one; a key elsewhere adds its filesystem to every later flush. A kill loses no
+// written key (the page cache survives it); a power loss before the flush can lose
+// a key, but then no device built with it was published, and the next run creates
+// it again.
+func (g *groupSync) keyCreated(path string) error {
+	dir := filepath.Dir(path)
+	g.rootOne.Do(func() { g.rootDev, g.rootErr = fsID(g.root) })
+	if g.rootErr != nil {
+		return g.rootErr
+	}
+	dev, err := fsID(dir)
+	if err != nil {
+		return err
+	}
+	if dev == g.rootDev {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.others == nil {
+		g.others = map[uint64]string{}
+	}
+	if _, ok := g.others[dev]; !ok {
+		g.others[dev] = dir
+	}
+	return nil
 }
 
 func newGroupSync(fsys afero.Fs, root string) *groupSync {
@@ -53,8 +96,17 @@ func (g *groupSync) flush(dir string) error {
 		g.running = true
 		g.started++
 		n := g.started
+		others := make([]string, 0, len(g.others))
+		for _, d := range g.others {
+			others = append(others, d)
+		}
 		g.mu.Unlock()
 		err := syncfs(g.root)
+		for _, d := range others {
+			if err == nil {
+				err = syncfs(d)
+			}
+		}
 		g.mu.Lock()
 		g.running = false
 		g.done = n

@@ -17,3 +17,12 @@ func syncfs(dir string) error {
 	defer f.Close()
 	return unix.Syncfs(int(f.Fd()))
 }
+
+// fsID identifies the filesystem that holds dir.
+func fsID(dir string) (uint64, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(dir, &st); err != nil {
+		return 0, err
+	}
+	return uint64(st.Dev), nil
+}

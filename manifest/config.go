@@ -35,7 +35,18 @@ type Output struct {
 	FillFlash bool   // pad the merged image to the flash size
 	Hex       bool   // also write Intel HEX
 	UF2       bool   // also write UF2
-	Range     hcl.Range
+	// Merged: write the merged image(s); false leaves each region's own file and
+	// flash_args (merged = false), what a factory flashing per-partition needs.
+	Merged bool
+	// Reports: write the reports (flash map, HTML page, SBOM, summary). Default true,
+	// false for the devices of a batch (a devices block) unless reports = true.
+	Reports bool
+	// DeviceFiles, when set, are the only outputs each device of a batch writes
+	// (dist/ names such as "partitions/nvs.bin"), besides its record and marker:
+	// device_files = [...]. Empty: all of them.
+	DeviceFiles      []string
+	DeviceFilesRange hcl.Range
+	Range            hcl.Range
 }
 
 // Target is the device the image is for.

@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"github.com/hashicorp/hcl/v2"
+	"slices"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -270,8 +271,11 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (d *decoder) output(b *Block) Output {
-	o := Output{Name: "flash"}
+// output decodes the output block; batch: the manifest has a devices block, whose
+// devices get no reports unless asked (10,000 copies of four report files that differ
+// only in hashes are no use to a factory; devices.json and devices.csv report the batch).
+func (d *decoder) output(b *Block, batch bool) Output {
+	o := Output{Name: "flash", Merged: true, Reports: !batch}
 	if b == nil {
 		return o
 	}
@@ -285,9 +289,40 @@ func (d *decoder) output(b *Block) Output {
 			}
 		}
 	}
-	for name, dst := range map[string]*bool{"fill_flash": &o.FillFlash, "hex": &o.Hex, "uf2": &o.UF2} {
+	for name, dst := range map[string]*bool{"fill_flash": &o.FillFlash, "hex": &o.Hex, "uf2": &o.UF2, "merged": &o.Merged, "reports": &o.Reports} {
 		if a := b.Attr(name); a != nil {
 			*dst, _ = d.boolean(a)
+		}
+	}
+	if a := b.Attr("device_files"); a != nil {
+		o.DeviceFilesRange = a.Expr.Range()
+		names, ok := d.stringList(a)
+		switch {
+		case !ok:
+		case !batch:
+			d.errorf(a.Expr.Range(), "Not a device batch", "device_files picks what each device of a batch writes; this manifest has no devices block.")
+		case len(names) == 0:
+			d.errorf(a.Expr.Range(), "No device files", "device_files lists the files each device writes; an empty list would write none. Leave it out to write all of them.")
+		default:
+			seen := map[string]bool{}
+			for _, n := range names {
+				if n == "" || strings.HasPrefix(n, "/") || strings.Contains(n, "\\") || slices.Contains(strings.Split(n, "/"), "..") {
+					d.errorf(a.Expr.Range(), "Invalid device file", "%q is not a file name relative to the device's folder, such as \"partitions/nvs.bin\".", n)
+				} else if !seen[n] {
+					seen[n] = true
+					o.DeviceFiles = append(o.DeviceFiles, n)
+				}
+			}
+		}
+	}
+	if !o.Merged {
+		for _, x := range []struct {
+			n  string
+			on bool
+		}{{"fill_flash", o.FillFlash}, {"hex", o.Hex}, {"uf2", o.UF2}} {
+			if n := x.n; x.on {
+				d.errorf(b.Attr(n).Expr.Range(), "Output needs the merged image", "%s = true shapes the merged image, and merged = false writes none; drop one of them.", n)
+			}
 		}
 	}
 	return o

@@ -260,7 +260,7 @@ func blockNodes(f *File, cfg *Config, device map[string]string, add func(*node))
 	}
 	outBlock := f.Output
 	add(&node{id: "output", rng: rangeOf(outBlock), exprs: blockExprs(outBlock), eval: func(d *decoder) cty.Value {
-		cfg.Output = d.output(outBlock)
+		cfg.Output = d.output(outBlock, f.Devices != nil)
 		return cty.EmptyObjectVal
 	}})
 	if b := f.Devices; b != nil {

@@ -134,7 +134,7 @@ var blockSchemas = map[string]*hcl.BodySchema{
 	},
 	"ota/encrypted_package": {Attributes: []hcl.AttributeSchema{{Name: "public_key", Required: true}, {Name: "secret"}}},
 	"output": {Attributes: []hcl.AttributeSchema{
-		{Name: "name"}, {Name: "fill_flash"}, {Name: "hex"}, {Name: "uf2"},
+		{Name: "name"}, {Name: "fill_flash"}, {Name: "hex"}, {Name: "uf2"}, {Name: "merged"}, {Name: "reports"}, {Name: "device_files"},
 	}},
 	"devices": {Attributes: []hcl.AttributeSchema{{Name: "csv", Required: true}, {Name: "id", Required: true}}},
 }

@@ -117,6 +117,8 @@ type Bundle struct {
 	Packages   []OTAPackage
 	Extras     []Extra
 	Record     Record
+	// NoReports leaves out the report files (output { reports = false }).
+	NoReports bool
 }
 
 // File is one file of dist/.
@@ -199,8 +201,10 @@ func Files(b *Bundle) ([]File, error) {
 	}
 	// The reports come last of the artifacts, so they can name every one by hash,
 	// and before build.json and SHA256SUMS, which list them.
-	if err := addReports(b, files, func(name string, data []byte, mode uint32) error { return add(name, data, mode, "") }); err != nil {
-		return nil, err
+	if !b.NoReports {
+		if err := addReports(b, files, func(name string, data []byte, mode uint32) error { return add(name, data, mode, "") }); err != nil {
+			return nil, err
+		}
 	}
 	sortFiles(files)
 	rec, err := b.Record.render(files)

@@ -28,6 +28,7 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 	b := &outputs.Bundle{
 		Chip: pl.Chip.Name, FlashMode: orKeep(cfg.Target.FlashMode), FlashFreq: orKeep(cfg.Target.FlashFreq),
 		FlashSize: cfg.Target.FlashSizeName, FlashBytes: cfg.Target.FlashSize,
+		NoReports: !cfg.Output.Reports,
 	}
 	// art is a stage's output with the digest it was given when made, which the
 	// outputs reuse (SHA256SUMS, build.json, ota/manifest.json) instead of hashing again.

@@ -100,6 +100,9 @@ func (p *planner) merge() {
 		return
 	}
 	out := p.cfg.Output
+	if !out.Merged {
+		return // output { merged = false }: each region's own file, with flash_args
+	}
 	add := func(file string, format merged.Format, fill string) {
 		id := p.add(&stages.Merge{Name: file, Chip: p.plan.Chip.Name, Format: format, FillFlash: fill, Regions: regions})
 		p.plan.Merged = append(p.plan.Merged, MergedOutput{File: file, Stage: id})

@@ -43,6 +43,11 @@ type FileKeys struct {
 	Generate Generator
 	Validate Validator
 	DryRun   bool // plan: never create
+	// Created, when set, is told each key file created (before the key is used), and
+	// the file is not flushed on its own: the caller makes it durable before it
+	// publishes anything made with the key (a device batch's group flush). Nil: each
+	// created key file is flushed with its folder at once.
+	Created func(path string) error
 
 	mu   sync.Mutex
 	held map[string][]byte
@@ -100,8 +105,17 @@ func (k *FileKeys) create(spec KeySpec) ([]byte, error) {
 			return nil, fmt.Errorf("key %q: %w", spec.Name, err)
 		}
 	}
-	if err := fsutil.CreateExclusive(k.FS, spec.Path, data, 0o600); err != nil {
+	create := fsutil.CreateExclusive
+	if k.Created != nil {
+		create = fsutil.CreateExclusiveNoSync
+	}
+	if err := create(k.FS, spec.Path, data, 0o600); err != nil {
 		return nil, fmt.Errorf("key %q: create %s: %w", spec.Name, spec.Rel, err)
+	}
+	if k.Created != nil {
+		if err := k.Created(spec.Path); err != nil {
+			return nil, fmt.Errorf("key %q: %w", spec.Name, err)
+		}
 	}
 	return data, nil
 }

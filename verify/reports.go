@@ -24,6 +24,16 @@ import (
 // name every region, the page loads nothing from elsewhere, and no report holds
 // the material of a key the build read.
 func (c *checker) reports() {
+	if cfg := c.in.Plan.Config; cfg != nil && !cfg.Output.Reports {
+		// output { reports = false } (a batch's default): none was written, and one
+		// that is there anyway is not ours.
+		for _, name := range outputs.ReportFiles {
+			if _, ok := c.files[name]; ok {
+				c.fail("report", name, "written although the manifest asks for no reports")
+			}
+		}
+		return
+	}
 	for _, name := range outputs.ReportFiles {
 		if _, ok := c.files[name]; !ok {
 			c.fail("report", name, "missing from the outputs")

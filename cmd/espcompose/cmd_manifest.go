@@ -204,7 +204,11 @@ func (a *app) reportDevices(built *compose.Result) error {
 	fmt.Fprintf(a.stdout, "Built %s: %d devices.\n", a.out, len(results))
 	for _, r := range results {
 		c := countStatus(r.Result)
-		fmt.Fprintf(a.stdout, "  %-20s %d ran, %d cached  %s/%s\n", r.ID, c[stages.StatusRan], c[stages.StatusCached], a.out, r.Merged[0])
+		where := "devices/" + r.ID // output { merged = false }: no merged image to name
+		if len(r.Merged) > 0 {
+			where = r.Merged[0]
+		}
+		fmt.Fprintf(a.stdout, "  %-20s %d ran, %d cached  %s/%s\n", r.ID, c[stages.StatusRan], c[stages.StatusCached], a.out, where)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,6 +22,14 @@ import (
 // report may hold a key file's bytes, raw or in hex.
 func (g *goldenDist) checkReports() {
 	g.t.Helper()
+	if !g.cfg.Output.Reports { // a batch's devices, unless the manifest asks for them
+		for _, name := range []string{"sbom.cdx.json", "flash-map.svg", "summary.md", "report.html"} {
+			if _, err := os.Stat(filepath.Join(g.root, name)); err == nil {
+				g.t.Errorf("%s written although the manifest asks for no reports", name)
+			}
+		}
+		return
+	}
 	g.checkSBOM()
 	g.checkFlashMapSVG()
 	g.checkSummaryMD()

@@ -70,6 +70,18 @@ func replaceFile(fs afero.Fs, path string, data []byte, perm os.FileMode, sync b
 // (afero has no portable no-replace rename), so a crash mid-write can leave a
 // short file; any failure seen by this process removes the file it created.
 func CreateExclusive(fs afero.Fs, path string, data []byte, perm os.FileMode) (err error) {
+	return createExclusive(fs, path, data, perm, true)
+}
+
+// CreateExclusiveNoSync is CreateExclusive without the flushes of the file and its
+// folder: for a caller that makes the file durable itself (a device batch flushes
+// the filesystem once per group of devices) before anything that depends on it is
+// published.
+func CreateExclusiveNoSync(fs afero.Fs, path string, data []byte, perm os.FileMode) error {
+	return createExclusive(fs, path, data, perm, false)
+}
+
+func createExclusive(fs afero.Fs, path string, data []byte, perm os.FileMode, sync bool) (err error) {
 	dir := filepath.Dir(path)
 	if st, err := fs.Stat(dir); err != nil {
 		return fmt.Errorf("fsutil: create %s: %w", path, err)
@@ -86,10 +98,12 @@ func CreateExclusive(fs afero.Fs, path string, data []byte, perm os.FileMode) (e
 			err = fmt.Errorf("fsutil: create %s: %w", path, err)
 		}
 	}()
-	if err = writeClose(fs, f, path, data, perm, true); err != nil {
+	if err = writeClose(fs, f, path, data, perm, sync); err != nil {
 		return err
 	}
-	syncDir(fs, dir)
+	if sync {
+		syncDir(fs, dir)
+	}
 	return nil
 }
 

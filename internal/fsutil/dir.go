@@ -271,3 +271,41 @@ func RemoveCreated(fs afero.Fs, created []string) {
 		}
 	}
 }
+
+// NewTempDirFor is TempDirFor with the folder's mode set to perm (not TempDir's 0700),
+// in one mkdir where the umask leaves perm as it is: a device batch makes one per
+// device.
+func NewTempDirFor(fs afero.Fs, finalDir string, perm os.FileMode) (string, error) {
+	parent, base := filepath.Split(filepath.Clean(finalDir))
+	if parent == "" {
+		parent = "."
+	}
+	for range 16 {
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", err
+		}
+		d := filepath.Join(parent, "."+base+".tmp-"+hex.EncodeToString(b[:]))
+		err := MkdirExact(fs, d, perm)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("fsutil: temp dir for %s: %w", finalDir, err)
+		}
+		return d, nil
+	}
+	return "", fmt.Errorf("fsutil: temp dir for %s: no free name", finalDir)
+}
+
+// MkdirExact creates the folder path with mode perm, setting the mode only where the
+// umask narrowed it (one system call instead of two for each of thousands of folders).
+func MkdirExact(fs afero.Fs, path string, perm os.FileMode) error {
+	if err := fs.Mkdir(path, perm); err != nil {
+		return err
+	}
+	if !IsOS(fs) || perm.Perm()&processUmask() != 0 {
+		return fs.Chmod(path, perm)
+	}
+	return nil
+}

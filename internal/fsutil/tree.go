@@ -25,6 +25,12 @@ func WriteFileNoSync(fs afero.Fs, path string, data []byte, perm os.FileMode) er
 // which the next build removes, so no temporary name is needed; SyncTree flushes
 // the whole tree once before it is published.
 func WriteNew(fs afero.Fs, path string, data []byte, perm os.FileMode) (err error) {
+	if IsOS(fs) && haveWriteNewOS {
+		if err := writeNewOS(path, data, perm); err != nil {
+			return fmt.Errorf("fsutil: create %s: %w", path, err)
+		}
+		return nil
+	}
 	f, err := fs.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return fmt.Errorf("fsutil: create %s: %w", path, err)

@@ -132,3 +132,37 @@ func TestReadFileExactSize(t *testing.T) {
 		}
 	}
 }
+
+// WriteNew on the real disk (its direct system-call path): the exact mode whatever
+// the umask leaves, the data whole, and an existing file refused, not replaced.
+func TestWriteNewOSExclusiveExactMode(t *testing.T) {
+	dir := t.TempDir()
+	fs := afero.NewOsFs()
+	for _, perm := range []os.FileMode{0o600, 0o644, 0o755} {
+		p := filepath.Join(dir, perm.String())
+		data := bytes.Repeat([]byte{byte(perm)}, 100_000)
+		if err := WriteNew(fs, p, data, perm); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(p)
+		if err != nil || st.Mode().Perm() != perm {
+			t.Errorf("%s: mode %v (%v)", p, st.Mode(), err)
+		}
+		if got, _ := os.ReadFile(p); !bytes.Equal(got, data) {
+			t.Errorf("%s: %d bytes read back, want %d", p, len(got), len(data))
+		}
+		if err := WriteNew(fs, p, []byte("other"), perm); !errors.Is(err, os.ErrExist) {
+			t.Errorf("%s again: %v, want ErrExist", p, err)
+		}
+		if got, _ := os.ReadFile(p); !bytes.Equal(got, data) {
+			t.Errorf("%s was changed by the refused write", p)
+		}
+	}
+	d := filepath.Join(dir, "sub")
+	if err := MkdirExact(fs, d, 0o751); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(d); st.Mode().Perm() != 0o751 {
+		t.Errorf("MkdirExact: mode %v", st.Mode())
+	}
+}

@@ -1,0 +1,13 @@
+//go:build !unix
+
+package fsutil
+
+import (
+	"os"
+)
+
+const haveWriteNewOS = false
+
+func writeNewOS(string, []byte, os.FileMode) error { return nil }
+
+func processUmask() os.FileMode { return 0o777 }
