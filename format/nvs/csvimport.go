@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -284,7 +285,9 @@ func (im *CSVImporter) add(e Entry) error {
 	return nil
 }
 
-var fillRE = regexp.MustCompile(`^(blob_fill|blob_sz_fill)\(([0-9]+);(0x[0-9a-fA-F]{2})\)`)
+var fillRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(blob_fill|blob_sz_fill)\(([0-9]+);(0x[0-9a-fA-F]{2})\)`)
+})
 
 func (im *CSVImporter) dataEntry(key string, enc, val *string) (Entry, error) {
 	if enc == nil {
@@ -411,7 +414,7 @@ func parseInt(key string, t Type, s string) (Entry, error) {
 // blobFill expands the blob_fill(N;0xPP) and blob_sz_fill(N;0xPP) encodings:
 // the value padded to N bytes, the latter prefixed by its length as u32.
 func blobFill(key, enc, val string) (Entry, error) {
-	m := fillRE.FindStringSubmatch(enc)
+	m := fillRE().FindStringSubmatch(enc)
 	if m == nil {
 		return Entry{}, fmt.Errorf("%w: %s: Invalid encoding format.", ErrEncoding, enc)
 	}
