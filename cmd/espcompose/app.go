@@ -95,6 +95,7 @@ func (a *app) run(args []string) int {
 	stdout := &countingWriter{w: a.stdout}
 	a.stdout = stdout
 	root := a.newRootCommand()
+	skipCompletionCmd(root, args)
 	root.SetArgs(normalizeVarFlag(args))
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
