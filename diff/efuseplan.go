@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // efusePlanFile is the reviewed eFuse plan a build writes when security is on.
@@ -40,7 +41,7 @@ func parseEfusePlan(md string) (steps []EfuseStep, digests []string) {
 		case strings.HasPrefix(l, "## "):
 			inDigests = strings.HasPrefix(l, "## Public-key digests")
 		case inDigests && strings.HasPrefix(l, "- key "):
-			if m := digestLine.FindStringSubmatch(l); m != nil {
+			if m := digestLine().FindStringSubmatch(l); m != nil {
 				slot, _ := strconv.Atoi(m[1])
 				for len(digests) <= slot {
 					digests = append(digests, "")
@@ -53,7 +54,7 @@ func parseEfusePlan(md string) (steps []EfuseStep, digests []string) {
 }
 
 // digestLine is "- key N (`$DIST/...`): `hex`" as outputs.EfusePlan writes it.
-var digestLine = regexp.MustCompile("^- key ([0-9]+) .*: `([0-9a-f]+)`$")
+var digestLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^- key ([0-9]+) .*: `([0-9a-f]+)`$") })
 
 // fenceOf returns the closing fence of a line opening a fenced block, else "".
 func fenceOf(l string) string {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // This file reads eFuse plans back for `espcompose doctor`: the eFuse writes a
@@ -119,9 +120,11 @@ func (p *EfusePlan) optOutFor(w string) string {
 }
 
 var (
-	scriptChip    = regexp.MustCompile(`espefuse\.py --chip '?([a-z0-9]+)'?`)
-	scriptWeakRE  = regexp.MustCompile("^# WEAKENED by the manifest: `([^`]*)`")
-	scriptCommand = regexp.MustCompile(`^efuse (burn_efuse|write_protect_efuse|burn_key|burn_key_digest) `)
+	scriptChip    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`espefuse\.py --chip '?([a-z0-9]+)'?`) })
+	scriptWeakRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^# WEAKENED by the manifest: `([^`]*)`") })
+	scriptCommand = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^efuse (burn_efuse|write_protect_efuse|burn_key|burn_key_digest) `)
+	})
 )
 
 // ParseEfuseScript reads an efuse-plan.sh back into the plan it was made from, as
@@ -134,10 +137,10 @@ func ParseEfuseScript(script []byte) (*EfusePlan, []string, error) {
 	var cmds []string
 	for i, l := range lines {
 		l = strings.TrimSpace(l)
-		if m := scriptChip.FindStringSubmatch(l); m != nil && p.Chip == "" {
+		if m := scriptChip().FindStringSubmatch(l); m != nil && p.Chip == "" {
 			p.Chip = m[1]
 		}
-		if m := scriptWeakRE.FindStringSubmatch(l); m != nil {
+		if m := scriptWeakRE().FindStringSubmatch(l); m != nil {
 			switch {
 			case strings.HasPrefix(m[1], "allow_jtag"):
 				p.Hardening.AllowJTAG = true
@@ -151,7 +154,7 @@ func ParseEfuseScript(script []byte) (*EfusePlan, []string, error) {
 				return nil, nil, fmt.Errorf("line %d: unknown WEAKENED setting %q", i+1, m[1])
 			}
 		}
-		if !scriptCommand.MatchString(l) {
+		if !scriptCommand().MatchString(l) {
 			continue
 		}
 		cmds = append(cmds, l)

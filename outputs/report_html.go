@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"sync"
 )
 
 // report.html is deterministic: it shows each stage's kind, dependencies and output
@@ -53,14 +54,17 @@ type reportData struct {
 	Nested                                       bool
 }
 
-var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"hex": hex32, "size": sizeText, "join": strings.Join, "short": func(s string) string {
-		if len(s) > 16 {
-			return s[:16] + "…"
-		}
-		return s
-	},
-}).Parse(`<!DOCTYPE html>
+// reportTmpl is parsed on first use, not at package init: every espcompose process
+// (even `version`) would otherwise pay for parsing it.
+var reportTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"hex": hex32, "size": sizeText, "join": strings.Join, "short": func(s string) string {
+			if len(s) > 16 {
+				return s[:16] + "…"
+			}
+			return s
+		},
+	}).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{{.Title}} — espcompose build report</title><style>{{.CSS}}</style></head>
 <body>
@@ -114,6 +118,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 {{end}}</tbody></table>
 </body></html>
 `))
+})
 
 // reportHTML renders dist/report.html: one self-contained page (inline CSS and SVG,
 // no scripts, no URLs) a reviewer can open from a CI artifact.
@@ -171,7 +176,7 @@ func reportHTML(b *Bundle, files []File) ([]byte, error) {
 		d.Merged = append(d.Merged, reportOTA{File: m.File, SHA256: hashes[m.File]})
 	}
 	var out bytes.Buffer
-	if err := reportTmpl.Execute(&out, d); err != nil {
+	if err := reportTmpl().Execute(&out, d); err != nil {
 		return nil, fmt.Errorf("report.html: %w", err)
 	}
 	return out.Bytes(), nil

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
@@ -206,7 +207,9 @@ func (c *checker) summary() {
 	}
 }
 
-var urlAttr = regexp.MustCompile(`(?i)\s(src|href|srcset|action|poster)\s*=\s*["']?([^"' >]*)`)
+var urlAttr = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\s(src|href|srcset|action|poster)\s*=\s*["']?([^"' >]*)`)
+})
 
 func (c *checker) reportPage() {
 	const subject = "report.html"
@@ -216,7 +219,7 @@ func (c *checker) reportPage() {
 	}
 	page := string(data)
 	bad := 0
-	for _, m := range urlAttr.FindAllStringSubmatch(page, -1) {
+	for _, m := range urlAttr().FindAllStringSubmatch(page, -1) {
 		if !strings.HasPrefix(m[2], "#") {
 			c.fail("report", subject, "%s=%q loads something from outside the page", m[1], m[2])
 			bad++

@@ -30,6 +30,11 @@ var version string
 
 // app carries everything a command may touch, so tests run commands in memory.
 type app struct {
+	// named is the command line's first argument: when it names a command, run
+	// builds only that command's tree (startup.go).
+	named    string
+	fullTree bool // tests: build every command whatever the arguments
+
 	fs      afero.Fs
 	stdin   io.Reader
 	stdout  io.Writer
@@ -94,6 +99,9 @@ func (a *app) run(args []string) int {
 	}
 	stdout := &countingWriter{w: a.stdout}
 	a.stdout = stdout
+	if len(args) > 0 && !a.fullTree {
+		a.named = args[0]
+	}
 	root := a.newRootCommand()
 	root.SetArgs(normalizeVarFlag(args))
 	root.SetIn(a.stdin)
@@ -195,6 +203,9 @@ func (a *app) newRootCommand() *cobra.Command {
 	pf.StringVar(&a.cache, "cache-dir", "", "stage cache (default: .espcompose/cache beside the manifest)")
 	a.addLockFlags(pf)
 	pf.DurationVar(&a.lockTimeout, "lock-timeout", 10*time.Minute, "how long build waits for another build writing the same output directory")
+	if a.addNamedCommand(root) {
+		return a.finishRoot(root)
+	}
 	root.AddCommand(
 		a.newVersionCommand(),
 		a.newValidateCommand(),
@@ -223,6 +234,11 @@ func (a *app) newRootCommand() *cobra.Command {
 		a.newDevicesCommand(),
 		a.newCacheCommand(),
 	)
+	return a.finishRoot(root)
+}
+
+// finishRoot applies what every command of the tree gets.
+func (a *app) finishRoot(root *cobra.Command) *cobra.Command {
 	a.addInputFlags(root)
 	applyHelpExamples(root)
 	root.SetVersionTemplate("espcompose {{.Version}}\n")

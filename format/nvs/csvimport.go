@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -48,6 +49,15 @@ type CSVImporter struct {
 	apSSID   *string
 	apPasswd *string
 	apAuth   *string
+
+	// spare is room for entries, reserved once per file from its line count:
+	// a namespace's entries follow one another in import order (a namespace row
+	// never switches back), so each namespace takes the spare room after the
+	// previous one's entries instead of growing a slice of its own entry by entry.
+	spare []Entry
+	// blobs is where hex2bin values are decoded, so a row costs no allocation of
+	// its own; each value is a full slice of it (no room to append into).
+	blobs []byte
 }
 
 // NewCSVImporter returns an importer resolving file rows in files (may be nil
@@ -87,6 +97,7 @@ func (im *CSVImporter) Add(r io.Reader, name string) error {
 	if !utf8.ValidString(text) {
 		return fmt.Errorf("%w: %s: not valid UTF-8", ErrCSV, name)
 	}
+	im.reserve(strings.Count(text, "\n") + 1)
 	var cols *columns
 	for line, fields := range csvRecords(text) {
 		if len(fields) == 0 {
@@ -261,10 +272,55 @@ func (im *CSVImporter) namespace(name string) error {
 	if len(im.part.Namespaces) >= MaxNamespaces {
 		return fmt.Errorf("%w: namespace %q would be number %d", ErrTooManyNS, name, len(im.part.Namespaces)+1)
 	}
-	im.part.Namespaces = append(im.part.Namespaces, Namespace{Name: name})
+	// The new namespace's entries go into the room after the current one's, which
+	// is cut to its length so nothing appended to it could reach them.
+	spare := im.spare
+	if im.cur >= 0 {
+		prev := &im.part.Namespaces[im.cur]
+		n := len(prev.Entries)
+		spare = prev.Entries[n:n]
+		prev.Entries = prev.Entries[:n:n]
+	}
+	im.spare = nil
+	im.part.Namespaces = append(im.part.Namespaces, Namespace{Name: name, Entries: spare})
 	im.cur = len(im.part.Namespaces) - 1
 	im.seen[name] = true
 	return nil
+}
+
+// reserve makes room for rows more entries in the current namespace, or in the
+// first one when none exists yet.
+func (im *CSVImporter) reserve(rows int) {
+	if im.cur < 0 {
+		if cap(im.spare) < rows {
+			im.spare = make([]Entry, 0, rows)
+		}
+		return
+	}
+	ns := &im.part.Namespaces[im.cur]
+	if cap(ns.Entries)-len(ns.Entries) < rows {
+		grown := make([]Entry, len(ns.Entries), len(ns.Entries)+rows)
+		copy(grown, ns.Entries)
+		ns.Entries = grown
+	}
+}
+
+// hexValue decodes a hex2bin value into the importer's blob buffer.
+func (im *CSVImporter) hexValue(key, s string) ([]byte, error) {
+	if len(s)%2 != 0 {
+		return nil, fmt.Errorf("%w: %s: Invalid data length. Should be multiple of 2.", ErrValue, key)
+	}
+	n := len(s) / 2
+	if cap(im.blobs)-len(im.blobs) < n {
+		im.blobs = make([]byte, 0, max(n, 64<<10))
+	}
+	at := len(im.blobs)
+	b := im.blobs[at : at+n : at+n]
+	if _, err := hex.Decode(b, []byte(s)); err != nil {
+		return nil, fmt.Errorf("%w: %s: non-hexadecimal digit found", ErrValue, key)
+	}
+	im.blobs = im.blobs[:at+n]
+	return b, nil
 }
 
 func (im *CSVImporter) add(e Entry) error {
@@ -284,7 +340,9 @@ func (im *CSVImporter) add(e Entry) error {
 	return nil
 }
 
-var fillRE = regexp.MustCompile(`^(blob_fill|blob_sz_fill)\(([0-9]+);(0x[0-9a-fA-F]{2})\)`)
+var fillRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(blob_fill|blob_sz_fill)\(([0-9]+);(0x[0-9a-fA-F]{2})\)`)
+})
 
 func (im *CSVImporter) dataEntry(key string, enc, val *string) (Entry, error) {
 	if enc == nil {
@@ -301,7 +359,7 @@ func (im *CSVImporter) dataEntry(key string, enc, val *string) (Entry, error) {
 	case "string":
 		return Entry{Key: key, Type: String, Str: v}, nil
 	case "hex2bin":
-		b, err := decodeHex(key, strings.TrimSpace(v))
+		b, err := im.hexValue(key, strings.TrimSpace(v))
 		return Entry{Key: key, Type: Blob, Blob: b}, err
 	case "base64":
 		b, err := decodePyBase64(key, []byte(v))
@@ -411,7 +469,7 @@ func parseInt(key string, t Type, s string) (Entry, error) {
 // blobFill expands the blob_fill(N;0xPP) and blob_sz_fill(N;0xPP) encodings:
 // the value padded to N bytes, the latter prefixed by its length as u32.
 func blobFill(key, enc, val string) (Entry, error) {
-	m := fillRE.FindStringSubmatch(enc)
+	m := fillRE().FindStringSubmatch(enc)
 	if m == nil {
 		return Entry{}, fmt.Errorf("%w: %s: Invalid encoding format.", ErrEncoding, enc)
 	}

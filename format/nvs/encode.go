@@ -12,6 +12,11 @@ type writer struct {
 	versionByte byte
 	v2          bool
 	pages       []*page
+	// out is the image the pages are laid out in, erased (0xFF) beforehand, so no
+	// page is built apart and copied; pages beyond it (a partition too small, an
+	// error Encode reports) get buffers of their own.
+	out     []byte
+	scratch []byte
 }
 
 func (w *writer) cur() *page { return w.pages[len(w.pages)-1] }
@@ -20,7 +25,13 @@ func (w *writer) nextPage() *page {
 	if n := len(w.pages); n > 0 && w.pages[n-1].state() == pageActive {
 		binary.LittleEndian.PutUint32(w.pages[n-1].buf[0:], pageFull)
 	}
-	p := newPage(uint32(len(w.pages)), w.versionByte)
+	var buf []byte
+	if off := len(w.pages) * PageSize; off+PageSize <= len(w.out) {
+		buf = w.out[off : off+PageSize]
+	} else {
+		buf = erased(PageSize)
+	}
+	p := newPage(buf, uint32(len(w.pages)), w.versionByte)
 	w.pages = append(w.pages, p)
 	return p
 }
@@ -33,7 +44,6 @@ func (w *writer) putInteger(ns uint8, key string, t Type, bits uint64) {
 	for i := 0; i < t.width(); i++ {
 		it[24+i] = byte(bits >> (8 * i))
 	}
-	sealItem(&it)
 	w.cur().put(&it, nil, 0)
 }
 
@@ -57,7 +67,6 @@ func (w *writer) putVarlen(ns uint8, key string, t Type, data []byte) error {
 	it := newItem(ns, t, uint8(total), chunkAny, key)
 	binary.LittleEndian.PutUint16(it[24:], uint16(len(data)))
 	binary.LittleEndian.PutUint32(it[28:], crc(data))
-	sealItem(&it)
 	w.cur().put(&it, data, total-1)
 	return nil
 }
@@ -79,7 +88,6 @@ func (w *writer) putChunked(ns uint8, key string, data []byte) error {
 		it := newItem(ns, typeBlobData, uint8(1+slotsFor(n)), uint8(chunks), key)
 		binary.LittleEndian.PutUint16(it[24:], uint16(n))
 		binary.LittleEndian.PutUint32(it[28:], crc(chunk))
-		sealItem(&it)
 		p.put(&it, chunk, slotsFor(n))
 		chunks++
 		off += n
@@ -93,7 +101,6 @@ func (w *writer) putChunked(ns uint8, key string, data []byte) error {
 	it := newItem(ns, typeBlobIdx, 1, chunkAny, key)
 	binary.LittleEndian.PutUint32(it[24:], uint32(len(data)))
 	it[28], it[29] = uint8(chunks), 0
-	sealItem(&it)
 	w.cur().put(&it, nil, 0)
 	return nil
 }
@@ -108,9 +115,9 @@ func (w *writer) putEntry(ns uint8, e *Entry) error {
 		w.putInteger(ns, e.Key, e.Type, bits)
 		return nil
 	case e.Type == String:
-		b := make([]byte, len(e.Str)+1)
-		copy(b, e.Str)
-		return w.putVarlen(ns, e.Key, String, b)
+		// The value and its NUL, in a buffer reused from entry to entry.
+		w.scratch = append(append(w.scratch[:0], e.Str...), 0)
+		return w.putVarlen(ns, e.Key, String, w.scratch)
 	case e.Type == Blob:
 		return w.putVarlen(ns, e.Key, Blob, e.Blob)
 	}
@@ -148,7 +155,12 @@ func Encode(p *Partition, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &writer{versionByte: versionByteV2, v2: version == 2}
+	// Read-write images are opts.Size bytes; read-only ones hold only the pages
+	// written, at most dataPages.
+	w := &writer{versionByte: versionByteV2, v2: version == 2, out: erased(dataPages * PageSize)}
+	if !readOnly {
+		w.out = erased(int(opts.Size))
+	}
 	if !w.v2 {
 		w.versionByte = versionByteV1
 	}
@@ -173,19 +185,24 @@ func Encode(p *Partition, opts Options) ([]byte, error) {
 	}
 	if opts.Keys != nil {
 		for i, pg := range w.pages {
-			opts.Keys.encryptPage(pg.buf[:], i, pg.used)
+			opts.Keys.encryptPage(pg.buf, i, pg.used)
 		}
 	}
-	n := len(w.pages)
-	if !readOnly {
-		n = int(opts.Size / PageSize)
+	if readOnly {
+		return w.out[:len(w.pages)*PageSize], nil
 	}
-	out := make([]byte, n*PageSize)
-	for i := range out {
-		out[i] = 0xff
+	return w.out, nil
+}
+
+// erased returns n bytes of 0xFF, as erased flash reads.
+func erased(n int) []byte {
+	b := make([]byte, n)
+	if n > 0 {
+		// Doubling copies run as memmove, far faster than a byte loop.
+		b[0] = 0xff
+		for i := 1; i < n; i *= 2 {
+			copy(b[i:], b[:i])
+		}
 	}
-	for i, pg := range w.pages {
-		copy(out[i*PageSize:], pg.buf[:])
-	}
-	return out, nil
+	return b
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/espcompose/espcompose/format/fatfs"
 	"github.com/espcompose/espcompose/format/spiffs"
@@ -204,8 +205,10 @@ func runFSGen(p *parser, argv []string, env *Env, spec func(*args) (fsimage.Spec
 }
 
 var (
-	reFATType    = regexp.MustCompile(`specified FATFS type: (FAT\d+), the actual FATFS type: (FAT\d+)`)
-	reSpiffsName = regexp.MustCompile(`object name '([^']*)' too long`)
+	reFATType = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`specified FATFS type: (FAT\d+), the actual FATFS type: (FAT\d+)`)
+	})
+	reSpiffsName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`object name '([^']*)' too long`) })
 )
 
 // fsRefMessage is the last line of the generators' exception for the failures
@@ -218,14 +221,14 @@ func fsRefMessage(err error) string {
 	case errors.Is(err, fatfs.ErrNameTooLong):
 		return "fatfs_utils.exceptions.TooLongNameException: Maximal length of the object name is 8 characters and 3 characters for extension!"
 	case errors.Is(err, fatfs.ErrFATType):
-		if m := reFATType.FindStringSubmatch(msg); m != nil {
+		if m := reFATType().FindStringSubmatch(msg); m != nil {
 			return "fatfs_utils.exceptions.InconsistentFATAttributes: FAT type you specified is inconsistent with other attributes of the system.\n" +
 				"                    The specified FATFS type: " + m[1] + "\n                    The actual FATFS type: " + m[2]
 		}
 	case errors.Is(err, spiffs.ErrNoSpace):
 		return "ERROR: the image size has been exceeded"
 	case errors.Is(err, spiffs.ErrNameTooLong):
-		if m := reSpiffsName.FindStringSubmatch(msg); m != nil {
+		if m := reSpiffsName().FindStringSubmatch(msg); m != nil {
 			return "ERROR: object name '" + m[1] + "' too long"
 		}
 	}

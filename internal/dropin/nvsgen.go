@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/espcompose/espcompose/format/nvs"
 )
@@ -356,9 +357,11 @@ func binName(p string) (string, error) {
 }
 
 var (
-	reKeyLen  = regexp.MustCompile("length of key `([^`]*)` should be <= 15 characters")
-	reTooLong = regexp.MustCompile("key `([^`]*)`: size \\((\\d+)\\) exceeds max allowed length `(\\d+)` bytes")
-	reLinePfx = regexp.MustCompile(`^.*?:\d+: nvs: [a-z ]+: `)
+	reKeyLen  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("length of key `([^`]*)` should be <= 15 characters") })
+	reTooLong = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile("key `([^`]*)`: size \\((\\d+)\\) exceeds max allowed length `(\\d+)` bytes")
+	})
+	reLinePfx = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^.*?:\d+: nvs: [a-z ]+: `) })
 )
 
 // nvsRefMessage words a CSV error as nvs_partition_gen's InputError does and says
@@ -366,15 +369,15 @@ var (
 // which the reference does not give).
 func nvsRefMessage(err error) (string, bool) {
 	msg := err.Error()
-	if m := reKeyLen.FindStringSubmatch(msg); m != nil {
+	if m := reKeyLen().FindStringSubmatch(msg); m != nil {
 		return "Length of key `" + m[1] + "` should be <= 15 characters.", true
 	}
-	if m := reTooLong.FindStringSubmatch(msg); m != nil {
+	if m := reTooLong().FindStringSubmatch(msg); m != nil {
 		return " Input File: Size (" + m[2] + ") exceeds max allowed length `" + m[3] + "` bytes for key `" + m[1] + "`.", true
 	}
 	for _, ref := range []string{": Invalid data length. Should be multiple of 2.", ": Invalid encoding format.", ": Value length exceeds specified length."} {
 		if strings.Contains(msg, ref) {
-			return reLinePfx.ReplaceAllString(msg, ""), true
+			return reLinePfx().ReplaceAllString(msg, ""), true
 		}
 	}
 	return msg, false
