@@ -156,7 +156,9 @@ type Expect struct {
 	Version       *string
 	IDFVersion    *string
 	SecureVersion *uint32
-	Range         hcl.Range
+	// Chip is the chip the image header must name (its chip id), e.g. "esp32c3".
+	Chip  *string
+	Range hcl.Range
 	// Attrs holds each attribute's range by name, so a mismatch points at its line.
 	Attrs map[string]hcl.Range
 }

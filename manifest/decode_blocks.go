@@ -130,16 +130,26 @@ func (d *decoder) image(b *Block) (*Image, cty.Value) {
 	}
 	for _, e := range b.NestedOf("expect") {
 		ex := &Expect{Range: e.DeclRange, Attrs: map[string]hcl.Range{}}
-		for _, name := range []string{"project_name", "version", "idf_version", "secure_version"} {
+		for _, name := range []string{"project_name", "version", "idf_version", "secure_version", "chip"} {
 			if a := e.Attr(name); a != nil {
 				ex.Attrs[name] = a.Expr.Range()
 			}
 		}
-		for name, dst := range map[string]**string{"project_name": &ex.ProjectName, "version": &ex.Version, "idf_version": &ex.IDFVersion} {
+		for name, dst := range map[string]**string{"project_name": &ex.ProjectName, "version": &ex.Version, "idf_version": &ex.IDFVersion, "chip": &ex.Chip} {
 			if a := e.Attr(name); a != nil {
 				if s, ok := d.str(a); ok {
 					*dst = &s
 				}
+			}
+		}
+		if ex.Chip != nil {
+			chip := strings.ToLower(*ex.Chip)
+			if !contains(knownChips, chip) {
+				d.errorf(e.Attr("chip").Expr.Range(), "Unknown chip",
+					"expect.chip: %q is not a supported chip%s. Supported: %s.", chip, suggest(chip, knownChips), strings.Join(knownChips, ", "))
+				ex.Chip = nil
+			} else {
+				ex.Chip = &chip
 			}
 		}
 		if a := e.Attr("secure_version"); a != nil {

@@ -81,6 +81,22 @@ func (p *planner) loadImage(im *manifest.Image, isBootloader bool) {
 
 func (p *planner) checkExpect(im *manifest.Image, img *appimage.Image) {
 	ex := im.Expect
+	if ex.Chip != nil {
+		// The header's chip id, which the ROM checks; independent of the app description.
+		// The manifest refused a chip name it does not know; the codec's table decides
+		// the chip id.
+		if want, err := appimage.LookupChip(*ex.Chip); err == nil && img.CheckChip(want) != nil {
+			got := fmt.Sprintf("chip id %d", img.Header.ChipID)
+			if c, err := appimage.ChipByImageID(img.Header.ChipID); err == nil {
+				got = c.Name
+			}
+			p.errorf(ex.AttrRange("chip"), "Image does not match expect",
+				"image %q (%s) was built for %s, but expect says %s.", im.Name, p.rel(im.File), got, want.Name)
+		}
+	}
+	if ex.ProjectName == nil && ex.Version == nil && ex.IDFVersion == nil && ex.SecureVersion == nil {
+		return // only the header was asked about: a bootloader has no app description
+	}
 	d := img.AppDesc
 	if d == nil {
 		p.errorf(ex.Range, "Image has no app description",
