@@ -214,6 +214,13 @@ func TestBuildDevicesInMemory(t *testing.T) {
 	if len(res.Devices) != len(ids) || res.Stages != nil {
 		t.Fatalf("%d devices built, want %d", len(res.Devices), len(ids))
 	}
+	// Whichever device the batch builds first (workers run in parallel) computes the
+	// shared stages; every other device runs fewer, reusing them.
+	most := 0
+	for _, d := range res.Devices {
+		most = max(most, countRan(d.Result))
+	}
+	atMost := 0
 	for i, d := range res.Devices {
 		if d.ID != ids[i] || len(d.Merged) != 1 || d.Merged[0] != "devices/"+ids[i]+"/meter-factory.bin" {
 			t.Errorf("device %d: %s, merged %v", i, d.ID, d.Merged)
@@ -221,9 +228,12 @@ func TestBuildDevicesInMemory(t *testing.T) {
 		if perDevice[d.ID] != len(d.Result.Status) {
 			t.Errorf("OnStage told %d stages of %s, it has %d", perDevice[d.ID], d.ID, len(d.Result.Status))
 		}
-		if ran := countRan(d.Result); i > 0 && ran >= countRan(res.Devices[0].Result) {
-			t.Errorf("%s ran %d stages, as many as the first device: nothing shared was reused", d.ID, ran)
+		if countRan(d.Result) == most {
+			atMost++
 		}
+	}
+	if atMost != 1 {
+		t.Errorf("%d devices ran %d stages each, the most any ran: nothing shared was reused", atMost, most)
 	}
 	// Every device's checks are in the summary, each named for its device.
 	for _, id := range ids {
