@@ -56,6 +56,9 @@ type Options struct {
 	SourceDateEpoch string
 	// NoVerify skips reading every output back with the decoders before publishing.
 	NoVerify bool
+	// ReportTimings puts each stage's status and time into report.html. Such a report
+	// differs on every build, so a build with it is never "up to date".
+	ReportTimings bool
 	// LockTimeout is how long Build waits for another build writing Out.
 	LockTimeout time.Duration
 	// LockFile is the layout lock to check against; "" means espcompose.lock beside

@@ -188,7 +188,7 @@ func (l *loader) bundleOptions() (planner.BundleOptions, error) {
 		return planner.BundleOptions{}, err
 	}
 	sum := sha256.Sum256(src)
-	opts := planner.BundleOptions{ToolVersion: l.opts.ToolVersion, ManifestPath: filepath.Base(l.opts.Manifest), ManifestSHA256: hex.EncodeToString(sum[:])}
+	opts := planner.BundleOptions{ToolVersion: l.opts.ToolVersion, ManifestPath: filepath.Base(l.opts.Manifest), ManifestSHA256: hex.EncodeToString(sum[:]), Timings: l.opts.ReportTimings}
 	if v := l.opts.SourceDateEpoch; v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

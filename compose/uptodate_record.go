@@ -124,7 +124,7 @@ func requestDigest(opts Options) string {
 // answered from a record. A key in a token or behind a signing command, or a
 // signatures folder, may change where no file shows it.
 func (p *Project) recordable() bool {
-	if p.opts.BuildID == "" || p.opts.Out == "" || p.opts.Signatures != "" || !fsutil.IsOS(p.opts.FS) {
+	if p.opts.BuildID == "" || p.opts.Out == "" || p.opts.Signatures != "" || !fsutil.IsOS(p.opts.FS) || p.opts.ReportTimings {
 		return false
 	}
 	for _, c := range p.Configs {
@@ -317,7 +317,8 @@ func listingDigest(fsys afero.Fs, dir string) (string, error) {
 // how many files the tree holds. Any difference, or no record, is !ok: call Load
 // and Build, which check everything and record again. It never writes.
 func QuickUpToDate(opts Options) (files int, ok bool) {
-	if opts.BuildID == "" || opts.Out == "" || opts.FS == nil || !fsutil.IsOS(opts.FS) {
+	// A report with timings is new on every build: never answered from a record.
+	if opts.BuildID == "" || opts.Out == "" || opts.FS == nil || !fsutil.IsOS(opts.FS) || opts.ReportTimings {
 		return 0, false
 	}
 	fsys := opts.FS

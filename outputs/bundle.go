@@ -119,6 +119,9 @@ type Bundle struct {
 	Record     Record
 	// NoReports leaves out the report files (output { reports = false }).
 	NoReports bool
+	// Timings, when set (build --report-timings), adds each stage's status and time
+	// to report.html's stage list. nil keeps the report reproducible.
+	Timings map[string]StageTiming
 }
 
 // File is one file of dist/.

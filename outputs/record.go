@@ -3,6 +3,7 @@ package outputs
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // Record is build.json: every input and output by hash, the stages, the tool version.
@@ -43,6 +44,13 @@ type Stage struct {
 	Deps     []string `json:"deps,omitempty"`
 	Output   string   `json:"output_sha256"`
 	CacheKey string   `json:"cache_key,omitempty"`
+}
+
+// StageTiming is how a stage went in one build: its status (ran, cached, read...)
+// and how long it took. Only report.html shows it, and only when asked.
+type StageTiming struct {
+	Status string
+	Took   time.Duration
 }
 
 // MapRow is one row of the flash map.

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"strings"
 	"sync"
+	"time"
 )
 
 // report.html is deterministic: it shows each stage's kind, dependencies and output
@@ -51,13 +52,16 @@ type reportData struct {
 	Keys                                         []keyView
 	Efuse                                        string
 	Stages                                       []Stage
-	Nested                                       bool
+	// Timings: each stage's status and time by id, only with build --report-timings.
+	Timings map[string]StageTiming
+	Nested  bool
 }
 
 // reportTmpl is parsed on first use, not at package init: every espcompose process
 // (even `version`) would otherwise pay for parsing it.
 var reportTmpl = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"ms":  func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) },
 		"hex": hex32, "size": sizeText, "join": strings.Join, "short": func(s string) string {
 			if len(s) > 16 {
 				return s[:16] + "…"
@@ -112,10 +116,13 @@ var reportTmpl = sync.OnceValue(func() *template.Template {
 {{if .Efuse}}<p>From <code>efuse-plan.md</code>; burning eFuses is irreversible.</p><pre>{{.Efuse}}</pre>{{else}}<p>No eFuses to burn: the build uses neither flash encryption, Secure Boot nor an HMAC NVS key.</p>{{end}}
 
 <h2 id="stages">Stages</h2>
-<p class="muted">In the order they run. Timings and cache hits are left out so the report is the same for every build of the same inputs; <code>espcompose build</code> prints them.</p>
+{{if .Timings}}<p class="muted">In the order they run, with this build's status and time for each (<code>build --report-timings</code>; such a report differs on every build).</p>
+<table><thead><tr><th>#</th><th>Stage</th><th>Kind</th><th>Depends on</th><th>Output SHA-256</th><th>Status</th><th>Time</th></tr></thead><tbody>
+{{range $i, $s := .Stages}}{{$t := index $.Timings $s.ID}}<tr><td class="num">{{$i}}</td><td><code>{{$s.ID}}</code></td><td>{{$s.Kind}} v{{$s.Version}}</td><td><code>{{join $s.Deps ", "}}</code></td><td><code>{{short $s.Output}}</code></td><td>{{$t.Status}}</td><td class="num">{{ms $t.Took}}</td></tr>
+{{end}}</tbody></table>{{else}}<p class="muted">In the order they run. Timings and cache hits are left out so the report is the same for every build of the same inputs; <code>espcompose build --report-timings</code> adds them.</p>
 <table><thead><tr><th>#</th><th>Stage</th><th>Kind</th><th>Depends on</th><th>Output SHA-256</th></tr></thead><tbody>
 {{range $i, $s := .Stages}}<tr><td class="num">{{$i}}</td><td><code>{{$s.ID}}</code></td><td>{{$s.Kind}} v{{$s.Version}}</td><td><code>{{join $s.Deps ", "}}</code></td><td><code>{{short $s.Output}}</code></td></tr>
-{{end}}</tbody></table>
+{{end}}</tbody></table>{{end}}
 </body></html>
 `))
 })
@@ -139,7 +146,7 @@ func reportHTML(b *Bundle, files []File) ([]byte, error) {
 		Title: title, Chip: b.Chip, FlashSize: b.FlashSize, FlashMode: b.FlashMode, FlashFreq: b.FlashFreq,
 		Tool: b.Record.toolName(), ToolVersion: b.Record.ToolVersion, Manifest: b.Record.Manifest.Path, ManifestSHA: b.Record.Manifest.SHA256,
 		Map: template.HTML(svg.String()), Security: securitySummary(b), Keys: keyViews(b, files),
-		Efuse: string(efusePlan(b)), Stages: b.Record.Stages,
+		Efuse: string(efusePlan(b)), Stages: b.Record.Stages, Timings: b.Timings,
 	}, template.CSS(reportCSS)}
 	for _, r := range b.Regions {
 		why := r.EncryptReason

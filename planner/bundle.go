@@ -20,6 +20,9 @@ type BundleOptions struct {
 	ManifestPath    string // as shown to users
 	ManifestSHA256  string
 	SourceDateEpoch *int64
+	// Timings puts each stage's time into report.html (build --report-timings). Off by
+	// default: a report with timings differs on every build.
+	Timings bool
 }
 
 // Bundle assembles the outputs of a finished build.
@@ -108,6 +111,12 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 		b.Packages = append(b.Packages, op)
 	}
 	b.Record = pl.record(res, opts)
+	if opts.Timings {
+		b.Timings = map[string]outputs.StageTiming{}
+		for id, took := range res.Durations {
+			b.Timings[id] = outputs.StageTiming{Status: string(res.Status[id]), Took: took}
+		}
+	}
 	if err := pl.efusePlan(b, res); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/espcompose/espcompose/graph"
 	"github.com/espcompose/espcompose/internal/cas"
@@ -37,6 +38,10 @@ type Result struct {
 	Artifacts map[string]Artifact
 	Status    map[string]Status
 	CacheKeys map[string]string
+	// Durations is how long each stage took in this run (a cache hit: the read). It
+	// varies between runs, so nothing deterministic is made from it; only a report
+	// asked for with timings shows it.
+	Durations map[string]time.Duration
 }
 
 // Runner executes a stage graph, independent stages concurrently.
@@ -69,7 +74,7 @@ func CacheKey(s Stage, inputs []Artifact) string {
 
 // Run executes g and returns every artifact.
 func (r *Runner) Run(ctx context.Context, g *graph.Graph[Stage]) (*Result, error) {
-	res := &Result{Artifacts: map[string]Artifact{}, Status: map[string]Status{}, CacheKeys: map[string]string{}}
+	res := &Result{Artifacts: map[string]Artifact{}, Status: map[string]Status{}, CacheKeys: map[string]string{}, Durations: map[string]time.Duration{}}
 	var mu sync.Mutex
 	workers := r.Workers
 	if workers <= 0 {
@@ -89,6 +94,7 @@ func (r *Runner) Run(ctx context.Context, g *graph.Graph[Stage]) (*Result, error
 		var st Status
 		var key string
 		var err error
+		start := time.Now()
 		if tainted {
 			art, err = s.Run(ctx, r.Env, in)
 			st = StatusSecret
@@ -98,8 +104,9 @@ func (r *Runner) Run(ctx context.Context, g *graph.Graph[Stage]) (*Result, error
 		if err != nil {
 			return err
 		}
+		took := time.Since(start)
 		mu.Lock()
-		res.Artifacts[id], res.Status[id] = art, st
+		res.Artifacts[id], res.Status[id], res.Durations[id] = art, st, took
 		if key != "" {
 			res.CacheKeys[id] = key
 		}

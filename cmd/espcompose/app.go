@@ -53,6 +53,8 @@ type app struct {
 	device  string
 	// noVerify skips reading the outputs back before publishing (build --no-verify).
 	noVerify bool
+	// reportTimings adds each stage's status and time to report.html (build --report-timings).
+	reportTimings bool
 
 	lockTimeout time.Duration
 	lockFlags   lockFlags // --lock-file, --no-lock (cmd_lock.go)

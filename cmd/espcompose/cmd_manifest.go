@@ -134,6 +134,7 @@ func (a *app) newBuildCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&sigDir, "signatures", "", "directory of signatures returned for a sign-request (two-phase signing)")
 	cmd.Flags().BoolVar(&a.noVerify, "no-verify", false, "skip reading every output back with the decoders before publishing")
+	cmd.Flags().BoolVar(&a.reportTimings, "report-timings", false, "add each stage's status and time to report.html (such a report differs on every build)")
 	bf = a.addBatchFlags(cmd)
 	return cmd
 }

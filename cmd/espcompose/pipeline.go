@@ -47,7 +47,7 @@ func (a *app) composeOptions(sigDir string, onStage *func(id string, st stages.S
 		FS: a.fs, Log: a.log, Rand: a.random(), Getenv: a.getenv,
 		Manifest: a.file, Out: a.out, CacheDir: a.cache, Vars: vars, Device: a.device, Signatures: sigDir,
 		ToolVersion: version, BuildID: buildID(), SourceDateEpoch: a.getenv("SOURCE_DATE_EPOCH"),
-		NoVerify: a.noVerify, LockTimeout: a.lockTimeout, SignerEnv: a.signerEnv(),
+		NoVerify: a.noVerify, ReportTimings: a.reportTimings, LockTimeout: a.lockTimeout, SignerEnv: a.signerEnv(),
 		OnDiagnostics: func(files map[string]*hcl.File, diags hcl.Diagnostics) { a.printDiags(files, diags) },
 		OnWait: func(pid int) {
 			who := "another build"
