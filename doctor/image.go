@@ -2,11 +2,8 @@ package doctor
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"math"
 	"math/bits"
 
 	"github.com/espcompose/espcompose/format/appimage"
@@ -155,16 +152,16 @@ func (d *imageDoctor) nvs() {
 		if p.EncryptedFlag {
 			d.r.add(NVSMarkedEncrypted, atOffset(p.Offset, p.Name), "NVS partition %q at %#x has the encrypted flag: nvs_flash_init refuses it (ESP_ERR_NVS_WRONG_ENCRYPTION)", p.Name, p.Offset)
 		}
-		if p.Erased || nvsHeaderOK(p.Data) {
+		if p.Erased || outputs.NVSHeaderOK(p.Data) {
 			continue
 		}
 		raw := d.stored(p.Offset, min(p.Size, 0x10000))
-		if plain := d.decrypted(raw, p.Offset); plain != nil && nvsHeaderOK(plain) {
+		if plain := d.decrypted(raw, p.Offset); plain != nil && outputs.NVSHeaderOK(plain) {
 			d.r.add(NVSCiphertext, atOffset(p.Offset, p.Name), "NVS partition %q at %#x is flash-encrypted: decrypted with the flash key at %#x its page headers are valid, as stored they are not; the NVS driver reads it as random bytes", p.Name, p.Offset, p.Offset)
 			d.handled[outputs.CodeNVS+"@"+p.Name] = true
 			continue
 		}
-		if h := entropy(raw); h >= 7.5 {
+		if h := outputs.Entropy(raw); h >= outputs.RandomLooking {
 			d.r.add(NVSCiphertext, atOffset(p.Offset, p.Name), "NVS partition %q at %#x has no valid page header and its bytes look random (%.2f bits/byte): it reads as ciphertext%s", p.Name, p.Offset, h, keyHint(d.opts))
 			d.handled[outputs.CodeNVS+"@"+p.Name] = true
 		}
@@ -203,7 +200,7 @@ func (d *imageDoctor) otadata() {
 			if st, err := otadata.Decode(raw, len(slots)); err == nil && st.Active >= 0 {
 				d.r.add(OTADataEncryption, atOffset(p.Offset, p.Name), "otadata %q at %#x is written as plaintext (as stored it selects ota_%d) but flash encryption is on: the bootloader decrypts it into invalid entries and ignores it", p.Name, p.Offset, st.Slot)
 			}
-		case !d.in.Encrypted && !p.Erased && p.OTAData != nil && p.OTAData.Active < 0 && entropy(raw) >= 7.5:
+		case !d.in.Encrypted && !p.Erased && p.OTAData != nil && p.OTAData.Active < 0 && outputs.Entropy(raw) >= outputs.RandomLooking:
 			d.r.add(OTADataEncryption, atOffset(p.Offset, p.Name), "otadata %q at %#x looks encrypted (no valid entry, random bytes) but this image's partition table is plaintext, so the device reads otadata as stored", p.Name, p.Offset)
 		}
 		if p.OTAData != nil && p.OTAData.Slot >= 0 {
@@ -391,33 +388,4 @@ func (d *imageDoctor) readBack() {
 		}
 		d.r.add(ReadBack, atOffset(f.Offset, f.Partition), "[%s] %s", f.Code, f.Message)
 	}
-}
-
-// nvsHeaderOK: an NVS page header with a matching CRC (NVS encryption leaves
-// headers plaintext, so a flash-encrypted page is the only one without).
-func nvsHeaderOK(pg []byte) bool {
-	if len(pg) < 32 || binary.LittleEndian.Uint32(pg) == 0xFFFFFFFF {
-		return false
-	}
-	return binary.LittleEndian.Uint32(pg[28:]) == crc32.Update(0xFFFFFFFF, crc32.IEEETable, pg[4:28])
-}
-
-// entropy in bits per byte of the first 64 KiB, erased tail trimmed.
-func entropy(b []byte) float64 {
-	b = bytes.TrimRight(b[:min(len(b), 64<<10)], "\xff")
-	if len(b) == 0 {
-		return 0
-	}
-	var n [256]int
-	for _, c := range b {
-		n[c]++
-	}
-	h := 0.0
-	for _, c := range n {
-		if c > 0 {
-			p := float64(c) / float64(len(b))
-			h -= p * math.Log2(p)
-		}
-	}
-	return h
 }

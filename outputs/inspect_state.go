@@ -35,6 +35,16 @@ type RegionState struct {
 // firmware, certificates and text stay well under 7.
 const randomLooking = 7.5
 
+// RandomLooking, Entropy and NVSHeaderOK are exported for doctor, which judges
+// read-back regions by the same rules inspect does.
+const RandomLooking = randomLooking
+
+// Entropy is entropy, for doctor.
+func Entropy(b []byte) float64 { return entropy(b) }
+
+// NVSHeaderOK is nvsHeaderOK, for doctor.
+func NVSHeaderOK(pg []byte) bool { return nvsHeaderOK(pg) }
+
 // entropy is the Shannon entropy of b in bits per byte, over at most the first
 // 64 KiB with the erased tail trimmed.
 func entropy(b []byte) float64 {
