@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/espcompose/espcompose/internal/cas"
+	"github.com/espcompose/espcompose/stages"
 )
 
 // memoCache sits between a batch's runners and the stage cache. What does not
@@ -99,4 +100,31 @@ func (p *Project) PruneCache(max int64) (cas.PruneResult, error) {
 		return cas.PruneResult{}, nil
 	}
 	return p.cache.Prune(cas.PruneOptions{MaxSize: max})
+}
+
+// Recall serves a stage the runner recomputes rather than stores (stages.MemoryCache)
+// from memory: what the first device computed for every device.
+func (c *memoCache) Recall(key string) (stages.Artifact, bool) {
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if !ok || len(e.blobs) != 1 {
+		return stages.Artifact{}, false
+	}
+	for n, b := range e.blobs {
+		return stages.Artifact{Data: b, Digest: e.digests[n]}, true
+	}
+	return stages.Artifact{}, false
+}
+
+// Remember keeps a recomputed stage's artifact in memory while the first device is
+// built (the shared stages); later entries are per-device and never asked for again.
+func (c *memoCache) Remember(key string, art stages.Artifact) {
+	c.mu.Lock()
+	frozen := c.frozen
+	c.mu.Unlock()
+	if frozen {
+		return
+	}
+	c.keep(key, memoEntry{map[string][]byte{"out": art.Data}, map[string]string{"out": art.Digest}})
 }

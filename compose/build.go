@@ -62,11 +62,28 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 		}
 	}()
 	c := p.Configs[0]
-	res, files, err := p.buildFiles(ctx, c)
+	res, files, err := p.runFiles(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	same, err := p.publish(files)
+	// Verification runs while the tree is written and flushed (disk time, mostly
+	// waiting), and the swap waits for it: only a verified tree is published, and
+	// one that fails is removed unseen. An up-to-date folder is left as it is, but
+	// the build still fails if its outputs do not verify.
+	verified := make(chan error, 1)
+	go func() { verified <- p.verifyOutputs(ctx, c, res, files) }()
+	var verr error
+	waited := false
+	wait := func() error {
+		if !waited {
+			verr, waited = <-verified, true
+		}
+		return verr
+	}
+	same, err := p.publishWith(files, wait)
+	if verr := wait(); verr != nil {
+		return nil, verr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", p.opts.Out, err)
 	}
@@ -78,6 +95,15 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 
 // buildFiles runs one configuration and renders and verifies its output files.
 func (p *Project) buildFiles(ctx context.Context, c *Configuration) (*stages.Result, []outputs.File, error) {
+	res, files, err := p.runFiles(ctx, c)
+	if err == nil {
+		err = p.verifyOutputs(ctx, c, res, files)
+	}
+	return res, files, err
+}
+
+// runFiles runs one configuration and renders its output files, unverified.
+func (p *Project) runFiles(ctx context.Context, c *Configuration) (*stages.Result, []outputs.File, error) {
 	if on := p.opts.OnStage; on != nil {
 		id := c.Config.DeviceID
 		c.runner.OnDone = func(st string, status stages.Status) { on(id, st, status) }
@@ -91,9 +117,6 @@ func (p *Project) buildFiles(ctx context.Context, c *Configuration) (*stages.Res
 		return nil, nil, err
 	}
 	files, err := outputs.Files(bundle)
-	if err == nil {
-		err = p.verifyOutputs(ctx, c, res, files)
-	}
 	return res, files, err
 }
 

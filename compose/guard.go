@@ -73,7 +73,14 @@ func (p *Project) publishOptions() outputs.PublishOptions {
 // publish swaps the output tree in, or leaves it when it already holds exactly these
 // files (upToDate); a refusal keeps its own message (and exit code).
 func (p *Project) publish(files []outputs.File) (upToDate bool, err error) {
-	upToDate, err = outputs.PublishChanged(p.fs, p.opts.Out, files, p.publishOptions())
+	return p.publishWith(files, nil)
+}
+
+// publishWith is publish whose swap first waits for ready (see outputs.PublishOptions).
+func (p *Project) publishWith(files []outputs.File, ready func() error) (upToDate bool, err error) {
+	opts := p.publishOptions()
+	opts.Ready = ready
+	upToDate, err = outputs.PublishChanged(p.fs, p.opts.Out, files, opts)
 	var ge *guard.Error
 	if err != nil && !errors.As(err, &ge) {
 		return false, fmt.Errorf("write %s: %w", p.opts.Out, err)

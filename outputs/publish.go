@@ -36,6 +36,11 @@ type PublishOptions struct {
 	// Hook is called between publish steps ("written", then fsutil.StepAside /
 	// fsutil.StepSwapped). Crash tests stop the process there; nil in normal use.
 	Hook func(step string)
+	// Ready, when set, is called once the new tree is written and flushed and before
+	// it is swapped in; an error from it publishes nothing (the tree is removed) and
+	// is returned. The build verifies its outputs while they are being written, and
+	// only a verified tree is swapped in. It is not called when dir is up to date.
+	Ready func() error
 }
 
 // StepWritten is the Hook step after the new tree is complete, before it is swapped in.
@@ -216,6 +221,11 @@ func PublishChanged(fs afero.Fs, dir string, files []File, opts PublishOptions) 
 	// files whose data never reached the disk.
 	if err := fsutil.SyncTree(fs, tmp); err != nil {
 		return false, err
+	}
+	if opts.Ready != nil {
+		if err := opts.Ready(); err != nil {
+			return false, err
+		}
 	}
 	hook(StepWritten)
 	if err := fsutil.ReplaceDirWith(fs, tmp, dir, fsutil.ReplaceOptions{Hook: hook, Proof: Marker}); err != nil {

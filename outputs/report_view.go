@@ -3,6 +3,7 @@ package outputs
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // The reports (sbom.cdx.json, summary.md, flash-map.svg, report.html) are rendered
@@ -162,21 +163,34 @@ func efusePlan(b *Bundle) []byte {
 
 // addReports renders the report files from the bundle and the files rendered so far.
 func addReports(b *Bundle, files []File, add func(name string, data []byte, mode uint32) error) error {
-	sb, err := sbom(b, files)
-	if err != nil {
-		return err
-	}
-	html, err := reportHTML(b, files)
-	if err != nil {
-		return err
-	}
-	for _, f := range []struct {
-		name string
-		data []byte
+	// The four reports read the bundle and files and write nothing shared, so they
+	// render at once: the SBOM alone (CycloneDX through encoding/json's reflection)
+	// is about as long as the other three, and a build has two cores to give them.
+	reports := []struct {
+		name   string
+		render func() ([]byte, error)
 	}{
-		{"flash-map.svg", flashMapSVG(b)}, {"report.html", html}, {"sbom.cdx.json", sb}, {"summary.md", summaryMarkdown(b, files)},
-	} {
-		if err := add(f.name, f.data, 0); err != nil {
+		{"flash-map.svg", func() ([]byte, error) { return flashMapSVG(b), nil }},
+		{"report.html", func() ([]byte, error) { return reportHTML(b, files) }},
+		{"sbom.cdx.json", func() ([]byte, error) { return sbom(b, files) }},
+		{"summary.md", func() ([]byte, error) { return summaryMarkdown(b, files), nil }},
+	}
+	data := make([][]byte, len(reports))
+	errs := make([]error, len(reports))
+	var wg sync.WaitGroup
+	for i, r := range reports {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data[i], errs[i] = r.render()
+		}()
+	}
+	wg.Wait()
+	for i, r := range reports {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		if err := add(r.name, data[i], 0); err != nil {
 			return err
 		}
 	}

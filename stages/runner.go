@@ -173,8 +173,17 @@ func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, 
 		return art, st, "", err
 	}
 	key := CacheKey(s, in)
-	if recomputed(s) {
+	if recomputed(s, in) {
+		mc, memo := r.Cache.(MemoryCache)
+		if memo {
+			if art, ok := mc.Recall(key); ok {
+				return art, StatusCached, key, nil
+			}
+		}
 		art, err := s.Run(ctx, r.Env, in)
+		if err == nil && memo {
+			mc.Remember(key, art)
+		}
 		return art, StatusRan, key, err
 	}
 	if art, ok := r.cached(key); ok {
@@ -225,7 +234,7 @@ func (r *Runner) Probe(ctx context.Context, g *graph.Graph[Stage]) (map[string]S
 			}
 		}
 		status[id] = StatusWillRun
-		if !cacheable(s) || r.Cache == nil || recomputed(s) {
+		if !cacheable(s) || r.Cache == nil {
 			continue
 		}
 		in := make([]Artifact, 0, len(s.Deps()))
@@ -238,7 +247,7 @@ func (r *Runner) Probe(ctx context.Context, g *graph.Graph[Stage]) (map[string]S
 			}
 			in = append(in, a)
 		}
-		if !complete {
+		if !complete || recomputed(s, in) {
 			continue
 		}
 		if art, ok := r.cached(CacheKey(s, in)); ok {

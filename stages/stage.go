@@ -76,9 +76,31 @@ func holdsSecret(s Stage, secret map[string]bool) bool {
 // recorded as for any other stage, but the output is neither looked up nor stored.
 type Recomputer interface{ Recomputed() bool }
 
-func recomputed(s Stage) bool {
+// SizedRecomputer is a Recomputer that decides by its inputs: work that grows with
+// the bytes in (encryption) is recomputed while it stays below what reading and
+// verifying the stored copy costs, and stored above.
+type SizedRecomputer interface {
+	RecomputedFor(in []Artifact) bool
+}
+
+// Recomputes says whether the runner recomputes s from inputs in rather than storing
+// it in (or reading it from) the cache.
+func Recomputes(s Stage, in []Artifact) bool { return recomputed(s, in) }
+
+func recomputed(s Stage, in []Artifact) bool {
+	if r, ok := s.(SizedRecomputer); ok {
+		return r.RecomputedFor(in)
+	}
 	r, ok := s.(Recomputer)
 	return ok && r.Recomputed()
+}
+
+// MemoryCache is implemented by a Cache that can also hold, in memory only, what is
+// recomputed rather than stored (a device batch: the stages every device shares run
+// once, not once per device, without the disk cache paying for them).
+type MemoryCache interface {
+	Recall(key string) (Artifact, bool)
+	Remember(key string, art Artifact)
 }
 
 // CachePolicy is implemented by stages that are cacheable only in some configurations.

@@ -128,6 +128,11 @@ type checker struct {
 	env   *stages.Env
 	rep   *Report
 	files map[string][]byte
+	// sums is each file's SHA-256 as outputs.Files took it from the artifact's digest
+	// (computed once, when the stage made the bytes), or hashed there: the reports
+	// are checked against it rather than hashing every output, up to the whole
+	// flash, a second time.
+	sums map[string]string
 	// plain is each written region's bytes as the device reads them (decrypted), by
 	// region name; absent when the region could not be read back.
 	plain map[string][]byte
@@ -140,11 +145,14 @@ type checker struct {
 func newChecker(in Input) *checker {
 	c := &checker{
 		in: in, cfg: in.Plan.Config, env: &stages.Env{Keys: in.Keys, Signers: in.Signers, FS: in.FS},
-		rep: &Report{}, files: map[string][]byte{}, plain: map[string][]byte{},
+		rep: &Report{}, files: map[string][]byte{}, sums: map[string]string{}, plain: map[string][]byte{},
 		pubs: map[string]*secureboot.PublicKey{},
 	}
 	for _, f := range in.Files {
 		c.files[f.Name] = f.Data
+		if f.SHA256 != "" {
+			c.sums[f.Name] = f.SHA256
+		}
 	}
 	return c
 }

@@ -93,6 +93,7 @@ func (a *app) newBuildCommand() *cobra.Command {
 			if a.quickUpToDate(sigDir) {
 				return nil
 			}
+			defer a.shortLivedGC()()
 			p, err := a.loadProject(false, sigDir, &onStage)
 			if err != nil {
 				return err
