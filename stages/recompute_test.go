@@ -52,7 +52,7 @@ type memo struct {
 }
 
 func (c *memo) Get(string) (map[string][]byte, bool, error) { c.gets++; return nil, false, nil }
-func (c *memo) Put(string, map[string][]byte) error        { c.puts++; return nil }
+func (c *memo) Put(string, map[string][]byte) error         { c.puts++; return nil }
 func (c *memo) Recall(key string) (Artifact, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
