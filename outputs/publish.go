@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -208,19 +207,19 @@ func PublishChanged(fs afero.Fs, dir string, files []File, opts PublishOptions) 
 	if err := fsutil.WriteFileNoSync(fs, filepath.Join(tmp, Marker), markerContent(files), 0o644); err != nil {
 		return false, err
 	}
-	for _, f := range files {
+	tree := make([]fsutil.NewFile, len(files))
+	for i, f := range files {
 		p := filepath.Join(tmp, filepath.FromSlash(f.Name))
 		if err := fs.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return false, err
 		}
-		if err := fsutil.WriteNew(fs, p, f.Data, os.FileMode(f.Mode)); err != nil {
-			return false, fmt.Errorf("write %s: %w", path.Join(dir, f.Name), err)
-		}
+		tree[i] = fsutil.NewFile{Path: p, Data: f.Data, Perm: os.FileMode(f.Mode)}
 	}
 	// Durable before it is visible: a crash after the swap must not leave dir naming
-	// files whose data never reached the disk.
-	if err := fsutil.SyncTree(fs, tmp); err != nil {
-		return false, err
+	// files whose data never reached the disk. WriteTree flushes each file as it is
+	// written, then the marker and the folders.
+	if err := fsutil.WriteTree(fs, tmp, tree); err != nil {
+		return false, fmt.Errorf("write %s: %w", dir, err)
 	}
 	if opts.Ready != nil {
 		if err := opts.Ready(); err != nil {

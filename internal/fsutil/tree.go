@@ -26,7 +26,7 @@ func WriteFileNoSync(fs afero.Fs, path string, data []byte, perm os.FileMode) er
 // the whole tree once before it is published.
 func WriteNew(fs afero.Fs, path string, data []byte, perm os.FileMode) (err error) {
 	if IsOS(fs) && haveWriteNewOS {
-		if err := writeNewOS(path, data, perm); err != nil {
+		if err := writeNewOS(path, data, perm, false); err != nil {
 			return fmt.Errorf("fsutil: create %s: %w", path, err)
 		}
 		return nil
@@ -55,6 +55,11 @@ func WriteNew(fs afero.Fs, path string, data []byte, perm os.FileMode) (err erro
 // most of a cold build's time. Only the directories, whose order matters, are
 // flushed one by one, after every file.
 func SyncTree(fsys afero.Fs, dir string) error {
+	return syncTreeExcept(fsys, dir, nil)
+}
+
+// syncTreeExcept is SyncTree leaving out the files in flushed (already durable).
+func syncTreeExcept(fsys afero.Fs, dir string, flushed map[string]bool) error {
 	var dirs, files []string
 	err := afero.Walk(fsys, dir, func(p string, info fs.FileInfo, err error) error {
 		if err != nil {
@@ -63,7 +68,7 @@ func SyncTree(fsys afero.Fs, dir string) error {
 		switch {
 		case info.IsDir():
 			dirs = append(dirs, p)
-		case info.Mode().IsRegular():
+		case info.Mode().IsRegular() && !flushed[p]:
 			files = append(files, p)
 		}
 		return nil

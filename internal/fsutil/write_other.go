@@ -8,6 +8,6 @@ import (
 
 const haveWriteNewOS = false
 
-func writeNewOS(string, []byte, os.FileMode) error { return nil }
+func writeNewOS(string, []byte, os.FileMode, bool) error { return nil }
 
 func processUmask() os.FileMode { return 0o777 }

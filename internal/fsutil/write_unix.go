@@ -21,7 +21,7 @@ import (
 // filesystem, once per group of devices) before it publishes it.
 const haveWriteNewOS = true
 
-func writeNewOS(path string, data []byte, perm os.FileMode) error {
+func writeNewOS(path string, data []byte, perm os.FileMode, flush bool) error {
 	var fd int
 	var err error
 	for {
@@ -53,6 +53,18 @@ func writeNewOS(path string, data []byte, perm os.FileMode) error {
 	if perm.Perm()&processUmask() != 0 {
 		if err := unix.Fchmod(fd, uint32(perm.Perm())); err != nil {
 			return fail("chmod", err)
+		}
+	}
+	if flush {
+		for {
+			err := unix.Fsync(fd)
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			if err != nil {
+				return fail("fsync", err)
+			}
+			break
 		}
 	}
 	if err := unix.Close(fd); err != nil {
