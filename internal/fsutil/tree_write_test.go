@@ -46,4 +46,3 @@ func TestWriteTree(t *testing.T) {
 		})
 	}
 }
-
