@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/spf13/afero"
-
 )
 
 // snapshot reads every file under dir, by relative path.
