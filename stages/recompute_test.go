@@ -82,7 +82,7 @@ func TestRecomputedStagesUseMemoryOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := StatusRan
+		want := StatusRecomputed
 		if i > 0 {
 			want = StatusCached
 		}

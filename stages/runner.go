@@ -24,6 +24,9 @@ const (
 	StatusRead   Status = "read"   // a source file, read and hashed
 	StatusRan    Status = "ran"    // computed in this build
 	StatusCached Status = "cached" // reused from the cache
+	// StatusRecomputed: computed in this build and never stored, because making it
+	// costs less than reading it back from the cache (Recomputer).
+	StatusRecomputed Status = "recomputed"
 	// StatusSecret: computed in this build and never cached, because the artifact
 	// holds key material in the clear (a device private key in its partition, and
 	// everything made from that partition short of encryption).
@@ -184,7 +187,7 @@ func (r *Runner) runOne(ctx context.Context, s Stage, in []Artifact) (Artifact, 
 		if err == nil && memo {
 			mc.Remember(key, art)
 		}
-		return art, StatusRan, key, err
+		return art, StatusRecomputed, key, err
 	}
 	if art, ok := r.cached(key); ok {
 		return art, StatusCached, key, nil
@@ -247,7 +250,17 @@ func (r *Runner) Probe(ctx context.Context, g *graph.Graph[Stage]) (map[string]S
 			}
 			in = append(in, a)
 		}
-		if !complete || recomputed(s, in) {
+		if !complete {
+			continue
+		}
+		if recomputed(s, in) {
+			// Cheap by definition, and pure: run it, so that what depends on it can
+			// be looked up too. A failure (a key the dry run cannot read) leaves it
+			// and its dependents unknown; the build reports it.
+			status[id] = StatusRecomputed
+			if art, err := s.Run(ctx, r.Env, in); err == nil {
+				known[id] = art
+			}
 			continue
 		}
 		if art, ok := r.cached(CacheKey(s, in)); ok {

@@ -184,7 +184,7 @@ func orKeep(s string) string {
 func countStatus(res *stages.Result) map[stages.Status]int {
 	counts := map[stages.Status]int{}
 	for _, st := range res.Status {
-		if st == stages.StatusSecret {
+		if st == stages.StatusSecret || st == stages.StatusRecomputed {
 			st = stages.StatusRan // ran, and kept out of the cache
 		}
 		counts[st]++

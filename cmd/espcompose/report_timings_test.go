@@ -50,7 +50,7 @@ func TestReportTimings(t *testing.T) {
 	}
 	for _, s := range rec.Stages {
 		row := regexp.MustCompile(`<tr><td class="num">\d+</td><td><code>` + regexp.QuoteMeta(s.ID) +
-			`</code></td>.*?<td>(ran|cached|read|secret)</td><td class="num">\d+\.\d\d ms</td></tr>`)
+			`</code></td>.*?<td>(ran|recomputed|cached|read|secret)</td><td class="num">\d+\.\d\d ms</td></tr>`)
 		if !row.MatchString(timed) {
 			t.Errorf("report.html has no status and time for stage %s", s.ID)
 		}

@@ -36,7 +36,9 @@ func isTempName(name string) bool {
 // files that killed builds left behind (a live build's are never touched, since it
 // holds the lock too). On filesystems without file locks it only creates the folder.
 func (s *Store) Open() (func(), error) {
-	if err := s.fs.MkdirAll(s.root, dirPerm); err != nil {
+	// entries/ from the start: a cache is recognisable (cache prune) even when its
+	// builds had nothing worth storing.
+	if err := s.fs.MkdirAll(filepath.Join(s.root, "entries"), dirPerm); err != nil {
 		return nil, err
 	}
 	return fsutil.SharedLock(s.fs, filepath.Join(s.root, ".lock"), func() {
