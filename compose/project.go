@@ -131,7 +131,7 @@ func Load(opts Options, dryRun bool) (*Project, error) {
 		p.Close()
 		return nil, err
 	}
-	p.rec, p.warnings, p.started = l.fs, storeWarnings(l.reported), started
+	p.rec, p.warnings, p.started = l.fs, storeWarnings(l.reported, f.Files()), started
 	return p, nil
 }
 

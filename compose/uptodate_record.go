@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/espcompose/espcompose/internal/fsutil"
-	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/outputs"
 )
 
@@ -38,7 +37,8 @@ import (
 // removed output each change a folder's or a file's stat identity, and a leftover of
 // a killed publish beside the tree is looked for by name: each sends the build down
 // the full path, which checks, cleans up and republishes as before.
-const upToDateFormat = 1
+// 2: warnings carry the block they are in (storedDiag.Where).
+const upToDateFormat = 2
 
 // racyMargin covers the coarse clock file times are stamped with (a scheduler tick,
 // a few milliseconds on Linux) against the fine clock Load's start is read from.
@@ -90,7 +90,16 @@ type storedDiag struct {
 	Detail  string     `json:"detail,omitempty"`
 	Subject *hcl.Range `json:"subject,omitempty"`
 	Context *hcl.Range `json:"context,omitempty"`
+	// Where is the block the subject lies in, as a diagnostic names it ("image
+	// \"bootloader\""): kept so that showing the warning again needs no parse.
+	Where string `json:"where,omitempty"`
 }
+
+// storedNav answers what a parsed file's navigation would for the recorded
+// warnings' subjects (hcl.File.Nav; the text writer asks it for "in ...").
+type storedNav map[int]string
+
+func (n storedNav) ContextString(offset int) string { return n[offset] }
 
 // cacheDirOf is Project.cacheDir before anything is loaded.
 func cacheDirOf(opts Options) string {
@@ -378,27 +387,43 @@ func QuickUpToDate(opts Options) (files int, ok bool) {
 			return 0, false // the warnings quote the manifest, which was read
 		}
 		diags := make(hcl.Diagnostics, len(rec.Warnings))
+		files := map[string]*hcl.File{}
 		for i, w := range rec.Warnings {
 			diags[i] = &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: w.Summary, Detail: w.Detail,
 				Subject: w.Subject, Context: w.Context}
+			// Only the manifest is read here (its digest is checked above): a warning
+			// about another file takes the full build.
+			if w.Subject == nil || fsutil.Abs(w.Subject.Filename) != abs {
+				return 0, false
+			}
+			f := files[w.Subject.Filename]
+			if f == nil {
+				f = &hcl.File{Bytes: src, Nav: storedNav{}}
+				files[w.Subject.Filename] = f
+			}
+			f.Nav.(storedNav)[w.Subject.Start.Byte] = w.Where
 		}
-		// Parsed (not evaluated) so the quoted lines name their block, as they do
-		// after a full load.
-		mf, perr := manifest.ParseBytes(src, opts.Manifest)
-		if perr.HasErrors() {
-			return 0, false
-		}
-		opts.OnDiagnostics(mf.Files(), diags)
+		// The quoted lines name their block from the record (Where), as they do after
+		// a full load, without parsing the manifest again.
+		opts.OnDiagnostics(files, diags)
 	}
 	return rec.Files, true
 }
 
 // storeWarnings keeps what the loader reported, for the record; a batch holding
 // errors ends the load, so only warnings of a successful one are ever recorded.
-func storeWarnings(diags hcl.Diagnostics) []storedDiag {
+func storeWarnings(diags hcl.Diagnostics, files map[string]*hcl.File) []storedDiag {
 	var out []storedDiag
 	for _, d := range diags {
-		out = append(out, storedDiag{Summary: d.Summary, Detail: d.Detail, Subject: d.Subject, Context: d.Context})
+		sd := storedDiag{Summary: d.Summary, Detail: d.Detail, Subject: d.Subject, Context: d.Context}
+		if d.Subject != nil {
+			if f := files[d.Subject.Filename]; f != nil {
+				if cs, ok := f.Nav.(interface{ ContextString(int) string }); ok {
+					sd.Where = cs.ContextString(d.Subject.Start.Byte)
+				}
+			}
+		}
+		out = append(out, sd)
 	}
 	return out
 }

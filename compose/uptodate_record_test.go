@@ -76,6 +76,12 @@ func TestQuickUpToDateReplaysWarnings(t *testing.T) {
 		got[0].Subject == nil || got[0].Subject.Start.Line == 0 || files[opts.Manifest] == nil {
 		t.Fatalf("replayed diagnostics %v (files %v)", got, files)
 	}
+	// The quoted lines name their block as after a full load, without a parse: the
+	// record keeps it.
+	cs, ok := files[opts.Manifest].Nav.(interface{ ContextString(int) string })
+	if !ok || cs.ContextString(got[0].Subject.Start.Byte) != `image "bootloader"` {
+		t.Errorf("the replayed warning does not name its block: %v", files[opts.Manifest].Nav)
+	}
 }
 
 // Each change the full build would notice sends QuickUpToDate to the full build.

@@ -86,13 +86,18 @@ func (a *app) newBuildCommand() *cobra.Command {
 		Short: "Build the flash images into the output directory",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The up-to-date record is written only by a build of one configuration,
+			// never a device batch, and lists the manifest among its inputs: when it
+			// answers, the manifest has no devices block, so it is asked before the
+			// batch probe (which parses the manifest). Batch flags take the full path,
+			// which checks them.
+			if !batchFlagsChanged(cmd) && a.quickUpToDate(sigDir) {
+				return nil
+			}
 			if batch, err := a.batchMode(cmd, bf); batch || err != nil {
 				return a.buildBatch(cmd.Context(), sigDir, bf, err)
 			}
 			var onStage func(string, stages.Status)
-			if a.quickUpToDate(sigDir) {
-				return nil
-			}
 			defer a.shortLivedGC()()
 			p, err := a.loadProject(false, sigDir, &onStage)
 			if err != nil {

@@ -121,6 +121,16 @@ func (a *app) addBatchFlags(cmd *cobra.Command) *batchFlags {
 
 // batchMode reports whether build runs a device batch: the manifest has a devices
 // block. The batch flags without one are a usage error.
+// batchFlagsChanged says whether any flag only a device batch takes was given.
+func batchFlagsChanged(cmd *cobra.Command) bool {
+	for _, name := range []string{"jobs", "shard", "only", "cache-max-size"} {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *app) batchMode(cmd *cobra.Command, bf *batchFlags) (bool, error) {
 	if _, err := parseSize(bf.cacheMax); err != nil {
 		return false, usagef("--cache-max-size: %v", err)
