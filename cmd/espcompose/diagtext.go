@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -101,9 +102,18 @@ func (dw diagWriter) snippet(b *strings.Builder, d *hcl.Diagnostic, code string)
 	}
 	fmt.Fprintf(b, "  on %s line %d%s:\n", subject.Filename, subject.Start.Line, in)
 	src := file.Bytes
+	// Scan from the line the snippet starts on to the one it ends on, not the whole
+	// file: the ranges carry their byte offsets, so the lines in between are known.
 	sc := hcl.NewRangeScanner(src, subject.Filename, bufio.ScanLines)
+	if s := snip.Start; s.Byte <= len(src) && s.Line > 0 {
+		from := bytes.LastIndexByte(src[:s.Byte], '\n') + 1
+		sc = hcl.NewRangeScannerFragment(src, subject.Filename, hcl.Pos{Line: s.Line, Column: 1, Byte: from}, bufio.ScanLines)
+	}
 	for sc.Scan() {
 		line := sc.Range()
+		if line.Start.Byte >= snip.End.Byte && line.Start.Line > snip.End.Line {
+			break
+		}
 		if !line.Overlaps(snip) {
 			continue
 		}
