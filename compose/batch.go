@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -803,6 +804,12 @@ func (b *batch) deviceFiles(cfg *manifest.Config, files []outputs.File) ([]outpu
 // IsBatch reports whether the manifest has a devices block: then `build` runs it with
 // RunBatch. A manifest that does not parse is not a batch; Load reports why.
 func IsBatch(fsys afero.Fs, manifestPath string) bool {
+	// A devices block is introduced by the literal word: a manifest without it
+	// anywhere is not a batch, and a build need not parse it twice to know (parsing
+	// is most of what loading a small manifest costs a new process).
+	if src, err := afero.ReadFile(fsys, manifestPath); err == nil && !bytes.Contains(src, []byte("devices")) {
+		return false
+	}
 	f, diags := manifest.Parse(fsys, manifestPath)
 	return !diags.HasErrors() && f != nil && f.Devices != nil
 }
