@@ -7,10 +7,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
@@ -215,10 +213,6 @@ func (c *checker) summary() {
 	}
 }
 
-var urlAttr = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)\s(src|href|srcset|action|poster)\s*=\s*["']?([^"' >]*)`)
-})
-
 func (c *checker) reportPage() {
 	const subject = "report.html"
 	data, ok := c.files[subject]
@@ -227,9 +221,9 @@ func (c *checker) reportPage() {
 	}
 	page := string(data)
 	bad := 0
-	for _, m := range urlAttr().FindAllStringSubmatch(page, -1) {
-		if !strings.HasPrefix(m[2], "#") {
-			c.fail("report", subject, "%s=%q loads something from outside the page", m[1], m[2])
+	for _, m := range urlAttrs(page) {
+		if !strings.HasPrefix(m.value, "#") {
+			c.fail("report", subject, "%s=%q loads something from outside the page", m.name, m.value)
 			bad++
 		}
 	}
