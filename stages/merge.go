@@ -59,12 +59,28 @@ func (s *Merge) Run(_ context.Context, _ *Env, in []Artifact) (Artifact, error) 
 	for i, r := range s.Regions {
 		parts[i] = merged.Part{Addr: r.Offset, Data: in[i].Data, Name: r.Name}
 	}
-	out, err := merged.Merge(merged.Options{
+	opts := merged.Options{
 		Chip: s.Chip, FlashMode: "keep", FlashFreq: "keep", FlashSize: "keep",
 		Format: s.Format, FillFlashSize: s.FillFlash,
-	}, parts)
+	}
+	// A raw image (up to the whole flash) is hashed on a second goroutine while it
+	// is laid out, each step as soon as it is final: the SHA-256 and the copying and
+	// page faulting of a fresh buffer overlap instead of following one another.
+	var h *pipelinedHash
+	if s.Format == "" || s.Format == merged.FormatRaw {
+		h = newPipelinedHash()
+		opts.Written = h.upTo
+	}
+	out, err := merged.Merge(opts, parts)
+	var sum string
+	if h != nil {
+		sum = h.close()
+	}
 	if err != nil {
 		return Artifact{}, fmt.Errorf("merge %s: %w", s.Name, err)
+	}
+	if h != nil {
+		return Artifact{Data: out, Digest: sum}, nil
 	}
 	return NewArtifact(out), nil
 }

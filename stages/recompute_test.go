@@ -111,3 +111,16 @@ func TestRecomputedStagesUseMemoryOnly(t *testing.T) {
 type onlyDisk struct{ memo }
 
 func (*onlyDisk) Recall() {} // not a MemoryCache: a different method set
+
+// A raw merge is hashed while it is laid out: its digest is that of its bytes.
+func TestRawMergeDigest(t *testing.T) {
+	m := &Merge{Name: "f.bin", Chip: "esp32c3", FillFlash: "4MB", Regions: []MergeRegion{{Name: "a", Offset: 0x10000}, {Name: "b", Offset: 0x9000}}}
+	in := []Artifact{NewArtifact(make([]byte, 300<<10)), NewArtifact([]byte("nvs"))}
+	art, err := m.Run(context.Background(), &Env{}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(art.Data) != 4<<20 || art.Digest != NewArtifact(art.Data).Digest {
+		t.Fatalf("%d bytes, digest %s, want 4 MiB and %s", len(art.Data), art.Digest, NewArtifact(art.Data).Digest)
+	}
+}

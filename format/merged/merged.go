@@ -48,6 +48,11 @@ type Options struct {
 	// Raw format only.
 	TargetOffset  uint32 // flash address the output will be written to
 	FillFlashSize string // pad the output with 0xFF up to this flash size, e.g. "4MB"
+	// Written, when set, is called (on the merging goroutine) as the raw image
+	// grows, with the image so far: its bytes are final, and the ones after it are
+	// not yet written. The last call has the whole image. A caller hashes the image
+	// on another goroutine while the rest of it is laid out.
+	Written func(sofar []byte)
 
 	// UF2 format only.
 	ChunkSize  int // 0 = largest possible
@@ -267,17 +272,29 @@ func raw(opts Options, in []Part) ([]byte, error) {
 	// zeroed slice to append) and set to 0xFF by doubling copies, a few memmoves
 	// where a byte loop over megabytes of padding was most of the merge.
 	out := make([]byte, 0, size)
+	written := func() {
+		if opts.Written != nil {
+			opts.Written(out)
+		}
+	}
 	padTo := func(addr uint64) {
-		if addr > base && addr-base > uint64(len(out)) {
-			n := int(addr - base - uint64(len(out)))
+		for addr > base && addr-base > uint64(len(out)) {
+			// In steps, so that a Written caller can work on each as it is done.
+			n := min(int(addr-base-uint64(len(out))), writtenStep)
 			out = slices.Grow(out, n)
 			out = out[:len(out)+n]
 			fillErased(out[len(out)-n:])
+			written()
 		}
 	}
 	for _, p := range in {
 		padTo(uint64(p.Addr))
-		out = append(out, p.Data...)
+		for d := p.Data; len(d) > 0; {
+			n := min(len(d), writtenStep)
+			out = append(out, d[:n]...)
+			d = d[n:]
+			written()
+		}
 	}
 	if fill > 0 {
 		padTo(fill)
@@ -301,6 +318,9 @@ func checkOverlap(sorted []Part) error {
 	}
 	return nil
 }
+
+// writtenStep is how much of the raw image is laid out between Written calls.
+const writtenStep = 256 << 10
 
 // fillErased sets b to 0xFF, erased flash.
 func fillErased(b []byte) {
