@@ -106,8 +106,7 @@ func TestExamplesVerifyClean(t *testing.T) {
 		"quickstart+uf2":    {"table", "merged", "hex", "uf2", "flash-args"},
 		"secure-production": {"decrypt", "table", "nvs", "nvs-keys", "signature", "otadata", "merged", "flash-args", "ota"},
 		"esp-at":            {"decrypt", "table", "nvs", "otadata", "merged", "ota"},
-		"manufacturing":     {"table", "nvs", "merged"},
-		"factory-certs":     {"table", "nvs", "secure-cert", "merged"},
+		"manufacturing":     {"table", "nvs", "secure-cert", "merged"},
 		"v1":                {"digest", "signature", "fill", "merged"},
 		"webui":             {"table", "image", "filesystem", "merged", "flash-args"},
 		"release/v1":        {"table", "image", "nvs", "otadata", "merged", "flash-args", "ota"},
@@ -127,7 +126,7 @@ func TestExamplesVerifyClean(t *testing.T) {
 		}
 	}
 	for name, kinds := range want {
-		if name != "manufacturing" && name != "factory-certs" { // a batch's devices get no reports unless asked
+		if name != "manufacturing" { // a batch's devices get no reports unless asked
 			kinds = append(kinds, "sbom", "report") // every other build writes the reports
 		}
 		t.Run(name, func(t *testing.T) {

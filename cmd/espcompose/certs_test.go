@@ -22,18 +22,28 @@ import (
 	"github.com/espcompose/espcompose/stages"
 )
 
-// factoryCopy copies examples/factory-certs with its devices.csv cut to the first n
+// factoryCopy copies examples/manufacturing with its devices.csv cut to the first n
 // rows plus extra rows, as a production line would append them.
 func factoryCopy(t *testing.T, n int, extra ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	copyTree(t, filepath.Join(examplesDir, "factory-certs"), dir)
+	copyTree(t, filepath.Join(examplesDir, "manufacturing"), dir)
 	lines := strings.Split(strings.TrimSpace(readFile(t, filepath.Join(dir, "devices.csv"))), "\n")
 	rows := append(lines[:n+1], extra...)
 	if err := os.WriteFile(filepath.Join(dir, "devices.csv"), []byte(strings.Join(rows, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// cutDevices keeps the first n rows of a copied example's devices.csv: tests that
+// check a batch's behaviour need a few devices, not the example's 120.
+func cutDevices(t *testing.T, dir string, n int) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(readFile(t, filepath.Join(dir, "devices.csv"))), "\n")
+	if err := os.WriteFile(filepath.Join(dir, "devices.csv"), []byte(strings.Join(lines[:n+1], "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func readFile(t *testing.T, p string) string {
@@ -155,7 +165,7 @@ func TestCertKeyFiles(t *testing.T) {
 	}
 	keys := map[string]*ecdsa.PrivateKey{}
 	for i := 1; i <= 3; i++ {
-		id := fmt.Sprintf("FCT-%06d", i)
+		id := fmt.Sprintf("MTR-%06d", 100+i)
 		k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		keys[id] = k
 		der, _ := x509.MarshalPKCS8PrivateKey(k)
@@ -220,7 +230,7 @@ func TestCertSourceDateEpoch(t *testing.T) {
 		t.Fatal(err)
 	}
 	buildDir(t, dir, map[string]string{"SOURCE_DATE_EPOCH": "1830297600"}) // 2028-01-01
-	d, err := nvs.Decode([]byte(readFile(t, filepath.Join(dir, "dist", "devices", "FCT-000001", "partitions", "factory_nvs.bin"))), nil)
+	d, err := nvs.Decode([]byte(readFile(t, filepath.Join(dir, "dist", "devices", "MTR-000101", "partitions", "factory_nvs.bin"))), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,7 @@ func TestDerivedFlashKey(t *testing.T) {
 	dist, dist2 := filepath.Join(dir, "dist"), filepath.Join(dir, "dist2")
 	build(dist)
 	build(dist2)
-	ids := []string{"FCT-000001", "FCT-000002"}
+	ids := []string{"MTR-000101", "MTR-000102"}
 	master, err := os.ReadFile(filepath.Join(dir, "test-ca-DO-NOT-SHIP", "device-master.bin"))
 	if err != nil {
 		t.Fatal(err)

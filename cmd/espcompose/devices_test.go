@@ -16,6 +16,7 @@ import (
 func TestManufacturingPerDevice(t *testing.T) {
 	dir := t.TempDir()
 	copyTree(t, filepath.Join(examplesDir, "manufacturing"), dir)
+	cutDevices(t, dir, 3) // the example has 120; three show the behaviour
 	mf := filepath.Join(dir, "espcompose.hcl")
 	fs := afero.NewOsFs()
 	code, stdout, stderr := runCLI(t, fs, nil, "build", "--json", "-f", mf, "-o", filepath.Join(dir, "dist"))
@@ -91,6 +92,7 @@ func TestManufacturingPerDevice(t *testing.T) {
 func TestDevicesFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	copyTree(t, filepath.Join(examplesDir, "manufacturing"), dir)
+	cutDevices(t, dir, 3) // the example has 120; three show the behaviour
 	mf := filepath.Join(dir, "espcompose.hcl")
 	csvPath := filepath.Join(dir, "devices.csv")
 	for _, tc := range []struct{ csv, want string }{
