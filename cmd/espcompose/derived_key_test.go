@@ -268,3 +268,30 @@ func decryptXTS(t *testing.T, key, enc []byte, off uint32) []byte {
 	}
 	return out
 }
+
+// The lock pins a derived flash key by its master secret, the one thing every
+// device's key depends on: a new master is refused until the lock is updated.
+func TestDerivedKeyLock(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(examplesDir, "manufacturing-encrypted"), dir)
+	mf := filepath.Join(dir, "espcompose.hcl")
+	osfs := afero.NewOsFs()
+	if code, _, stderr := runCLI(t, osfs, nil, "lock", "-f", mf); code != 0 {
+		t.Fatalf("lock: exit %d\n%s", code, stderr)
+	}
+	master := filepath.Join(dir, "test-ca-DO-NOT-SHIP", "device-master.bin")
+	old, _ := os.ReadFile(master)
+	lockText := readFile(t, filepath.Join(dir, "espcompose.lock"))
+	if !strings.Contains(lockText, `key "device_master" {`) || !strings.Contains(lockText, `role        = "flash_encryption_master"`) ||
+		!strings.Contains(lockText, stages.Fingerprint(old)) {
+		t.Fatalf("the lock does not pin the master secret:\n%s", lockText)
+	}
+	must(t, os.WriteFile(master, bytes.Repeat([]byte{0x42}, 32), 0o600))
+	code, _, stderr := runCLI(t, osfs, nil, "build", "-f", mf, "-o", filepath.Join(dir, "dist"))
+	if code != 2 || !strings.Contains(stderr, `key "device_master" fingerprint locked at `+stages.Fingerprint(old)) {
+		t.Fatalf("a new master secret: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dist")); err == nil {
+		t.Error("a refused build wrote dist/")
+	}
+}
