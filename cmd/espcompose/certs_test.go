@@ -22,9 +22,9 @@ import (
 	"github.com/espcompose/espcompose/stages"
 )
 
-// factoryCopy copies examples/manufacturing with its devices.csv cut to the first n
+// manufacturingCopy copies examples/manufacturing with its devices.csv cut to the first n
 // rows plus extra rows, as a production line would append them.
-func factoryCopy(t *testing.T, n int, extra ...string) string {
+func manufacturingCopy(t *testing.T, n int, extra ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	copyTree(t, filepath.Join(examplesDir, "manufacturing"), dir)
@@ -74,14 +74,14 @@ func caPool(t *testing.T, path string) (*x509.CertPool, []byte) {
 	return pool, blk.Bytes
 }
 
-// TestFactoryCertsFiftyDevices builds 50 rows of the example plus a row no file was
+// TestManufacturingFiftyDevices builds 50 rows of examples/manufacturing plus a row no file was
 // made for, twice in two folders: each device's NVS holds its own serial and a
 // certificate for it that verifies against the test CA, its esp_secure_cert partition
 // holds the same certificate and the key derived again here, and both builds are
 // byte-identical.
-func TestFactoryCertsFiftyDevices(t *testing.T) {
+func TestManufacturingFiftyDevices(t *testing.T) {
 	newRow := "NEW-000001,4,eu868"
-	a, b := factoryCopy(t, 49, newRow), factoryCopy(t, 49, newRow)
+	a, b := manufacturingCopy(t, 49, newRow), manufacturingCopy(t, 49, newRow)
 	buildDir(t, a, nil)
 	buildDir(t, b, nil)
 	if sa, sb := readFile(t, filepath.Join(a, "dist", "SHA256SUMS")), readFile(t, filepath.Join(b, "dist", "SHA256SUMS")); sa != sb {
@@ -159,7 +159,7 @@ func TestFactoryCertsFiftyDevices(t *testing.T) {
 // TestCertKeyFiles issues from per-device key files (key_file) and places the key in
 // NVS as a PEM string: each device gets its own file's key and a certificate for it.
 func TestCertKeyFiles(t *testing.T) {
-	dir := factoryCopy(t, 3)
+	dir := manufacturingCopy(t, 3)
 	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestCertKeyFiles(t *testing.T) {
 // TestCertSourceDateEpoch: without not_before the certificate starts at
 // SOURCE_DATE_EPOCH, and ends validity later.
 func TestCertSourceDateEpoch(t *testing.T) {
-	dir := factoryCopy(t, 1)
+	dir := manufacturingCopy(t, 1)
 	hcl := readFile(t, filepath.Join(dir, "espcompose.hcl"))
 	line := "  not_before   = \"2027-01-01T00:00:00Z\"\n"
 	if !strings.Contains(hcl, line) {

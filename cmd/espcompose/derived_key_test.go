@@ -43,7 +43,7 @@ cert "device" {`
 // derivedKeyProject copies the example with n devices, adds the derived key and
 // names the manifest hostilely: the plan must hand that name to key derive intact.
 func derivedKeyProject(t *testing.T, n int) (dir, mf string) {
-	dir = factoryCopy(t, n)
+	dir = manufacturingCopy(t, n)
 	src := readFile(t, filepath.Join(dir, "espcompose.hcl"))
 	if !strings.Contains(src, `cert "device" {`) {
 		t.Fatal("the example has no cert \"device\" block to anchor the derived key")
