@@ -20,8 +20,9 @@ import (
 	"github.com/espcompose/espcompose/internal/guard"
 )
 
-// batchProject copies examples/manufacturing to a temporary folder on disk with n
-// devices: serial MTR-000001..n, hw_rev varying, each with its own certificate file.
+// batchProject copies examples/manufacturing (its images) to a temporary folder on
+// disk with testdata/batch-cert-files.hcl as manifest and n devices: serial
+// MTR-000001..n, hw_rev varying, each with its own certificate file.
 func batchProject(t *testing.T, n int) (dir string) {
 	t.Helper()
 	dir = t.TempDir()
@@ -46,6 +47,14 @@ func batchProject(t *testing.T, n int) (dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mf, err := os.ReadFile(filepath.Join("testdata", "batch-cert-files.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "espcompose.hcl"), mf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
 	var csv strings.Builder
 	csv.WriteString("serial,hw_rev,region\n")
 	for i := 1; i <= n; i++ {

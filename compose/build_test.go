@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -215,9 +216,9 @@ func TestBuildDevicesInMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := []string{"MTR-000101", "MTR-000102", "MTR-000103"}
-	if len(res.Devices) != len(ids) || res.Stages != nil {
-		t.Fatalf("%d devices built, want %d", len(res.Devices), len(ids))
+	ids := []string{"MTR-000101", "MTR-000102", "MTR-000103"} // the first of 120
+	if len(res.Devices) != 120 || res.Stages != nil {
+		t.Fatalf("%d devices built, want 120", len(res.Devices))
 	}
 	// Whichever device the batch builds first (workers run in parallel) computes the
 	// shared stages; every other device runs fewer, reusing them.
@@ -227,7 +228,7 @@ func TestBuildDevicesInMemory(t *testing.T) {
 	}
 	atMost := 0
 	for i, d := range res.Devices {
-		if d.ID != ids[i] || len(d.Merged) != 1 || d.Merged[0] != "devices/"+ids[i]+"/meter-factory.bin" {
+		if want := fmt.Sprintf("MTR-%06d", 101+i); d.ID != want || len(d.Merged) != 1 || d.Merged[0] != "devices/"+want+"/meter-factory.bin" {
 			t.Errorf("device %d: %s, merged %v", i, d.ID, d.Merged)
 		}
 		if perDevice[d.ID] != len(d.Result.Status) {
@@ -312,8 +313,8 @@ func countRan(r *stages.Result) int {
 }
 
 // checkBatchReport decodes a device batch's record.json (its device's id, a 64-digit
-// inputs hash, its files), devices.json (three devices with their inputs hash) or
-// devices.csv (a header and three rows).
+// inputs hash, its files), devices.json (the manufacturing example's 120 devices with
+// their inputs hash) or devices.csv (a header and 120 rows).
 func checkBatchReport(t *testing.T, name string, data []byte, dir string) {
 	t.Helper()
 	switch path.Base(name) {
@@ -335,12 +336,12 @@ func checkBatchReport(t *testing.T, name string, data []byte, dir string) {
 				Inputs string `json:"inputs_sha256"`
 			} `json:"devices"`
 		}
-		if err := json.Unmarshal(data, &idx); err != nil || len(idx.Devices) != 3 || len(idx.Devices[2].Inputs) != 64 {
+		if err := json.Unmarshal(data, &idx); err != nil || len(idx.Devices) != 120 || idx.Devices[2].ID != "MTR-000103" || len(idx.Devices[119].Inputs) != 64 {
 			t.Errorf("%s: %+v (%v)", name, idx, err)
 		}
 	case "devices.csv":
 		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-		if len(lines) != 4 || !strings.HasPrefix(lines[0], "id,merged_sha256,") || !strings.HasPrefix(lines[3], "MTR-000103,") {
+		if len(lines) != 121 || !strings.HasPrefix(lines[0], "id,merged_sha256,") || !strings.HasPrefix(lines[3], "MTR-000103,") || !strings.HasPrefix(lines[120], "MTR-000220,") {
 			t.Errorf("%s: %q", name, lines)
 		}
 	}

@@ -148,7 +148,14 @@ func (p *Project) LayoutOf(c *Configuration) (*lock.File, error) {
 	if sec := cfg.Security; sec != nil {
 		if fe := sec.FlashEncryption; fe != nil {
 			f.Security.FlashEncryption, f.Security.FlashEncryptionKey, f.Security.DeviceEncrypts = fe.Mode, fe.Key.Name, fe.DeviceEncrypts
-			k, err := p.lockKey(c, fe.Key.Name, "flash_encryption", 0)
+			name, role := fe.Key.Name, "flash_encryption"
+			if mk := cfg.Key(name); mk != nil && mk.Derive != nil {
+				// A derived key differs per device; what every device's key depends on,
+				// and what must not change under a fleet, is its master (the derivation
+				// is fixed, docs/manufacturing.md), so the lock holds the master.
+				name, role = mk.Derive.Name, "flash_encryption_master"
+			}
+			k, err := p.lockKey(c, name, role, 0)
 			if err != nil {
 				return nil, err
 			}

@@ -152,6 +152,10 @@ func (l *loader) withPlan(f *manifest.File, cfg *manifest.Config, plan *planner.
 		Generate: stages.GenerateKey, Validate: stages.ValidateKey, DryRun: dryRun,
 	}
 	for _, k := range cfg.Keys {
+		if k.Derive != nil {
+			keys.Specs[k.Name] = stages.KeySpec{Name: k.Name, Algorithm: k.Algorithm, Derive: k.Derive.Name, DeviceID: cfg.DeviceID}
+			continue
+		}
 		if k.File == "" {
 			continue
 		}

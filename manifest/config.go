@@ -83,6 +83,10 @@ type Key struct {
 	// Revoked: a Secure Boot key whose digest slot is revoked (SECURE_BOOT_KEY_REVOKEn).
 	Revoked      bool
 	RevokedRange hcl.Range
+	// Derive: a per-device flash encryption key derived with HKDF from this key block
+	// (the master secret) and the device id, instead of read from a file.
+	Derive      *Ref
+	DeriveRange hcl.Range
 
 	// Attribute ranges, so a problem with the key file or its algorithm is reported
 	// on the line that names it; zero when the attribute is absent.

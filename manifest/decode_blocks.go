@@ -107,9 +107,10 @@ func (d *decoder) key(b *Block) (*Key, cty.Value) {
 		k.PKCS11.Label, _ = d.str(p.Attr("label"))
 		k.PKCS11.PinEnv, _ = d.str(p.Attr("pin_env"))
 	}
-	if k.File == "" && k.PublicKey == "" && k.PKCS11 == nil {
+	d.derivedKey(b, k)
+	if k.File == "" && k.PublicKey == "" && k.PKCS11 == nil && k.Derive == nil && b.Attr("derive_from") == nil {
 		d.errorf(b.DeclRange, "Key has no source",
-			"key %q needs file = \"...\" (a local key), or public_key with a signer command or a pkcs11 block (remote signing).", k.Name)
+			"key %q needs file = \"...\" (a local key), derive_from = key.<master> (a per-device flash encryption key), or public_key with a signer command or a pkcs11 block (remote signing).", k.Name)
 	}
 	if k.File != "" && (len(k.Signer) > 0 || k.PKCS11 != nil) {
 		d.errorf(b.DeclRange, "Conflicting key sources",

@@ -40,7 +40,7 @@ var blockSchemas = map[string]*hcl.BodySchema{
 	"key": {
 		Attributes: []hcl.AttributeSchema{
 			{Name: "algorithm", Required: true}, {Name: "file"}, {Name: "create"},
-			{Name: "public_key"}, {Name: "signer"}, {Name: "revoked"},
+			{Name: "public_key"}, {Name: "signer"}, {Name: "revoked"}, {Name: "derive_from"},
 		},
 		Blocks: []hcl.BlockHeaderSchema{{Type: "pkcs11"}},
 	},

@@ -26,6 +26,9 @@ type EfuseFlashEncryption struct {
 	Release     bool
 	// DeviceEncrypts: the device generates or uses its key and encrypts on first boot.
 	DeviceEncrypts bool
+	// Derived: the key is derived for this device (key.derive_from) and is in no
+	// file; KeyFile is empty (efuse_derived.go).
+	Derived *EfuseDerivedKey
 }
 
 // EfuseSecureBoot describes the secure boot keys.
@@ -49,6 +52,11 @@ func (p *EfusePlan) Markdown() []byte {
 	b.WriteString("Key material is referenced by file (paths relative to the manifest directory) and is\n")
 	b.WriteString("never copied into this directory. Commands are shown exactly as `efuse-plan.sh` runs\n")
 	b.WriteString("them, with every path shell-quoted.\n")
+	if fe := p.FlashEncryption; fe != nil && fe.Derived != nil && !fe.DeviceEncrypts {
+		b.WriteString("\nThis device's flash encryption key is derived (key.derive_from) and exists in no file:\n")
+		b.WriteString("the script derives it with `espcompose key derive` into a private temporary folder,\n")
+		b.WriteString("burns it and removes it. Run the script where the master secret and the manifest are.\n")
+	}
 	if w := p.weakened(); len(w) > 0 {
 		b.WriteString("\n## Weakened by the manifest\n\nThese ESP-IDF secure features are left out because the manifest asks for it:\n\n")
 		for _, s := range w {
@@ -181,18 +189,26 @@ func (p *EfusePlan) steps() []efuseStep {
 	}
 	if fe := p.FlashEncryption; fe != nil && !fe.DeviceEncrypts {
 		var cmd string
+		keyArg := pathArg(fe.KeyFile)
+		if fe.Derived != nil {
+			keyArg = derivedKeyArg
+		}
 		switch {
 		case !xts:
-			cmd = fmt.Sprintf("efuse burn_key flash_encryption %s", pathArg(fe.KeyFile))
+			cmd = fmt.Sprintf("efuse burn_key flash_encryption %s", keyArg)
 		case fe.KeyBytes == 64:
-			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_256_KEY", nextBlock(), pathArg(fe.KeyFile))
+			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_256_KEY", nextBlock(), keyArg)
 			block++ // a 512-bit key takes two blocks
 		case fe.KeyBytes == 16:
-			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_128_KEY_DERIVED_FROM_128_EFUSE_BITS", nextBlock(), pathArg(fe.KeyFile))
+			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_128_KEY_DERIVED_FROM_128_EFUSE_BITS", nextBlock(), keyArg)
 		default:
-			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_128_KEY", nextBlock(), pathArg(fe.KeyFile))
+			cmd = fmt.Sprintf("efuse burn_key %s %s XTS_AES_128_KEY", nextBlock(), keyArg)
 		}
-		steps = append(steps, efuseStep{"Burn the flash encryption key", "burn_key also read- and write-protects it", []string{cmd}})
+		cmds, why := []string{cmd}, "burn_key also read- and write-protects it"
+		if fe.Derived != nil {
+			cmds, why = fe.Derived.wrap(cmd), why+"; the key is derived for this device into a private temporary file, burned and removed"
+		}
+		steps = append(steps, efuseStep{"Burn the flash encryption key", why, cmds})
 	}
 	if sb := p.SecureBoot; sb != nil {
 		var cmds []string

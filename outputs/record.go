@@ -33,6 +33,7 @@ type KeyRef struct {
 	Name        string `json:"name"`
 	Algorithm   string `json:"algorithm"`
 	File        string `json:"file,omitempty"`
+	DerivedFrom string `json:"derived_from,omitempty"` // the master key of a per-device derived key
 	Fingerprint string `json:"fingerprint,omitempty"`
 }
 

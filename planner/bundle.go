@@ -117,14 +117,14 @@ func (pl *Plan) Bundle(res *stages.Result, opts BundleOptions) (*outputs.Bundle,
 			b.Timings[id] = outputs.StageTiming{Status: string(res.Status[id]), Took: took}
 		}
 	}
-	if err := pl.efusePlan(b, res); err != nil {
+	if err := pl.efusePlan(b, res, opts); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
 // efusePlan adds the reviewed eFuse plan and the public keys it references.
-func (pl *Plan) efusePlan(b *outputs.Bundle, res *stages.Result) error {
+func (pl *Plan) efusePlan(b *outputs.Bundle, res *stages.Result, opts BundleOptions) error {
 	cfg := pl.Config
 	sec := cfg.Security
 	var hmacKey string
@@ -146,6 +146,9 @@ func (pl *Plan) efusePlan(b *outputs.Bundle, res *stages.Result) error {
 		plan.FlashEncryption = &outputs.EfuseFlashEncryption{
 			KeyFile: relTo(cfg.Dir, k.File), KeyBytes: keyBytes(k.Algorithm), CryptConfig: fe.CryptConfig,
 			Release: fe.Mode == "release", DeviceEncrypts: fe.DeviceEncrypts,
+		}
+		if k.Derive != nil {
+			plan.FlashEncryption.Derived = &outputs.EfuseDerivedKey{Manifest: opts.ManifestPath, Device: cfg.DeviceID, Key: k.Name, Vars: cfg.Variables}
 		}
 	}
 	if sec != nil && sec.SecureBoot != nil {
@@ -237,9 +240,12 @@ func (pl *Plan) record(res *stages.Result, opts BundleOptions) outputs.Record {
 	}
 	for _, k := range cfg.Keys {
 		ref := outputs.KeyRef{Name: k.Name, Algorithm: k.Algorithm}
-		if k.File != "" {
+		switch {
+		case k.Derive != nil:
+			ref.DerivedFrom = k.Derive.Name
+		case k.File != "":
 			ref.File = relTo(cfg.Dir, k.File)
-		} else {
+		default:
 			ref.File = relTo(cfg.Dir, k.PublicKey)
 		}
 		if a, ok := res.Artifacts["key:"+k.Name]; ok {

@@ -128,6 +128,7 @@ func New(cfg *manifest.Config, opts Options) (*Plan, hcl.Diagnostics) {
 	p.checkFlashEncryption()
 	p.checkHardening()
 	p.checkKeys()
+	p.checkDerivedKeys()
 	layout := p.layout()
 	p.loadImages()
 	p.checkFleet()

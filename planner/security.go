@@ -73,6 +73,11 @@ func (p *planner) encryptAt(plain, name string, offset uint32, encrypted bool) s
 
 // keyStage makes a key's fingerprint an input of the graph.
 func (p *planner) keyStage(name string) string {
+	if k := p.cfg.Key(name); k != nil && k.Derive != nil {
+		// The master is an input too: its file is checked before the build and
+		// recorded with the key's fingerprint.
+		p.add(&stages.Key{Name: k.Derive.Name})
+	}
 	return p.add(&stages.Key{Name: name})
 }
 
@@ -205,8 +210,8 @@ func (p *planner) checkFlashEncryption() {
 			"key.%s has algorithm %q; flash encryption on %s takes %s.", k.Name, k.Algorithm, chip, strings.Join(stages.FlashAlgorithms(chip), " or "))
 		return
 	}
-	if k.File == "" {
-		p.errorf(fe.Key.Range, "Flash encryption key must be local", "key.%s has no file; pre-encryption needs the key itself.", k.Name)
+	if k.File == "" && k.Derive == nil {
+		p.errorf(fe.Key.Range, "Flash encryption key must be local", "key.%s has no file; pre-encryption needs the key itself (a file, or derive_from a local master secret).", k.Name)
 		return
 	}
 	if _, err := stages.FlashScheme(chip, k.Algorithm); err != nil {

@@ -25,6 +25,10 @@ type KeySpec struct {
 	Path      string
 	Rel       string // shown to users
 	Create    bool
+	// Derive names the master key a per-device key is derived from (DeriveKey) for
+	// device DeviceID; Path is then empty: a derived key is never a file.
+	Derive   string
+	DeviceID string
 }
 
 // Generator makes new key material for an algorithm from a randomness source.
@@ -57,12 +61,33 @@ type FileKeys struct {
 func (k *FileKeys) Secret(name string) ([]byte, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	return k.secret(name, false)
+}
+
+// secret is Secret with k.mu held; derived is set while reading a master secret, so a
+// chain of derived keys (which the manifest refuses) cannot recurse.
+func (k *FileKeys) secret(name string, derived bool) ([]byte, error) {
 	if b, ok := k.held[name]; ok {
 		return b, nil
 	}
 	spec, ok := k.Specs[name]
 	if !ok {
 		return nil, fmt.Errorf("key %q is not declared", name)
+	}
+	if spec.Derive != "" {
+		if derived {
+			return nil, fmt.Errorf("key %q: a master secret cannot itself be derived", name)
+		}
+		master, err := k.secret(spec.Derive, true)
+		if err != nil {
+			return nil, err
+		}
+		data, err := DeriveKey(master, spec.Algorithm, spec.Name, spec.DeviceID)
+		if err != nil {
+			return nil, fmt.Errorf("key %q (derived from key.%s): %w", name, spec.Derive, err)
+		}
+		k.hold(name, data)
+		return data, nil
 	}
 	data, err := afero.ReadFile(k.FS, spec.Path)
 	switch {
@@ -85,11 +110,15 @@ func (k *FileKeys) Secret(name string) ([]byte, error) {
 			return nil, fmt.Errorf("key %q (%s): %w", name, spec.Rel, err)
 		}
 	}
+	k.hold(name, data)
+	return data, nil
+}
+
+func (k *FileKeys) hold(name string, data []byte) {
 	if k.held == nil {
 		k.held = map[string][]byte{}
 	}
 	k.held[name] = data
-	return data, nil
 }
 
 func (k *FileKeys) create(spec KeySpec) ([]byte, error) {

@@ -16,7 +16,7 @@ import (
 	"github.com/espcompose/espcompose/stages"
 )
 
-// editSecureCert decodes factory-certs' esp_secure_cert partition, lets edit change
+// editSecureCert decodes the manufacturing example's esp_secure_cert partition, lets edit change
 // one TLV's data and writes the partition back with valid CRCs and integrity digest,
 // so only the certificate checks can notice.
 func editSecureCert(t *testing.T, in *Input, typ securecert.Type, data []byte) {
@@ -57,7 +57,7 @@ func foreignCert(t *testing.T) []byte {
 }
 
 func TestSecureCertForgedCertificate(t *testing.T) {
-	in := built(t, "factory-certs")
+	in := built(t, "manufacturing")
 	editSecureCert(t, &in, securecert.DevCert, foreignCert(t))
 	if msg := failures(t, in); !strings.Contains(msg, "region esp_secure_cert (partitions/esp_secure_cert.bin): device certificate is not signed by the CA certificate") {
 		t.Errorf("got:\n%s", msg)
@@ -65,7 +65,7 @@ func TestSecureCertForgedCertificate(t *testing.T) {
 }
 
 func TestSecureCertWrongKey(t *testing.T) {
-	in := built(t, "factory-certs")
+	in := built(t, "manufacturing")
 	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	b, err := stages.MarshalDeviceKey(k, true)
 	if err != nil {
@@ -78,7 +78,7 @@ func TestSecureCertWrongKey(t *testing.T) {
 }
 
 func TestSecureCertDamagedTLV(t *testing.T) {
-	in := built(t, "factory-certs")
+	in := built(t, "manufacturing")
 	name := "partitions/esp_secure_cert.bin"
 	b := file(t, &in, name)
 	b[40] ^= 0x20

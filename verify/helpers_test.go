@@ -68,6 +68,10 @@ func build(tb testing.TB, fs afero.Fs, file string) Input {
 		Generate: stages.GenerateKey, Validate: stages.ValidateKey}
 	set := signers.Set{}
 	for _, k := range cfg.Keys {
+		if k.Derive != nil {
+			keys.Specs[k.Name] = stages.KeySpec{Name: k.Name, Algorithm: k.Algorithm, Derive: k.Derive.Name, DeviceID: cfg.DeviceID}
+			continue
+		}
 		if k.File == "" {
 			continue
 		}

@@ -13,7 +13,7 @@ func badInputCases() []badCase {
 		partitionTableCases(), imageCases(), mergeCases(), nvsCases(), flashCryptCases(),
 		signCases(), verifyCases(), digestCases(), manifestCases(), globalCases(), guardCases(), decodeCases(),
 		fsCases(), lockCases(), diffCases(), doctorCases(), initFmtCases(), keyCases(), batchCases(),
-		mfgCases(), certCases(),
+		mfgCases(), certCases(), derivedKeyCases(),
 	} {
 		cases = append(cases, group...)
 	}

@@ -22,18 +22,28 @@ import (
 	"github.com/espcompose/espcompose/stages"
 )
 
-// factoryCopy copies examples/factory-certs with its devices.csv cut to the first n
+// manufacturingCopy copies examples/manufacturing with its devices.csv cut to the first n
 // rows plus extra rows, as a production line would append them.
-func factoryCopy(t *testing.T, n int, extra ...string) string {
+func manufacturingCopy(t *testing.T, n int, extra ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	copyTree(t, filepath.Join(examplesDir, "factory-certs"), dir)
+	copyTree(t, filepath.Join(examplesDir, "manufacturing"), dir)
 	lines := strings.Split(strings.TrimSpace(readFile(t, filepath.Join(dir, "devices.csv"))), "\n")
 	rows := append(lines[:n+1], extra...)
 	if err := os.WriteFile(filepath.Join(dir, "devices.csv"), []byte(strings.Join(rows, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// cutDevices keeps the first n rows of a copied example's devices.csv: tests that
+// check a batch's behaviour need a few devices, not the example's 120.
+func cutDevices(t *testing.T, dir string, n int) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(readFile(t, filepath.Join(dir, "devices.csv"))), "\n")
+	if err := os.WriteFile(filepath.Join(dir, "devices.csv"), []byte(strings.Join(lines[:n+1], "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func readFile(t *testing.T, p string) string {
@@ -64,14 +74,14 @@ func caPool(t *testing.T, path string) (*x509.CertPool, []byte) {
 	return pool, blk.Bytes
 }
 
-// TestFactoryCertsFiftyDevices builds 50 rows of the example plus a row no file was
+// TestManufacturingFiftyDevices builds 50 rows of examples/manufacturing plus a row no file was
 // made for, twice in two folders: each device's NVS holds its own serial and a
 // certificate for it that verifies against the test CA, its esp_secure_cert partition
 // holds the same certificate and the key derived again here, and both builds are
 // byte-identical.
-func TestFactoryCertsFiftyDevices(t *testing.T) {
+func TestManufacturingFiftyDevices(t *testing.T) {
 	newRow := "NEW-000001,4,eu868"
-	a, b := factoryCopy(t, 49, newRow), factoryCopy(t, 49, newRow)
+	a, b := manufacturingCopy(t, 49, newRow), manufacturingCopy(t, 49, newRow)
 	buildDir(t, a, nil)
 	buildDir(t, b, nil)
 	if sa, sb := readFile(t, filepath.Join(a, "dist", "SHA256SUMS")), readFile(t, filepath.Join(b, "dist", "SHA256SUMS")); sa != sb {
@@ -149,13 +159,13 @@ func TestFactoryCertsFiftyDevices(t *testing.T) {
 // TestCertKeyFiles issues from per-device key files (key_file) and places the key in
 // NVS as a PEM string: each device gets its own file's key and a certificate for it.
 func TestCertKeyFiles(t *testing.T) {
-	dir := factoryCopy(t, 3)
+	dir := manufacturingCopy(t, 3)
 	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	keys := map[string]*ecdsa.PrivateKey{}
 	for i := 1; i <= 3; i++ {
-		id := fmt.Sprintf("FCT-%06d", i)
+		id := fmt.Sprintf("MTR-%06d", 100+i)
 		k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		keys[id] = k
 		der, _ := x509.MarshalPKCS8PrivateKey(k)
@@ -210,7 +220,7 @@ func TestCertKeyFiles(t *testing.T) {
 // TestCertSourceDateEpoch: without not_before the certificate starts at
 // SOURCE_DATE_EPOCH, and ends validity later.
 func TestCertSourceDateEpoch(t *testing.T) {
-	dir := factoryCopy(t, 1)
+	dir := manufacturingCopy(t, 1)
 	hcl := readFile(t, filepath.Join(dir, "espcompose.hcl"))
 	line := "  not_before   = \"2027-01-01T00:00:00Z\"\n"
 	if !strings.Contains(hcl, line) {
@@ -220,7 +230,7 @@ func TestCertSourceDateEpoch(t *testing.T) {
 		t.Fatal(err)
 	}
 	buildDir(t, dir, map[string]string{"SOURCE_DATE_EPOCH": "1830297600"}) // 2028-01-01
-	d, err := nvs.Decode([]byte(readFile(t, filepath.Join(dir, "dist", "devices", "FCT-000001", "partitions", "factory_nvs.bin"))), nil)
+	d, err := nvs.Decode([]byte(readFile(t, filepath.Join(dir, "dist", "devices", "MTR-000101", "partitions", "factory_nvs.bin"))), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -142,7 +142,7 @@ at random (espsecure's default).`,
 	dig.Flags().BoolVar(&randomIV, "random-iv", false, "draw the IV at random, as espsecure does")
 	_ = dig.MarkFlagRequired("key")
 
-	root.AddCommand(gen, pub, dig)
+	root.AddCommand(gen, pub, dig, a.newKeyDeriveCommand())
 	return root
 }
 

@@ -393,11 +393,13 @@ func TestDiffPrintsNoKeyMaterial(t *testing.T) {
 }
 
 // TestDiffDevices: one device's folder of a devices build equals the manifest with
-// --device; two devices differ in their per-device NVS entries only.
+// --device; two devices differ in their per-device NVS entries and their issued
+// certificates (esp_secure_cert) only.
 func TestDiffDevices(t *testing.T) {
 	work := t.TempDir()
 	src, dist := filepath.Join(work, "src"), filepath.Join(work, "dist")
 	copyTree(t, filepath.Join(examplesDir, "manufacturing"), src)
+	cutDevices(t, src, 3)
 	osfs := afero.NewOsFs()
 	if code, _, stderr := runCLI(t, osfs, nil, "build", "-f", filepath.Join(src, "espcompose.hcl"), "-o", dist); code != 0 {
 		t.Fatalf("build: exit %d\n%s", code, stderr)
@@ -418,7 +420,7 @@ func TestDiffDevices(t *testing.T) {
 	for _, c := range got.Changes {
 		subjects = append(subjects, c.Kind+" "+c.Subject)
 	}
-	want := "region.contents factory_nvs,nvs.changed factory_nvs:device/cert,nvs.changed factory_nvs:device/serial"
+	want := "region.contents esp_secure_cert,region.contents factory_nvs,nvs.changed factory_nvs:device/cert,nvs.changed factory_nvs:device/serial"
 	if strings.Join(subjects, ",") != want {
 		t.Errorf("two devices: %s, want %s", strings.Join(subjects, ","), want)
 	}

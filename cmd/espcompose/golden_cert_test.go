@@ -127,12 +127,13 @@ func (g *goldenDist) certEntry(d *nvs.Decoded, ns string, e *manifest.NVSEntry) 
 	return nvs.Entry{Key: e.Key}
 }
 
-// checkSecureCert decodes an esp_secure_cert partition: CA certificate, a device
+// checkSecureCert decodes an esp_secure_cert partition (plain: its bytes decrypted
+// when flash encryption covers it): CA certificate, a device
 // certificate that verifies against it, and the private key derived anew here.
-func (g *goldenDist) checkSecureCert(file, name string) {
+func (g *goldenDist) checkSecureCert(file, name string, plain []byte) {
 	g.t.Helper()
 	c := g.certOf(name)
-	entries, err := securecert.Decode(g.read(file))
+	entries, err := securecert.Decode(plain)
 	if err != nil {
 		g.t.Fatalf("%s: %v", file, err)
 	}

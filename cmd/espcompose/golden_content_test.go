@@ -186,7 +186,7 @@ func encryptedByRule(p *manifest.Partition) bool {
 func (g *goldenDist) init() {
 	cfg := g.cfg
 	if fe := cfg.Security; fe != nil && fe.FlashEncryption != nil && !fe.FlashEncryption.DeviceEncrypts {
-		g.flashKey = g.readInput(cfg.Key(fe.FlashEncryption.Key.Name).File)
+		g.flashKey = g.keyBytes(cfg.Key(fe.FlashEncryption.Key.Name))
 	}
 	g.plain, g.apps = map[string][]byte{}, map[string]appCheck{}
 	g.checkTables()

@@ -25,6 +25,9 @@ var helpExamples = map[string]string{
 	"key public": `  espcompose key public --key secure_boot_signing_key.pem pub.pem
   espcompose key public --version 1 --key sbv1_key.pem pub.bin     # Secure Boot V1 raw X||Y`,
 
+	"key derive": `  espcompose key derive --device MTR-000101 flash flash_key.bin    # mode 0600, never over a file
+  espcompose key derive -f line.hcl -var batch=7 --device MTR-000101 flash /tmp/k/key.bin`,
+
 	"key bootloader-digest": `  espcompose key bootloader-digest --key sbv1_key.bin bootloader.bin digest.bin
   espcompose key bootloader-digest --key sbv1_key.bin --random-iv bootloader.bin digest.bin`,
 

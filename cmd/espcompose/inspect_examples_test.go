@@ -21,6 +21,11 @@ func checkInspect(t *testing.T, merged, dist string) {
 			break
 		}
 	}
+	if len(args) == 3 {
+		if key := derivedFlashKeyFile(t, dist); key != "" {
+			args = append(args, "--key", key, "--chip", chipOf(t, dist))
+		}
+	}
 	code, stdout, stderr := runCLI(t, afero.NewOsFs(), nil, args...)
 	var in struct {
 		Findings []struct {

@@ -238,6 +238,7 @@ func TestLockNeverReplacesForeignFile(t *testing.T) {
 func TestLockCoversEveryDevice(t *testing.T) {
 	dir := t.TempDir()
 	copyTree(t, filepath.Join(examplesDir, "manufacturing"), dir)
+	cutDevices(t, dir, 3) // the example has 120; three show the behaviour
 	mf := filepath.Join(dir, "espcompose.hcl")
 	run := func(args ...string) (int, string, string) {
 		return runCLI(t, afero.NewOsFs(), nil, append(args, "-f", mf, "-o", filepath.Join(dir, "dist"))...)

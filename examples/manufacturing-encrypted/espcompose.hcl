@@ -1,17 +1,16 @@
-# Factory certificates: one image per device, each with its own X.509 certificate and
-# key pair, issued at build time. Nothing per device is stored: each device's key is
-# derived (HKDF) from one master secret and the device's serial, so a new row in
-# devices.csv builds as is, and a rebuild reproduces every byte.
+# Manufacturing with flash encryption: every device gets its own flash encryption key,
+# derived (HKDF) from one master secret and its serial, as its certificate key is. The
+# images are encrypted with that key at build time, and each device's efuse-plan.sh
+# burns it with `espcompose key derive`: no per-device key file exists anywhere.
 #
 # test-ca-DO-NOT-SHIP/ holds a TEST-ONLY CA and master secret, committed so the example
-# builds anywhere. A real line keeps its CA key in an HSM (ca_key = a key block with a
-# pkcs11 {} or signer) and its master secret off the repository.
+# builds anywhere. Never burn a key derived from it into a real device.
 espcompose {
   version = 1
 }
 
 devices {
-  csv = "devices.csv" # add a row, build, and that device has its certificate
+  csv = "devices.csv" # columns become device.<column>; add a row, build, and it has its certificate
   id  = device.serial
 }
 
@@ -47,6 +46,18 @@ key "device_master" {
   file      = "test-ca-DO-NOT-SHIP/device-master.bin"
 }
 
+key "flash" {
+  algorithm   = "xts-aes-128" # 256 bits in one eFuse key block (ESP32-C3)
+  derive_from = key.device_master
+}
+
+security {
+  flash_encryption {
+    key  = key.flash
+    mode = "release"
+  }
+}
+
 cert "device" {
   ca_key       = key.test_ca
   ca_cert      = "test-ca-DO-NOT-SHIP/ca.crt.pem"
@@ -72,10 +83,11 @@ partition "otadata" {
 }
 
 partition "esp_secure_cert" {
-  type     = 0x3F # esp_secure_cert_mgr's custom type
-  subtype  = 0
-  size     = "8K"
-  contents = cert.device # CA certificate, device certificate, private key (TLV)
+  type      = 0x3F # esp_secure_cert_mgr's custom type
+  subtype   = 0
+  size      = "8K"
+  contents  = cert.device # CA certificate, device certificate, private key (TLV)
+  encrypted = true        # the private key is only as safe as this flag
 }
 
 partition "factory_nvs" {
@@ -88,14 +100,14 @@ partition "factory_nvs" {
 partition "ota_0" {
   type     = "app"
   subtype  = "ota_0"
-  size     = "512K"
+  size     = "1536K"
   contents = image.app
 }
 
 partition "ota_1" {
   type    = "app"
   subtype = "ota_1"
-  size    = "512K"
+  size    = "1536K"
 }
 
 nvs "factory" {
