@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 
 	"github.com/spf13/afero"
 
@@ -47,6 +48,13 @@ type Store struct {
 	fs   afero.Fs
 	root string
 	log  logx.Logger
+
+	// A cache that did not exist when it was opened is made, and its lock taken,
+	// by the first Put (see Open).
+	lazyMu    sync.Mutex
+	lazy      bool
+	lazyClose func()
+	lazyErr   error
 }
 
 // New returns a Store rooted at root (created lazily by Put). A nil log
@@ -154,6 +162,9 @@ func (s *Store) Put(key string, blobs map[string][]byte) error {
 func (s *Store) PutDigested(key string, blobs map[string][]byte, digests map[string]string) error {
 	if !validHex(key) {
 		return fmt.Errorf("%w: %q", ErrInvalidKey, key)
+	}
+	if err := s.openLazily(); err != nil {
+		return err
 	}
 	names := make([]string, 0, len(blobs))
 	for name := range blobs {

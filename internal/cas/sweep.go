@@ -1,6 +1,8 @@
 package cas
 
 import (
+	"errors"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -35,9 +37,31 @@ func isTempName(name string) bool {
 // it; a build that finds no other one using the cache first removes the temporary
 // files that killed builds left behind (a live build's are never touched, since it
 // holds the lock too). On filesystems without file locks it only creates the folder.
+//
+// A cache folder that does not exist yet is made by the first Put, which takes the
+// lock then: a build whose stages are all recomputed (nothing is worth storing)
+// creates no cache at all, three fewer folder and file creations on its way, and a
+// read of a cache that is not there is a miss.
 func (s *Store) Open() (func(), error) {
+	if _, err := s.fs.Stat(s.root); errors.Is(err, fs.ErrNotExist) {
+		s.lazyMu.Lock()
+		s.lazy = true
+		s.lazyMu.Unlock()
+		return func() {
+			s.lazyMu.Lock()
+			defer s.lazyMu.Unlock()
+			if s.lazyClose != nil {
+				s.lazyClose()
+			}
+			s.lazy, s.lazyClose, s.lazyErr = false, nil, nil
+		}, nil
+	}
+	return s.open()
+}
+
+func (s *Store) open() (func(), error) {
 	// entries/ from the start: a cache is recognisable (cache prune) even when its
-	// builds had nothing worth storing.
+	// builds stored nothing since.
 	if err := s.fs.MkdirAll(filepath.Join(s.root, "entries"), dirPerm); err != nil {
 		return nil, err
 	}
@@ -46,6 +70,17 @@ func (s *Store) Open() (func(), error) {
 			s.log.Debugf("cas: removed %d temporary file(s) of interrupted builds", n)
 		}
 	})
+}
+
+// openLazily makes and locks a cache that Open found missing, once.
+func (s *Store) openLazily() error {
+	s.lazyMu.Lock()
+	defer s.lazyMu.Unlock()
+	if !s.lazy || s.lazyClose != nil || s.lazyErr != nil {
+		return s.lazyErr
+	}
+	s.lazyClose, s.lazyErr = s.open()
+	return s.lazyErr
 }
 
 // sweep removes leftover temporary files and reports how many.
