@@ -201,10 +201,11 @@ func PublishChanged(fs afero.Fs, dir string, files []File, opts PublishOptions) 
 	if err := fs.Chmod(tmp, 0o755); err != nil {
 		return false, err
 	}
-	// The marker goes first, under a temporary name and renamed, so it is never seen
-	// half-written: a leftover of a killed build is then recognisably ours. Nothing
-	// is flushed file by file; SyncTree flushes the finished tree once below.
-	if err := fsutil.WriteFileNoSync(fs, filepath.Join(tmp, Marker), markerContent(files), 0o644); err != nil {
+	// The marker goes first, before any output, so a leftover of a killed build is
+	// recognisably ours: whole, it lists every file; cut short, it is the only file
+	// in the folder and begins as a marker does (markerOnly). Written in place: the
+	// folder is new and private, so no temporary name and rename are needed.
+	if err := fsutil.WriteNew(fs, filepath.Join(tmp, Marker), markerContent(files), 0o644); err != nil {
 		return false, err
 	}
 	tree := make([]fsutil.NewFile, len(files))
@@ -237,17 +238,29 @@ func PublishChanged(fs afero.Fs, dir string, files []File, opts PublishOptions) 
 	return false, nil
 }
 
-// markerOnly recognises a temporary directory killed before its marker was in place:
-// it is empty or holds only the marker's own temporary file.
+// markerOnly recognises a temporary directory killed before its marker was whole:
+// it is empty, or holds only the marker cut short (its start, the fixed header, is
+// all a marker can begin with), or only the marker's temporary file of earlier
+// versions, which renamed it into place.
 func markerOnly(fs afero.Fs, d string) bool {
 	names, err := afero.ReadDir(fs, d)
 	if err != nil {
 		return false
 	}
 	for _, n := range names {
-		if !strings.HasPrefix(n.Name(), "."+Marker+".tmp-") {
+		switch {
+		case strings.HasPrefix(n.Name(), "."+Marker+".tmp-"):
+		case n.Name() == Marker && len(names) == 1 && n.Mode().IsRegular() && partialMarker(fs, filepath.Join(d, Marker)):
+		default:
 			return false
 		}
 	}
 	return true
+}
+
+// partialMarker: the file is the start of a marker, at most the header cut short.
+func partialMarker(fs afero.Fs, p string) bool {
+	b, err := afero.ReadFile(fs, p)
+	head := markerText + markerFiles
+	return err == nil && len(b) <= len(head) && strings.HasPrefix(head, string(b))
 }

@@ -76,16 +76,21 @@ func TestPublishCleansLeftoversOfKilledBuilds(t *testing.T) {
 	_ = afero.WriteFile(fs, "/w/.dist.tmp-222/."+Marker+".tmp-9", nil, 0o644) // killed writing the marker
 	_ = afero.WriteFile(fs, "/w/.dist.old-abc/"+Marker, []byte(markerText+markerFiles), 0o644)
 	_ = afero.WriteFile(fs, "/w/.dist.tmp-333/yours.txt", []byte("not ours"), 0o644)
+	_ = afero.WriteFile(fs, "/w/.dist.tmp-444/"+Marker, []byte(markerText[:9]), 0o644) // killed writing the marker in place
+	// Named like a cut marker but not one (or not alone): someone's, left alone.
+	_ = afero.WriteFile(fs, "/w/.dist.tmp-555/"+Marker, []byte("my notes"), 0o644)
+	_ = afero.WriteFile(fs, "/w/.dist.tmp-666/"+Marker, []byte(markerText[:9]), 0o644)
+	_ = afero.WriteFile(fs, "/w/.dist.tmp-666/mine.txt", []byte("x"), 0o644)
 	var recovered []string
 	err := Publish(fs, "/w/dist", oneFile("a.bin", "2"), PublishOptions{OnRecovered: func(p []string) { recovered = p }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	left, _ := fsutil.Leftovers(fs, "/w/dist")
-	if len(left) != 1 || left[0] != "/w/.dist.tmp-333" {
-		t.Fatalf("leftovers %v, want only the foreign one", left)
+	if len(left) != 3 || left[0] != "/w/.dist.tmp-333" || left[1] != "/w/.dist.tmp-555" || left[2] != "/w/.dist.tmp-666" {
+		t.Fatalf("leftovers %v, want only the foreign ones", left)
 	}
-	if len(recovered) != 3 {
+	if len(recovered) != 4 {
 		t.Fatalf("recovered %v", recovered)
 	}
 }
