@@ -62,7 +62,6 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 		}
 	}()
 	c := p.Configs[0]
-	go outputs.Warm() // on the core the stages leave free (see Warm)
 	res, files, err := p.runFiles(ctx, c)
 	if err != nil {
 		return nil, err

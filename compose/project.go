@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/espcompose/espcompose/outputs"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -93,6 +94,12 @@ func Load(opts Options, dryRun bool) (*Project, error) {
 	}
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) string { return "" }
+	}
+	if !dryRun {
+		// Loading (parse, evaluate, plan) keeps one core busy; the renderings after
+		// the stages are prepared on the other meanwhile (see outputs.Warm). Later,
+		// the stages (a merge and its hash) want both.
+		go outputs.Warm()
 	}
 	// Everything read while loading and planning is protected from the outputs.
 	l := &loader{opts: opts, fs: fsutil.NewReadRecorder(opts.FS), log: opts.Log}
