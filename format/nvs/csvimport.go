@@ -41,6 +41,11 @@ type CSVImporter struct {
 	// from the working directory (ESP-IDF runs it from build/, and projects write
 	// ../main/cert.pem), and the drop-in does the same.
 	ReadFile func(name string) ([]byte, error)
+	// Stream, when set, is handed the rows imported so far in batches, in import
+	// order, while Add is still reading, so another goroutine may lay them out
+	// (Layout) meanwhile; Add hands over the last rows of its file before it returns.
+	// Entries handed over are never changed again. The Partition is built all the same.
+	Stream func(Batch)
 
 	part     Partition
 	seen     map[string]bool
@@ -58,6 +63,36 @@ type CSVImporter struct {
 	// blobs is where hex2bin values are decoded, so a row costs no allocation of
 	// its own; each value is a full slice of it (no room to append into).
 	blobs []byte
+
+	streamed int  // entries of the latest namespace already handed to Stream
+	begun    bool // whether Stream has been told the latest namespace began
+}
+
+// Batch is a run of imported entries of one namespace, handed to CSVImporter.Stream.
+type Batch struct {
+	// Namespace names the namespace the entries belong to; when Begins is set it
+	// begins here, before its entries.
+	Namespace string
+	Begins    bool
+	Entries   []Entry
+}
+
+// streamBatch is how many entries the importer gathers before handing them to
+// Stream: enough that the hand-over costs little per entry, few enough that the
+// layout starts early.
+const streamBatch = 256
+
+// flush hands the entries of the latest namespace not yet handed over to Stream.
+func (im *CSVImporter) flush() {
+	if im.Stream == nil || im.cur < 0 {
+		return
+	}
+	ns := &im.part.Namespaces[im.cur]
+	if im.begun && im.streamed == len(ns.Entries) {
+		return
+	}
+	im.Stream(Batch{Namespace: ns.Name, Begins: !im.begun, Entries: ns.Entries[im.streamed:len(ns.Entries):len(ns.Entries)]})
+	im.begun, im.streamed = true, len(ns.Entries)
 }
 
 // NewCSVImporter returns an importer resolving file rows in files (may be nil
@@ -114,6 +149,7 @@ func (im *CSVImporter) Add(r io.Reader, name string) error {
 			return &rowError{fmt.Sprintf("%s:%d", name, line), err}
 		}
 	}
+	im.flush()
 	return nil
 }
 
@@ -274,6 +310,7 @@ func (im *CSVImporter) namespace(name string) error {
 	}
 	// The new namespace's entries go into the room after the current one's, which
 	// is cut to its length so nothing appended to it could reach them.
+	im.flush()
 	spare := im.spare
 	if im.cur >= 0 {
 		prev := &im.part.Namespaces[im.cur]
@@ -285,6 +322,7 @@ func (im *CSVImporter) namespace(name string) error {
 	im.part.Namespaces = append(im.part.Namespaces, Namespace{Name: name, Entries: spare})
 	im.cur = len(im.part.Namespaces) - 1
 	im.seen[name] = true
+	im.streamed, im.begun = 0, false
 	return nil
 }
 
@@ -337,6 +375,9 @@ func (im *CSVImporter) add(e Entry) error {
 	}
 	ns := &im.part.Namespaces[im.cur]
 	ns.Entries = append(ns.Entries, e)
+	if im.Stream != nil && len(ns.Entries)-im.streamed >= streamBatch {
+		im.flush()
+	}
 	return nil
 }
 

@@ -148,50 +148,25 @@ func Encode(p *Partition, opts Options) ([]byte, error) {
 	if version == 0 {
 		version = 2
 	}
+	// The whole partition is checked before anything is laid out, so a bad entry
+	// is reported before a partition too small for it.
 	if err := p.Validate(version); err != nil {
 		return nil, err
 	}
-	dataPages, readOnly, err := checkSize(opts.Size)
+	l, err := NewLayout(opts)
 	if err != nil {
 		return nil, err
 	}
-	// Read-write images are opts.Size bytes; read-only ones hold only the pages
-	// written, at most dataPages.
-	w := &writer{versionByte: versionByteV2, v2: version == 2, out: erased(dataPages * PageSize)}
-	if !readOnly {
-		w.out = erased(int(opts.Size))
-	}
-	if !w.v2 {
-		w.versionByte = versionByteV1
-	}
-	w.nextPage()
 	for i := range p.Namespaces {
 		ns := &p.Namespaces[i]
-		idx := uint8(i + 1)
-		w.putInteger(nsIndexTable, ns.Name, U8, uint64(idx))
+		l.begin(ns.Name)
 		for j := range ns.Entries {
-			if err := w.putEntry(idx, &ns.Entries[j]); err != nil {
+			if err := l.put(&ns.Entries[j]); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if len(w.pages) > dataPages {
-		need := len(w.pages)
-		if !readOnly {
-			need++
-		}
-		return nil, fmt.Errorf("%w: Size parameter is less than the size of data in csv: need %d pages (%#x bytes%s), got %#x",
-			ErrInsufficientSize, need, need*PageSize, map[bool]string{true: "", false: " incl. the reserved page"}[readOnly], opts.Size)
-	}
-	if opts.Keys != nil {
-		for i, pg := range w.pages {
-			opts.Keys.encryptPage(pg.buf, i, pg.used)
-		}
-	}
-	if readOnly {
-		return w.out[:len(w.pages)*PageSize], nil
-	}
-	return w.out, nil
+	return l.Finish()
 }
 
 // erased returns n bytes of 0xFF, as erased flash reads.
