@@ -26,47 +26,38 @@ const nvsWriteChunk = 64 << 10
 
 // encodeNVS runs an `nvs encode` on two goroutines: this one reads and parses the
 // CSV files, handing the rows over in batches (nvs.CSVImporter.Stream); the other
-// creates the output's temporary file, lays the rows out as they come (nvs.Layout)
-// and writes each stretch of pages that can no longer change. Parsing, layout and the
-// write overlap, which a process making a 384 KB image from 5,000 rows spends most
-// of its time on after its start. The result is the image Encode makes of the whole
-// partition, published as writeOutput publishes (guard, atomic and durable); a failed
-// command leaves nothing behind and reports what the one-pass command reported.
+// erases the image, creates the output's temporary file, lays the rows out as they
+// come (nvs.Layout) and writes each stretch of pages that can no longer change.
+// Parsing, layout and the write overlap: a process making a 384 KB image of 5,000
+// rows spends most of its time on them after its start. The image is the one Encode
+// makes of the whole partition, published as writeOutput publishes (guard, atomic,
+// durable); a failed command leaves nothing behind and reports what the one-pass
+// command reported, in the same order.
 func (a *app) encodeNVS(job nvsJob) error {
+	s := a.startNVSStream(job)
+	defer s.stop()
 	im := nvs.NewCSVImporter(nil)
 	im.Version = job.opts.Version // length errors name their CSV line
-	var s *nvsStream
-	defer func() {
-		if s != nil {
-			s.stop()
-		}
-	}()
+	im.Stream = s.send
 	for i, in := range job.inputs {
 		src, err := a.readInput(in)
 		if err != nil {
 			return err
 		}
 		if i == 0 {
-			s = a.startNVSStream(job)
-			if s != nil {
-				im.Stream = s.send
-			}
+			// The guard, as it stands with the first input read: when it would
+			// refuse, the file is not begun and writeOutput reports the refusal
+			// after the rows, where the one-pass command did.
+			s.begin(job.out != "-" && a.checkOutputFile(job.out) == nil)
 		}
 		im.Files = aferoDirFS{fs: a.fs, dir: filepath.Dir(in)}
 		if err := im.Add(bytes.NewReader(src), in); err != nil {
 			return usageError{err}
 		}
 	}
-	if s == nil {
-		img, err := nvs.Encode(im.Partition(), job.opts)
-		if err != nil {
-			// What is left here is about the partition as a whole: its size.
-			return usageError{fmt.Errorf("--size %s: %w", job.size, err)}
-		}
-		return a.publishNVS(job, func() error { return a.writeOutput(job.out, img) })
-	}
 	img, err := s.finish()
 	if err != nil {
+		// What is left here is about the partition as a whole: its size.
 		return usageError{fmt.Errorf("--size %s: %w", job.size, err)}
 	}
 	return a.publishNVS(job, func() error { return s.commit(img) })
@@ -98,29 +89,34 @@ func (a *app) publishNVS(job nvsJob, writeImage func() error) error {
 type nvsStream struct {
 	a       *app
 	out     string
+	open    chan bool // whether to begin the file; sent once
+	opened  bool
 	batches chan nvs.Batch
 	done    chan nvsStreamResult
 	layout  *nvs.Layout
-	file    *fsutil.Pending
-	created []string // folders made for the output
-	written int      // leading bytes of the image already in the file
-	ioErr   error    // creating or writing the file failed; reported by commit
-	waited  bool     // the goroutine has ended
-	kept    bool     // the file was published
+	file    *fsutil.Pending // nil when not begun, or when creating it failed
+	created []string        // folders made for the output
+	written int             // leading bytes of the image already in the file
+	ioErr   error           // creating or writing the file failed; reported by commit
+	waited  bool            // the goroutine has ended
+	kept    bool            // the file was published
 }
 
 type nvsStreamResult struct{ layoutErr, ioErr error }
 
-// startNVSStream starts the layout goroutine, or returns nil when the image is better
-// made in one pass: written to stdout, or an output the guard would refuse as things
-// stand (the one-pass path then reports the refusal where it always did).
+// startNVSStream starts the layout goroutine, which erases the image meanwhile.
 func (a *app) startNVSStream(job nvsJob) *nvsStream {
-	if job.out == "-" || a.checkOutputFile(job.out) != nil {
-		return nil
-	}
-	s := &nvsStream{a: a, out: job.out, batches: make(chan nvs.Batch, 16), done: make(chan nvsStreamResult, 1)}
+	s := &nvsStream{a: a, out: job.out, open: make(chan bool, 1), batches: make(chan nvs.Batch, 16), done: make(chan nvsStreamResult, 1)}
 	go s.run(job.opts)
 	return s
+}
+
+// begin tells the goroutine whether to create the output's temporary file.
+func (s *nvsStream) begin(file bool) {
+	if !s.opened {
+		s.opened = true
+		s.open <- file
+	}
 }
 
 func (s *nvsStream) send(b nvs.Batch) { s.batches <- b }
@@ -132,11 +128,11 @@ func (s *nvsStream) run(opts nvs.Options) {
 	var r nvsStreamResult
 	// A bad size or version is reported after the rows, as Encode reports it.
 	s.layout, r.layoutErr = nvs.NewLayout(opts)
-	if r.layoutErr == nil {
+	if <-s.open && r.layoutErr == nil {
 		s.created, r.ioErr = fsutil.MkdirAllTracked(s.a.fs, filepath.Dir(s.out), 0o755)
-	}
-	if r.layoutErr == nil && r.ioErr == nil {
-		s.file, r.ioErr = fsutil.CreatePending(s.a.fs, s.out, 0o644)
+		if r.ioErr == nil {
+			s.file, r.ioErr = fsutil.CreatePending(s.a.fs, s.out, 0o644)
+		}
 	}
 	for b := range s.batches {
 		if r.layoutErr != nil {
@@ -148,7 +144,7 @@ func (s *nvsStream) run(opts nvs.Options) {
 		for i := 0; i < len(b.Entries) && r.layoutErr == nil; i++ {
 			r.layoutErr = s.layout.Put(&b.Entries[i])
 		}
-		if img, n := s.layout.Final(); r.ioErr == nil && r.layoutErr == nil && n-s.written >= nvsWriteChunk {
+		if img, n := s.layout.Final(); s.file != nil && r.ioErr == nil && r.layoutErr == nil && n-s.written >= nvsWriteChunk {
 			r.ioErr = s.file.WriteAt(img[s.written:n], int64(s.written))
 			s.written = n
 		}
@@ -161,6 +157,7 @@ func (s *nvsStream) wait() nvsStreamResult {
 	if s.waited {
 		return nvsStreamResult{}
 	}
+	s.begin(false)
 	close(s.batches)
 	s.waited = true
 	return <-s.done
@@ -177,10 +174,14 @@ func (s *nvsStream) finish() ([]byte, error) {
 }
 
 // commit writes the rest of the image and publishes the file, once the guard, which
-// now knows every file the command read, agrees.
+// now knows every file the command read, agrees. Without a file begun it is
+// writeOutput's to do.
 func (s *nvsStream) commit(img []byte) error {
 	if s.ioErr != nil {
 		return s.ioErr
+	}
+	if s.file == nil {
+		return s.a.writeOutput(s.out, img)
 	}
 	if err := s.a.checkOutputFile(s.out); err != nil {
 		return err
@@ -188,24 +189,21 @@ func (s *nvsStream) commit(img []byte) error {
 	if err := s.file.WriteAt(img[s.written:], int64(s.written)); err != nil {
 		return err
 	}
-	s.kept = true
-	if err := s.file.Commit(); err != nil {
-		s.file = nil // Commit removed it
-		s.kept = false
-		return err
-	}
-	return nil
+	err := s.file.Commit()
+	s.file = nil // published, or removed by Commit
+	s.kept = err == nil
+	return err
 }
 
 // stop ends the goroutine if the command failed before it did, and removes what the
 // command created but did not publish.
 func (s *nvsStream) stop() {
 	s.wait()
-	if s.kept {
-		return
-	}
 	if s.file != nil {
 		s.file.Abort()
+	}
+	if s.kept {
+		return
 	}
 	fsutil.RemoveCreated(s.a.fs, s.created)
 }
