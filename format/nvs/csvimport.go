@@ -476,6 +476,22 @@ func decodeHex(key, s string) ([]byte, error) {
 // parseInt accepts what Python's int() accepts for ASCII input: surrounding
 // whitespace, a sign, and single underscores between digits.
 func parseInt(key string, t Type, s string) (Entry, error) {
+	if v, ok := plainDecimal(s); ok {
+		// Most values are plain digits in range: no trimming, no underscores, and
+		// nothing to report. The rest, and every error, take the general path.
+		lo, hi := intBounds(t)
+		switch {
+		case t.signed() && v >= lo && (v <= 0 || uint64(v) <= hi):
+			return Entry{Key: key, Type: t, Int: v}, nil
+		case !t.signed() && v >= 0 && uint64(v) <= hi:
+			return Entry{Key: key, Type: t, Uint: uint64(v)}, nil
+		}
+	}
+	return parseIntGeneral(key, t, s)
+}
+
+// parseIntGeneral is parseInt for any input, with the errors it reports.
+func parseIntGeneral(key string, t Type, s string) (Entry, error) {
 	s = strings.TrimSpace(s)
 	digits := strings.TrimLeft(s, "+-")
 	if len(s)-len(digits) > 1 || digits == "" || digits[0] == '_' || digits[len(digits)-1] == '_' || strings.Contains(digits, "__") {
@@ -505,6 +521,30 @@ func parseInt(key string, t Type, s string) (Entry, error) {
 	}
 	e.Uint = v
 	return e, nil
+}
+
+// plainDecimal reads s when it is an optional '-' and 1 to 18 ASCII digits, which
+// Python's int() reads the same way and which cannot overflow an int64.
+func plainDecimal(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var v int64
+	for i := 0; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		v = v*10 + int64(d)
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // blobFill expands the blob_fill(N;0xPP) and blob_sz_fill(N;0xPP) encodings:
