@@ -1,9 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/espcompose/espcompose/format/nvs"
 	"github.com/espcompose/espcompose/internal/fsutil"
@@ -40,18 +41,15 @@ func (a *app) encodeNVS(job nvsJob) error {
 	im.Version = job.opts.Version // length errors name their CSV line
 	im.Stream = s.send
 	for i, in := range job.inputs {
-		src, err := a.readInput(in)
+		src, err := a.readInputString(in)
 		if err != nil {
 			return err
 		}
 		if i == 0 {
-			// The guard, as it stands with the first input read: when it would
-			// refuse, the file is not begun and writeOutput reports the refusal
-			// after the rows, where the one-pass command did.
-			s.begin(job.out != "-" && a.checkOutputFile(job.out) == nil)
+			s.begin(job.out != "-")
 		}
 		im.Files = aferoDirFS{fs: a.fs, dir: filepath.Dir(in)}
-		if err := im.Add(bytes.NewReader(src), in); err != nil {
+		if err := im.AddString(src, in); err != nil {
 			return usageError{err}
 		}
 	}
@@ -61,6 +59,32 @@ func (a *app) encodeNVS(job nvsJob) error {
 		return usageError{fmt.Errorf("--size %s: %w", job.size, err)}
 	}
 	return a.publishNVS(job, func() error { return s.commit(img) })
+}
+
+// readInputString is readInput into a string: a strings.Builder sized from the file
+// takes the bytes straight from the read, where string(readInput(...)) would copy
+// them once more (a fresh process pays for each page of that copy).
+func (a *app) readInputString(path string) (string, error) {
+	var sb strings.Builder
+	var err error
+	if path == "-" {
+		_, err = io.Copy(&sb, a.stdin)
+		return sb.String(), err
+	}
+	f, err := a.fs.Open(path)
+	if err == nil {
+		if st, serr := f.Stat(); serr == nil && st.Size() < 1<<30 {
+			sb.Grow(int(st.Size()) + 1) // +1: the read that finds the end
+		}
+		_, err = io.Copy(&sb, f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return "", usageError{fmt.Errorf("read %s: %w", path, unwrapPath(err))}
+	}
+	return sb.String(), nil
 }
 
 // publishNVS writes the key partition --keys-out asks for, then the image; keys for
@@ -111,7 +135,8 @@ func (a *app) startNVSStream(job nvsJob) *nvsStream {
 	return s
 }
 
-// begin tells the goroutine whether to create the output's temporary file.
+// begin tells the goroutine whether it may create the output's temporary file, once
+// the first input is read (and so known to the guard).
 func (s *nvsStream) begin(file bool) {
 	if !s.opened {
 		s.opened = true
@@ -128,7 +153,10 @@ func (s *nvsStream) run(opts nvs.Options) {
 	var r nvsStreamResult
 	// A bad size or version is reported after the rows, as Encode reports it.
 	s.layout, r.layoutErr = nvs.NewLayout(opts)
-	if <-s.open && r.layoutErr == nil {
+	// The guard, as it stands with the first input read: when it would refuse, the
+	// file is not begun, and writeOutput reports the refusal after the rows, where
+	// the one-pass command did.
+	if <-s.open && r.layoutErr == nil && s.a.checkOutputFile(s.out) == nil {
 		s.created, r.ioErr = fsutil.MkdirAllTracked(s.a.fs, filepath.Dir(s.out), 0o755)
 		if r.ioErr == nil {
 			s.file, r.ioErr = fsutil.CreatePending(s.a.fs, s.out, 0o644)

@@ -128,7 +128,12 @@ func (im *CSVImporter) Add(r io.Reader, name string) error {
 	if _, err := io.Copy(&sb, r); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	text := sb.String()
+	return im.AddString(sb.String(), name)
+}
+
+// AddString imports the rows of one CSV file held in text; the entries refer to
+// text rather than copy out of it.
+func (im *CSVImporter) AddString(text, name string) error {
 	if !utf8.ValidString(text) {
 		return fmt.Errorf("%w: %s: not valid UTF-8", ErrCSV, name)
 	}
