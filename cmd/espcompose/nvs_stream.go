@@ -25,15 +25,15 @@ type nvsJob struct {
 // written out: large enough that the writes are few.
 const nvsWriteChunk = 64 << 10
 
-// encodeNVS runs an `nvs encode` on two goroutines: this one reads and parses the
-// CSV files, handing the rows over in batches (nvs.CSVImporter.Stream); the other
-// erases the image, creates the output's temporary file, lays the rows out as they
-// come (nvs.Layout) and writes each stretch of pages that can no longer change.
-// Parsing, layout and the write overlap: a process making a 384 KB image of 5,000
-// rows spends most of its time on them after its start. The image is the one Encode
-// makes of the whole partition, published as writeOutput publishes (guard, atomic,
-// durable); a failed command leaves nothing behind and reports what the one-pass
-// command reported, in the same order.
+// encodeNVS runs an `nvs encode` as a pipeline: this goroutine reads and parses the
+// CSV files, handing the rows over in batches (nvs.CSVImporter.Stream); a second
+// erases the image and lays the rows out as they come (nvs.Layout); a third creates
+// the output's temporary file and writes each stretch of pages that can no longer
+// change. A process making a 384 KB image of 5,000 rows spends most of its time, after
+// its start, on these three, and on two cores they overlap. The image is the one
+// Encode makes of the whole partition, published as writeOutput publishes (guard,
+// atomic, durable); a failed command leaves nothing behind and reports what the
+// one-pass command reported, in the same order.
 func (a *app) encodeNVS(job nvsJob) error {
 	s := a.startNVSStream(job)
 	defer s.stop()
@@ -109,33 +109,40 @@ func (a *app) publishNVS(job nvsJob, writeImage func() error) error {
 	return nil
 }
 
-// nvsStream is the goroutine laying out and writing an image while the CSV is parsed.
+// nvsStream lays out and writes an image while the CSV is parsed: one goroutine lays
+// the rows out, another creates the output's temporary file and writes the image as
+// it becomes final, so writing takes no time from the layout, which is as slow as
+// the parse that feeds it.
 type nvsStream struct {
 	a       *app
 	out     string
-	open    chan bool // whether to begin the file; sent once
+	open    chan bool // whether the writer may begin the file; sent once
 	opened  bool
-	batches chan nvs.Batch
-	done    chan nvsStreamResult
+	batches chan nvs.Batch // parser -> layout
+	final   chan []byte    // layout -> writer: the image up to where it is final
+	laidOut chan error     // the layout's end: its error
+	wrote   chan error     // the writer's end: its error
 	layout  *nvs.Layout
 	file    *fsutil.Pending // nil when not begun, or when creating it failed
 	created []string        // folders made for the output
 	written int             // leading bytes of the image already in the file
 	ioErr   error           // creating or writing the file failed; reported by commit
-	waited  bool            // the goroutine has ended
+	waited  bool            // both goroutines have ended
 	kept    bool            // the file was published
 }
 
-type nvsStreamResult struct{ layoutErr, ioErr error }
-
-// startNVSStream starts the layout goroutine, which erases the image meanwhile.
+// startNVSStream starts the layout goroutine, which erases the image meanwhile, and
+// the writer, which waits for begin.
 func (a *app) startNVSStream(job nvsJob) *nvsStream {
-	s := &nvsStream{a: a, out: job.out, open: make(chan bool, 1), batches: make(chan nvs.Batch, 16), done: make(chan nvsStreamResult, 1)}
-	go s.run(job.opts)
+	s := &nvsStream{a: a, out: job.out, open: make(chan bool, 1),
+		batches: make(chan nvs.Batch, 16), final: make(chan []byte, 16),
+		laidOut: make(chan error, 1), wrote: make(chan error, 1)}
+	go s.lay(job.opts)
+	go s.write()
 	return s
 }
 
-// begin tells the goroutine whether it may create the output's temporary file, once
+// begin tells the writer whether it may create the output's temporary file, once
 // the first input is read (and so known to the guard).
 func (s *nvsStream) begin(file bool) {
 	if !s.opened {
@@ -146,57 +153,71 @@ func (s *nvsStream) begin(file bool) {
 
 func (s *nvsStream) send(b nvs.Batch) { s.batches <- b }
 
-// run lays the batches out and writes what becomes final. After a layout error the
-// rest is drained unread; a failure to create or write the file is kept for commit to
-// report, since a row error found later must still win.
-func (s *nvsStream) run(opts nvs.Options) {
-	var r nvsStreamResult
+// lay lays the batches out and hands the writer each stretch that becomes final.
+// After an error the rest is drained unread.
+func (s *nvsStream) lay(opts nvs.Options) {
 	// A bad size or version is reported after the rows, as Encode reports it.
-	s.layout, r.layoutErr = nvs.NewLayout(opts)
-	// The guard, as it stands with the first input read: when it would refuse, the
-	// file is not begun, and writeOutput reports the refusal after the rows, where
-	// the one-pass command did.
-	if <-s.open && r.layoutErr == nil && s.a.checkOutputFile(s.out) == nil {
-		s.created, r.ioErr = fsutil.MkdirAllTracked(s.a.fs, filepath.Dir(s.out), 0o755)
-		if r.ioErr == nil {
-			s.file, r.ioErr = fsutil.CreatePending(s.a.fs, s.out, 0o644)
-		}
-	}
+	l, err := nvs.NewLayout(opts)
+	s.layout = l
+	sent := 0
 	for b := range s.batches {
-		if r.layoutErr != nil {
+		if err != nil {
 			continue
 		}
 		if b.Begins {
-			r.layoutErr = s.layout.Namespace(b.Namespace)
+			err = l.Namespace(b.Namespace)
 		}
-		for i := 0; i < len(b.Entries) && r.layoutErr == nil; i++ {
-			r.layoutErr = s.layout.Put(&b.Entries[i])
+		for i := 0; i < len(b.Entries) && err == nil; i++ {
+			err = l.Put(&b.Entries[i])
 		}
-		if img, n := s.layout.Final(); s.file != nil && r.ioErr == nil && r.layoutErr == nil && n-s.written >= nvsWriteChunk {
-			r.ioErr = s.file.WriteAt(img[s.written:n], int64(s.written))
-			s.written = n
+		if img, n := l.Final(); err == nil && n-sent >= nvsWriteChunk {
+			s.final <- img[:n]
+			sent = n
 		}
 	}
-	s.done <- r
+	close(s.final)
+	s.laidOut <- err
 }
 
-// wait ends the goroutine: every batch handed over is laid out (or drained).
-func (s *nvsStream) wait() nvsStreamResult {
+// write begins the file when the guard, as it stands with the first input read,
+// agrees (when it would refuse, writeOutput reports the refusal after the rows,
+// where the one-pass command did), then writes what the layout hands over. A failure
+// is kept for commit to report, since a row error found later must still win.
+func (s *nvsStream) write() {
+	var err error
+	if <-s.open && s.a.checkOutputFile(s.out) == nil {
+		s.created, err = fsutil.MkdirAllTracked(s.a.fs, filepath.Dir(s.out), 0o755)
+		if err == nil {
+			s.file, err = fsutil.CreatePending(s.a.fs, s.out, 0o644)
+		}
+	}
+	for img := range s.final {
+		if s.file != nil && err == nil {
+			err = s.file.WriteAt(img[s.written:], int64(s.written))
+			s.written = len(img)
+		}
+	}
+	s.wrote <- err
+}
+
+// wait ends both goroutines: every batch handed over is laid out (or drained) and
+// what became final is written. It returns the layout's error.
+func (s *nvsStream) wait() error {
 	if s.waited {
-		return nvsStreamResult{}
+		return nil
 	}
 	s.begin(false)
 	close(s.batches)
 	s.waited = true
-	return <-s.done
+	err := <-s.laidOut
+	s.ioErr = <-s.wrote
+	return err
 }
 
 // finish waits for the layout of every row handed over and returns the image.
 func (s *nvsStream) finish() ([]byte, error) {
-	r := s.wait()
-	s.ioErr = r.ioErr
-	if r.layoutErr != nil {
-		return nil, r.layoutErr
+	if err := s.wait(); err != nil {
+		return nil, err
 	}
 	return s.layout.Finish()
 }
@@ -223,8 +244,8 @@ func (s *nvsStream) commit(img []byte) error {
 	return err
 }
 
-// stop ends the goroutine if the command failed before it did, and removes what the
-// command created but did not publish.
+// stop ends the goroutines if the command failed before they did, and removes what
+// the command created but did not publish.
 func (s *nvsStream) stop() {
 	s.wait()
 	if s.file != nil {
