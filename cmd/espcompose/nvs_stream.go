@@ -118,10 +118,11 @@ type nvsStream struct {
 	out     string
 	open    chan bool // whether the writer may begin the file; sent once
 	opened  bool
-	batches chan nvs.Batch // parser -> layout
-	final   chan []byte    // layout -> writer: the image up to where it is final
-	laidOut chan error     // the layout's end: its error
-	wrote   chan error     // the writer's end: its error
+	batches chan nvs.Batch   // parser -> layout
+	free    chan []nvs.Entry // layout -> parser: batches laid out, to fill again
+	final   chan []byte      // layout -> writer: the image up to where it is final
+	laidOut chan error       // the layout's end: its error
+	wrote   chan error       // the writer's end: its error
 	layout  *nvs.Layout
 	file    *fsutil.Pending // nil when not begun, or when creating it failed
 	created []string        // folders made for the output
@@ -135,7 +136,7 @@ type nvsStream struct {
 // the writer, which waits for begin.
 func (a *app) startNVSStream(job nvsJob) *nvsStream {
 	s := &nvsStream{a: a, out: job.out, open: make(chan bool, 1),
-		batches: make(chan nvs.Batch, 16), final: make(chan []byte, 16),
+		batches: make(chan nvs.Batch, 16), free: make(chan []nvs.Entry, 4), final: make(chan []byte, 16),
 		laidOut: make(chan error, 1), wrote: make(chan error, 1)}
 	go s.lay(job.opts)
 	go s.write()
@@ -151,7 +152,16 @@ func (s *nvsStream) begin(file bool) {
 	}
 }
 
-func (s *nvsStream) send(b nvs.Batch) { s.batches <- b }
+// send hands a batch to the layout and returns one it is done with, if any.
+func (s *nvsStream) send(b nvs.Batch) []nvs.Entry {
+	s.batches <- b
+	select {
+	case e := <-s.free:
+		return e
+	default:
+		return nil
+	}
+}
 
 // lay lays the batches out and hands the writer each stretch that becomes final.
 // After an error the rest is drained unread.
@@ -169,6 +179,10 @@ func (s *nvsStream) lay(opts nvs.Options) {
 		}
 		for i := 0; i < len(b.Entries) && err == nil; i++ {
 			err = l.Put(&b.Entries[i])
+		}
+		select {
+		case s.free <- b.Entries:
+		default:
 		}
 		if img, n := l.Final(); err == nil && n-sent >= nvsWriteChunk {
 			s.final <- img[:n]

@@ -41,11 +41,15 @@ type CSVImporter struct {
 	// from the working directory (ESP-IDF runs it from build/, and projects write
 	// ../main/cert.pem), and the drop-in does the same.
 	ReadFile func(name string) ([]byte, error)
-	// Stream, when set, is handed the rows imported so far in batches, in import
-	// order, while Add is still reading, so another goroutine may lay them out
-	// (Layout) meanwhile; Add hands over the last rows of its file before it returns.
-	// Entries handed over are never changed again. The Partition is built all the same.
-	Stream func(Batch)
+	// Stream, when set, is handed the rows as they are imported, in batches, in
+	// import order, instead of the Partition keeping them (Partition then lists the
+	// namespaces without entries), so another goroutine may lay them out (Layout)
+	// while Add is still reading; Add hands over the last rows of its file before it
+	// returns. The importer leaves a batch's entries alone from then on. Stream may
+	// return the Entries of a batch handed over earlier that its consumer is done
+	// with, for the importer to fill again, or nil: a fresh process pays for every
+	// page of memory it touches, and a batch in flight is all the room rows need.
+	Stream func(Batch) (reuse []Entry)
 
 	part     Partition
 	seen     map[string]bool
@@ -64,8 +68,8 @@ type CSVImporter struct {
 	// its own; each value is a full slice of it (no room to append into).
 	blobs []byte
 
-	streamed int  // entries of the latest namespace already handed to Stream
-	begun    bool // whether Stream has been told the latest namespace began
+	pending []Entry // rows of the latest namespace not yet handed to Stream
+	begun   bool    // whether Stream has been told the latest namespace began
 }
 
 // Batch is a run of imported entries of one namespace, handed to CSVImporter.Stream.
@@ -82,17 +86,18 @@ type Batch struct {
 // layout starts early.
 const streamBatch = 256
 
-// flush hands the entries of the latest namespace not yet handed over to Stream.
+// flush hands the rows not yet handed over to Stream, and an empty namespace's start.
 func (im *CSVImporter) flush() {
-	if im.Stream == nil || im.cur < 0 {
+	if im.Stream == nil || im.cur < 0 || (im.begun && len(im.pending) == 0) {
 		return
 	}
-	ns := &im.part.Namespaces[im.cur]
-	if im.begun && im.streamed == len(ns.Entries) {
-		return
+	reuse := im.Stream(Batch{Namespace: im.part.Namespaces[im.cur].Name, Begins: !im.begun, Entries: im.pending})
+	im.begun = true
+	if cap(reuse) >= streamBatch {
+		im.pending = reuse[:0]
+	} else {
+		im.pending = make([]Entry, 0, streamBatch)
 	}
-	im.Stream(Batch{Namespace: ns.Name, Begins: !im.begun, Entries: ns.Entries[im.streamed:len(ns.Entries):len(ns.Entries)]})
-	im.begun, im.streamed = true, len(ns.Entries)
 }
 
 // NewCSVImporter returns an importer resolving file rows in files (may be nil
@@ -313,9 +318,16 @@ func (im *CSVImporter) namespace(name string) error {
 	if len(im.part.Namespaces) >= MaxNamespaces {
 		return fmt.Errorf("%w: namespace %q would be number %d", ErrTooManyNS, name, len(im.part.Namespaces)+1)
 	}
+	im.flush() // the latest namespace's last rows, before the new one begins
+	if im.Stream != nil {
+		im.part.Namespaces = append(im.part.Namespaces, Namespace{Name: name})
+		im.cur = len(im.part.Namespaces) - 1
+		im.seen[name] = true
+		im.begun = false
+		return nil
+	}
 	// The new namespace's entries go into the room after the current one's, which
 	// is cut to its length so nothing appended to it could reach them.
-	im.flush()
 	spare := im.spare
 	if im.cur >= 0 {
 		prev := &im.part.Namespaces[im.cur]
@@ -327,13 +339,15 @@ func (im *CSVImporter) namespace(name string) error {
 	im.part.Namespaces = append(im.part.Namespaces, Namespace{Name: name, Entries: spare})
 	im.cur = len(im.part.Namespaces) - 1
 	im.seen[name] = true
-	im.streamed, im.begun = 0, false
 	return nil
 }
 
 // reserve makes room for rows more entries in the current namespace, or in the
 // first one when none exists yet.
 func (im *CSVImporter) reserve(rows int) {
+	if im.Stream != nil {
+		return // rows are handed over, not kept
+	}
 	if im.cur < 0 {
 		if cap(im.spare) < rows {
 			im.spare = make([]Entry, 0, rows)
@@ -378,11 +392,15 @@ func (im *CSVImporter) add(e Entry) error {
 		// Without a version, length limits are Encode's to check.
 		return err
 	}
+	if im.Stream != nil {
+		im.pending = append(im.pending, e)
+		if len(im.pending) >= streamBatch {
+			im.flush()
+		}
+		return nil
+	}
 	ns := &im.part.Namespaces[im.cur]
 	ns.Entries = append(ns.Entries, e)
-	if im.Stream != nil && len(ns.Entries)-im.streamed >= streamBatch {
-		im.flush()
-	}
 	return nil
 }
 

@@ -39,6 +39,7 @@ func streamEncode(files fs.FS, inputs []csvInput, opts Options) ([]byte, error) 
 		return nil, err
 	}
 	batches := make(chan Batch, 8)
+	free := make(chan []Entry, 2) // batches laid out, for the importer to fill again
 	type result struct {
 		img []byte
 		err error
@@ -56,6 +57,12 @@ func streamEncode(files fs.FS, inputs []csvInput, opts Options) ([]byte, error) 
 			}
 			for i := 0; i < len(b.Entries) && lerr == nil; i++ {
 				lerr = l.Put(&b.Entries[i])
+			}
+			// Scribbled over, so an importer reading a batch it gave back fails.
+			clear(b.Entries)
+			select {
+			case free <- b.Entries:
+			default:
 			}
 			img, n := l.Final()
 			if n < len(shadow) {
@@ -78,7 +85,15 @@ func streamEncode(files fs.FS, inputs []csvInput, opts Options) ([]byte, error) 
 	if opts.Version != 0 {
 		im.Version = opts.Version
 	}
-	im.Stream = func(b Batch) { batches <- b }
+	im.Stream = func(b Batch) []Entry {
+		batches <- b
+		select {
+		case e := <-free:
+			return e
+		default:
+			return nil
+		}
+	}
 	var ierr error
 	for _, in := range inputs {
 		if ierr = im.Add(bytes.NewReader(in.data), in.name); ierr != nil {
