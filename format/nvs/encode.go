@@ -12,9 +12,10 @@ type writer struct {
 	versionByte byte
 	v2          bool
 	pages       []*page
-	// out is the image the pages are laid out in, erased (0xFF) beforehand, so no
-	// page is built apart and copied; pages beyond it (a partition too small, an
-	// error Encode reports) get buffers of their own.
+	// out is the image the pages are laid out in, so no page is built apart and
+	// copied; each page is erased (0xFF) when it is opened, and the layout's Finish
+	// erases those never opened. Pages beyond it (a partition too small, an error
+	// Encode reports) get buffers of their own.
 	out     []byte
 	scratch []byte
 }
@@ -28,6 +29,7 @@ func (w *writer) nextPage() *page {
 	var buf []byte
 	if off := len(w.pages) * PageSize; off+PageSize <= len(w.out) {
 		buf = w.out[off : off+PageSize]
+		erase(buf)
 	} else {
 		buf = erased(PageSize)
 	}
@@ -172,12 +174,17 @@ func Encode(p *Partition, opts Options) ([]byte, error) {
 // erased returns n bytes of 0xFF, as erased flash reads.
 func erased(n int) []byte {
 	b := make([]byte, n)
-	if n > 0 {
+	erase(b)
+	return b
+}
+
+// erase sets b to 0xFF.
+func erase(b []byte) {
+	if len(b) > 0 {
 		// Doubling copies run as memmove, far faster than a byte loop.
 		b[0] = 0xff
-		for i := 1; i < n; i *= 2 {
+		for i := 1; i < len(b); i *= 2 {
 			copy(b[i:], b[:i])
 		}
 	}
-	return b
 }

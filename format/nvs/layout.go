@@ -40,11 +40,13 @@ func NewLayout(opts Options) (*Layout, error) {
 		l.w.versionByte = versionByteV1
 	}
 	// Read-write images are opts.Size bytes; read-only ones hold only the pages
-	// written, at most dataPages.
+	// written, at most dataPages. Pages are erased as they are opened, so the
+	// layout starts at once, and a caller writing pages early touches no more
+	// memory than it has written; Finish erases the rest.
 	if readOnly {
-		l.w.out = erased(dataPages * PageSize)
+		l.w.out = make([]byte, dataPages*PageSize)
 	} else {
-		l.w.out = erased(int(opts.Size))
+		l.w.out = make([]byte, opts.Size)
 	}
 	l.w.nextPage()
 	return l, nil
@@ -107,8 +109,8 @@ func (l *Layout) fail(err error) error {
 
 // Final returns the image and how many of its leading bytes are final: pages that
 // later entries cannot change (already marked FULL, and encrypted when the image is),
-// so a caller may write them out while entries still come. The rest of the image is
-// final only once Finish returns.
+// so a caller may write them out while entries still come. The bytes after them are
+// the image's only once Finish returns.
 func (l *Layout) Final() ([]byte, int) {
 	l.seal(len(l.w.pages) - 1)
 	return l.w.out, min(l.sealed, l.dataPages) * PageSize
@@ -147,5 +149,6 @@ func (l *Layout) Finish() ([]byte, error) {
 	if l.readOnly {
 		return l.w.out[:len(l.w.pages)*PageSize], nil
 	}
+	erase(l.w.out[len(l.w.pages)*PageSize:]) // pages never opened, and the reserved one
 	return l.w.out, nil
 }
