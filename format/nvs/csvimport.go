@@ -431,14 +431,37 @@ func (im *CSVImporter) dataEntry(key string, enc, val *string) (Entry, error) {
 	case "binary":
 		return Entry{Key: key, Type: Blob, Blob: []byte(v)}, nil
 	}
-	if t, ok := intTypes[strings.ToLower(e)]; ok {
+	if t, ok := intType(e); ok {
 		return parseInt(key, t, v)
 	}
 	return Entry{}, fmt.Errorf("%w: %q for key `%s`", ErrEncoding, e, key)
 }
 
-var intTypes = map[string]Type{
-	"u8": U8, "i8": I8, "u16": U16, "i16": I16, "u32": U32, "i32": I32, "u64": U64, "i64": I64,
+// intType reads an integer encoding, in any letter case as the reference does.
+// A switch, not a map: it is looked up on every integer row.
+func intType(enc string) (Type, bool) {
+	switch enc {
+	case "u8":
+		return U8, true
+	case "i8":
+		return I8, true
+	case "u16":
+		return U16, true
+	case "i16":
+		return I16, true
+	case "u32":
+		return U32, true
+	case "i32":
+		return I32, true
+	case "u64":
+		return U64, true
+	case "i64":
+		return I64, true
+	}
+	if lower := strings.ToLower(enc); lower != enc {
+		return intType(lower)
+	}
+	return 0, false
 }
 
 func (im *CSVImporter) fileEntry(key string, enc, val *string) (Entry, error) {

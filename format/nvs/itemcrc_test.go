@@ -24,6 +24,20 @@ func TestItemCRC(t *testing.T) {
 	}
 }
 
+// TestCRC checks crc against crc32 at every length around its switch-over.
+func TestCRC(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	b := make([]byte, 200)
+	for n := 0; n <= len(b); n++ {
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		if got, want := crc(b[:n]), crc32.Update(0xFFFFFFFF, crc32.IEEETable, b[:n]); got != want {
+			t.Fatalf("%d bytes: CRC %#08x, want %#08x", n, got, want)
+		}
+	}
+}
+
 func BenchmarkItemCRC(b *testing.B) {
 	it := make([]byte, entrySize)
 	var sink uint32
