@@ -388,7 +388,8 @@ func (im *CSVImporter) add(e Entry) error {
 	if version == 0 {
 		version = 2
 	}
-	if err := checkEntry(&e, version); err != nil && (im.Version != 0 || !errors.Is(err, ErrTooLong)) {
+	// The key was checked with its row (addRow), or is one of the reference's own.
+	if err := checkValue(&e, version); err != nil && (im.Version != 0 || !errors.Is(err, ErrTooLong)) {
 		// Without a version, length limits are Encode's to check.
 		return err
 	}
