@@ -27,7 +27,7 @@ const nvsWriteChunk = 64 << 10
 
 // encodeNVS runs an `nvs encode` as a pipeline: this goroutine reads and parses the
 // CSV files, handing the rows over in batches (nvs.CSVImporter.Stream); a second
-// erases the image and lays the rows out as they come (nvs.Layout); a third creates
+// lays the rows out as they come (nvs.Layout); a third creates
 // the output's temporary file and writes each stretch of pages that can no longer
 // change. A process making a 384 KB image of 5,000 rows spends most of its time, after
 // its start, on these three, and on two cores they overlap. The image is the one
@@ -132,8 +132,8 @@ type nvsStream struct {
 	kept    bool            // the file was published
 }
 
-// startNVSStream starts the layout goroutine, which erases the image meanwhile, and
-// the writer, which waits for begin.
+// startNVSStream starts the layout goroutine, which sets the image up while the
+// first CSV is read, and the writer, which waits for begin.
 func (a *app) startNVSStream(job nvsJob) *nvsStream {
 	s := &nvsStream{a: a, out: job.out, open: make(chan bool, 1),
 		batches: make(chan nvs.Batch, 16), free: make(chan []nvs.Entry, 4), final: make(chan []byte, 16),
