@@ -38,7 +38,7 @@ func bigNVSCSV(extra string) string {
 }
 
 // listDir lists every path under dir, relative, sorted.
-func listDir(t *testing.T, dir string) []string {
+func listDir(t testing.TB, dir string) []string {
 	t.Helper()
 	var out []string
 	err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
