@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -186,41 +185,13 @@ their nvs_keys image (mode 0600, never overwriting a file).`,
 			}
 			defer wipeKeys(k)
 
-			inputs, out := args[:len(args)-1], args[len(args)-1]
-			im := nvs.NewCSVImporter(nil)
-			im.Version = version // length errors name their CSV line
-			for _, in := range inputs {
-				src, err := a.readInput(in)
-				if err != nil {
-					return err
-				}
-				im.Files = aferoDirFS{fs: a.fs, dir: filepath.Dir(in)}
-				if err := im.Add(bytes.NewReader(src), in); err != nil {
-					return usageError{err}
-				}
-			}
-			img, err := nvs.Encode(im.Partition(), nvs.Options{Size: uint32(n), Version: version, Keys: k})
-			if err != nil {
-				// What is left here is about the partition as a whole: its size.
-				return usageError{fmt.Errorf("--size %s: %w", size, err)}
-			}
-			if keysOut != "" {
-				part := k.MarshalPartition()
-				err := a.writeSecret("--keys-out", keysOut, part)
-				clear(part)
-				if err != nil {
-					return err
-				}
-			}
-			if err := a.writeOutput(out, img); err != nil {
-				if keysOut != "" {
-					// The image failed: keys for an image that does not exist are useless,
-					// and this command created the file moments ago.
-					_ = a.fs.Remove(keysOut)
-				}
-				return err
-			}
-			return nil
+			return a.encodeNVS(nvsJob{
+				inputs:  args[:len(args)-1],
+				out:     args[len(args)-1],
+				size:    size,
+				opts:    nvs.Options{Size: uint32(n), Version: version, Keys: k},
+				keysOut: keysOut,
+			})
 		},
 	}
 	f := cmd.Flags()

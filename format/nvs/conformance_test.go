@@ -122,6 +122,7 @@ func TestConformanceNVS(t *testing.T) {
 		t.Run(c.Name, func(t *testing.T) {
 			a := parseToolArgs(t, c.Command)
 			img, keys, part, k, err := runTool(t, c, &a)
+			checkStreamed(t, c, a, k)
 			if c.ExpectedError {
 				if err == nil {
 					t.Fatalf("want error containing %q, got none", c.ErrorContains)
@@ -157,6 +158,23 @@ func TestConformanceNVS(t *testing.T) {
 			}
 			checkDecode(t, c, img, part, k, a)
 		})
+	}
+}
+
+// checkStreamed runs the case's import and layout streamed, as `espcompose nvs
+// encode` does, against importing first and encoding after.
+func checkStreamed(t *testing.T, c conformance.Case, a toolArgs, k *Keys) {
+	t.Helper()
+	size, err := strconv.ParseUint(a.size, 0, 32)
+	if len(a.inputs) == 0 || err != nil {
+		return
+	}
+	var inputs []csvInput
+	for _, in := range a.inputs {
+		inputs = append(inputs, csvInput{in, c.File(t, in)})
+	}
+	if err := sameAsEncode(os.DirFS(c.Dir), inputs, Options{Size: uint32(size), Version: a.version, Keys: k}); err != nil {
+		t.Error(err)
 	}
 }
 

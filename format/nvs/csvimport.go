@@ -41,6 +41,15 @@ type CSVImporter struct {
 	// from the working directory (ESP-IDF runs it from build/, and projects write
 	// ../main/cert.pem), and the drop-in does the same.
 	ReadFile func(name string) ([]byte, error)
+	// Stream, when set, is handed the rows as they are imported, in batches, in
+	// import order, instead of the Partition keeping them (Partition then lists the
+	// namespaces without entries), so another goroutine may lay them out (Layout)
+	// while Add is still reading; Add hands over the last rows of its file before it
+	// returns. The importer leaves a batch's entries alone from then on. Stream may
+	// return the Entries of a batch handed over earlier that its consumer is done
+	// with, for the importer to fill again, or nil: a fresh process pays for every
+	// page of memory it touches, and a batch in flight is all the room rows need.
+	Stream func(Batch) (reuse []Entry)
 
 	part     Partition
 	seen     map[string]bool
@@ -58,6 +67,37 @@ type CSVImporter struct {
 	// blobs is where hex2bin values are decoded, so a row costs no allocation of
 	// its own; each value is a full slice of it (no room to append into).
 	blobs []byte
+
+	pending []Entry // rows of the latest namespace not yet handed to Stream
+	begun   bool    // whether Stream has been told the latest namespace began
+}
+
+// Batch is a run of imported entries of one namespace, handed to CSVImporter.Stream.
+type Batch struct {
+	// Namespace names the namespace the entries belong to; when Begins is set it
+	// begins here, before its entries.
+	Namespace string
+	Begins    bool
+	Entries   []Entry
+}
+
+// streamBatch is how many entries the importer gathers before handing them to
+// Stream: enough that the hand-over costs little per entry, few enough that the
+// layout starts early.
+const streamBatch = 256
+
+// flush hands the rows not yet handed over to Stream, and an empty namespace's start.
+func (im *CSVImporter) flush() {
+	if im.Stream == nil || im.cur < 0 || (im.begun && len(im.pending) == 0) {
+		return
+	}
+	reuse := im.Stream(Batch{Namespace: im.part.Namespaces[im.cur].Name, Begins: !im.begun, Entries: im.pending})
+	im.begun = true
+	if cap(reuse) >= streamBatch {
+		im.pending = reuse[:0]
+	} else {
+		im.pending = make([]Entry, 0, streamBatch)
+	}
 }
 
 // NewCSVImporter returns an importer resolving file rows in files (may be nil
@@ -93,7 +133,12 @@ func (im *CSVImporter) Add(r io.Reader, name string) error {
 	if _, err := io.Copy(&sb, r); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	text := sb.String()
+	return im.AddString(sb.String(), name)
+}
+
+// AddString imports the rows of one CSV file held in text; the entries refer to
+// text rather than copy out of it.
+func (im *CSVImporter) AddString(text, name string) error {
 	if !utf8.ValidString(text) {
 		return fmt.Errorf("%w: %s: not valid UTF-8", ErrCSV, name)
 	}
@@ -114,6 +159,7 @@ func (im *CSVImporter) Add(r io.Reader, name string) error {
 			return &rowError{fmt.Sprintf("%s:%d", name, line), err}
 		}
 	}
+	im.flush()
 	return nil
 }
 
@@ -272,6 +318,14 @@ func (im *CSVImporter) namespace(name string) error {
 	if len(im.part.Namespaces) >= MaxNamespaces {
 		return fmt.Errorf("%w: namespace %q would be number %d", ErrTooManyNS, name, len(im.part.Namespaces)+1)
 	}
+	im.flush() // the latest namespace's last rows, before the new one begins
+	if im.Stream != nil {
+		im.part.Namespaces = append(im.part.Namespaces, Namespace{Name: name})
+		im.cur = len(im.part.Namespaces) - 1
+		im.seen[name] = true
+		im.begun = false
+		return nil
+	}
 	// The new namespace's entries go into the room after the current one's, which
 	// is cut to its length so nothing appended to it could reach them.
 	spare := im.spare
@@ -291,6 +345,9 @@ func (im *CSVImporter) namespace(name string) error {
 // reserve makes room for rows more entries in the current namespace, or in the
 // first one when none exists yet.
 func (im *CSVImporter) reserve(rows int) {
+	if im.Stream != nil {
+		return // rows are handed over, not kept
+	}
 	if im.cur < 0 {
 		if cap(im.spare) < rows {
 			im.spare = make([]Entry, 0, rows)
@@ -331,9 +388,17 @@ func (im *CSVImporter) add(e Entry) error {
 	if version == 0 {
 		version = 2
 	}
-	if err := checkEntry(&e, version); err != nil && (im.Version != 0 || !errors.Is(err, ErrTooLong)) {
+	// The key was checked with its row (addRow), or is one of the reference's own.
+	if err := checkValue(&e, version); err != nil && (im.Version != 0 || !errors.Is(err, ErrTooLong)) {
 		// Without a version, length limits are Encode's to check.
 		return err
+	}
+	if im.Stream != nil {
+		im.pending = append(im.pending, e)
+		if len(im.pending) >= streamBatch {
+			im.flush()
+		}
+		return nil
 	}
 	ns := &im.part.Namespaces[im.cur]
 	ns.Entries = append(ns.Entries, e)
@@ -367,14 +432,37 @@ func (im *CSVImporter) dataEntry(key string, enc, val *string) (Entry, error) {
 	case "binary":
 		return Entry{Key: key, Type: Blob, Blob: []byte(v)}, nil
 	}
-	if t, ok := intTypes[strings.ToLower(e)]; ok {
+	if t, ok := intType(e); ok {
 		return parseInt(key, t, v)
 	}
 	return Entry{}, fmt.Errorf("%w: %q for key `%s`", ErrEncoding, e, key)
 }
 
-var intTypes = map[string]Type{
-	"u8": U8, "i8": I8, "u16": U16, "i16": I16, "u32": U32, "i32": I32, "u64": U64, "i64": I64,
+// intType reads an integer encoding, in any letter case as the reference does.
+// A switch, not a map: it is looked up on every integer row.
+func intType(enc string) (Type, bool) {
+	switch enc {
+	case "u8":
+		return U8, true
+	case "i8":
+		return I8, true
+	case "u16":
+		return U16, true
+	case "i16":
+		return I16, true
+	case "u32":
+		return U32, true
+	case "i32":
+		return I32, true
+	case "u64":
+		return U64, true
+	case "i64":
+		return I64, true
+	}
+	if lower := strings.ToLower(enc); lower != enc {
+		return intType(lower)
+	}
+	return 0, false
 }
 
 func (im *CSVImporter) fileEntry(key string, enc, val *string) (Entry, error) {
@@ -435,6 +523,22 @@ func decodeHex(key, s string) ([]byte, error) {
 // parseInt accepts what Python's int() accepts for ASCII input: surrounding
 // whitespace, a sign, and single underscores between digits.
 func parseInt(key string, t Type, s string) (Entry, error) {
+	if v, ok := plainDecimal(s); ok {
+		// Most values are plain digits in range: no trimming, no underscores, and
+		// nothing to report. The rest, and every error, take the general path.
+		lo, hi := intBounds(t)
+		switch {
+		case t.signed() && v >= lo && (v <= 0 || uint64(v) <= hi):
+			return Entry{Key: key, Type: t, Int: v}, nil
+		case !t.signed() && v >= 0 && uint64(v) <= hi:
+			return Entry{Key: key, Type: t, Uint: uint64(v)}, nil
+		}
+	}
+	return parseIntGeneral(key, t, s)
+}
+
+// parseIntGeneral is parseInt for any input, with the errors it reports.
+func parseIntGeneral(key string, t Type, s string) (Entry, error) {
 	s = strings.TrimSpace(s)
 	digits := strings.TrimLeft(s, "+-")
 	if len(s)-len(digits) > 1 || digits == "" || digits[0] == '_' || digits[len(digits)-1] == '_' || strings.Contains(digits, "__") {
@@ -464,6 +568,30 @@ func parseInt(key string, t Type, s string) (Entry, error) {
 	}
 	e.Uint = v
 	return e, nil
+}
+
+// plainDecimal reads s when it is an optional '-' and 1 to 18 ASCII digits, which
+// Python's int() reads the same way and which cannot overflow an int64.
+func plainDecimal(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var v int64
+	for i := 0; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		v = v*10 + int64(d)
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // blobFill expands the blob_fill(N;0xPP) and blob_sz_fill(N;0xPP) encodings:

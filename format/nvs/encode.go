@@ -12,9 +12,10 @@ type writer struct {
 	versionByte byte
 	v2          bool
 	pages       []*page
-	// out is the image the pages are laid out in, erased (0xFF) beforehand, so no
-	// page is built apart and copied; pages beyond it (a partition too small, an
-	// error Encode reports) get buffers of their own.
+	// out is the image the pages are laid out in, so no page is built apart and
+	// copied; each page is erased (0xFF) when it is opened, and the layout's Finish
+	// erases those never opened. Pages beyond it (a partition too small, an error
+	// Encode reports) get buffers of their own.
 	out     []byte
 	scratch []byte
 }
@@ -28,6 +29,7 @@ func (w *writer) nextPage() *page {
 	var buf []byte
 	if off := len(w.pages) * PageSize; off+PageSize <= len(w.out) {
 		buf = w.out[off : off+PageSize]
+		erase(buf)
 	} else {
 		buf = erased(PageSize)
 	}
@@ -148,61 +150,41 @@ func Encode(p *Partition, opts Options) ([]byte, error) {
 	if version == 0 {
 		version = 2
 	}
+	// The whole partition is checked before anything is laid out, so a bad entry
+	// is reported before a partition too small for it.
 	if err := p.Validate(version); err != nil {
 		return nil, err
 	}
-	dataPages, readOnly, err := checkSize(opts.Size)
+	l, err := NewLayout(opts)
 	if err != nil {
 		return nil, err
 	}
-	// Read-write images are opts.Size bytes; read-only ones hold only the pages
-	// written, at most dataPages.
-	w := &writer{versionByte: versionByteV2, v2: version == 2, out: erased(dataPages * PageSize)}
-	if !readOnly {
-		w.out = erased(int(opts.Size))
-	}
-	if !w.v2 {
-		w.versionByte = versionByteV1
-	}
-	w.nextPage()
 	for i := range p.Namespaces {
 		ns := &p.Namespaces[i]
-		idx := uint8(i + 1)
-		w.putInteger(nsIndexTable, ns.Name, U8, uint64(idx))
+		l.begin(ns.Name)
 		for j := range ns.Entries {
-			if err := w.putEntry(idx, &ns.Entries[j]); err != nil {
+			if err := l.put(&ns.Entries[j]); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if len(w.pages) > dataPages {
-		need := len(w.pages)
-		if !readOnly {
-			need++
-		}
-		return nil, fmt.Errorf("%w: Size parameter is less than the size of data in csv: need %d pages (%#x bytes%s), got %#x",
-			ErrInsufficientSize, need, need*PageSize, map[bool]string{true: "", false: " incl. the reserved page"}[readOnly], opts.Size)
-	}
-	if opts.Keys != nil {
-		for i, pg := range w.pages {
-			opts.Keys.encryptPage(pg.buf, i, pg.used)
-		}
-	}
-	if readOnly {
-		return w.out[:len(w.pages)*PageSize], nil
-	}
-	return w.out, nil
+	return l.Finish()
 }
 
 // erased returns n bytes of 0xFF, as erased flash reads.
 func erased(n int) []byte {
 	b := make([]byte, n)
-	if n > 0 {
+	erase(b)
+	return b
+}
+
+// erase sets b to 0xFF.
+func erase(b []byte) {
+	if len(b) > 0 {
 		// Doubling copies run as memmove, far faster than a byte loop.
 		b[0] = 0xff
-		for i := 1; i < n; i *= 2 {
+		for i := 1; i < len(b); i *= 2 {
 			copy(b[i:], b[:i])
 		}
 	}
-	return b
 }

@@ -14,6 +14,11 @@ func FuzzCSVRoundTrip(f *testing.F) {
 	f.Add(hdr + "sta.ssid,data,string,net\nap.ssid,data,string,a\nap.passwd,data,string,b\nap.authmode,data,u8,4\n")
 	keys, _ := KeysFromBytes([]byte(strings.Repeat("k", 64)))
 	f.Fuzz(func(t *testing.T, csv string) {
+		for _, opts := range []Options{{Size: 0x6000}, {Size: 0x2000, Version: 1, Keys: &keys}} {
+			if err := sameAsEncode(nil, []csvInput{{"f.csv", []byte(csv)}}, opts); err != nil {
+				t.Fatal(err)
+			}
+		}
 		p, err := ParseCSV(strings.NewReader(csv), "f.csv", nil)
 		if err != nil {
 			return

@@ -40,6 +40,11 @@ func checkEntry(e *Entry, version int) error {
 	if err := checkKey(e.Key); err != nil {
 		return err
 	}
+	return checkValue(e, version)
+}
+
+// checkValue is checkEntry without the key.
+func checkValue(e *Entry, version int) error {
 	switch {
 	case e.Type.IsInteger():
 		lo, hi := intBounds(e.Type)
