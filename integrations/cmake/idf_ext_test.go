@@ -66,8 +66,15 @@ func TestIDFExtension(t *testing.T) {
 	if _, err := os.Stat(image); err != nil || !strings.Contains(out, "Built ") {
 		t.Fatalf("idf.py espcompose made no image: %v\n%s", err, out)
 	}
+	// The stage cache and the up-to-date record belong in the build folder, never
+	// in the source tree. This project's stages are all recomputed (nothing is
+	// stored), so a second, up-to-date build is what writes there: its record.
+	runExt("espcompose")
 	if _, err := os.Stat(filepath.Join(build, "espcompose-cache")); err != nil {
 		t.Fatalf("the cache is not in the build folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(project, ".espcompose")); err == nil {
+		t.Fatal("the build wrote a cache into the source tree")
 	}
 
 	out = runExt("espcompose-flash")
