@@ -312,8 +312,8 @@ func (s *streamFile) abort() {
 	}
 }
 
-// fileSHA256 hashes a file; ok is false when it cannot be read.
-func fileSHA256(fsys afero.Fs, name string) (string, bool) {
+// fileSHA256FS is fileSHA256 through afero.
+func fileSHA256FS(fsys afero.Fs, name string) (string, bool) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return "", false
