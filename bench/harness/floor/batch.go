@@ -98,10 +98,31 @@ func loadBatch(src string) ([]device, []file, error) {
 // place; at the end the devices folder flushed and the top-level files replaced
 // atomically. With flush false, no syncfs and no fsync: the same operations only.
 // It prints the seconds the writing took (loading src is not timed).
-func copyBatch(src, dst string, flush bool, jobs int) error {
+//
+// keysDir, when set, holds the key files the run created (keys/<id>.bin): each is
+// written too, 0600, into DST/keys/ by the worker of one device, before that
+// device's group is flushed, as espcompose creates a device's key before its folder.
+func copyBatch(src, dst, keysDir string, flush bool, jobs int) error {
 	devs, top, err := loadBatch(src)
 	if err != nil {
 		return err
+	}
+	var keys []file
+	if keysDir != "" {
+		ents, err := os.ReadDir(keysDir)
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			b, err := os.ReadFile(filepath.Join(keysDir, e.Name()))
+			if err != nil {
+				return err
+			}
+			keys = append(keys, file{rel: e.Name(), data: b, mode: 0o600})
+		}
+		if err := os.MkdirAll(filepath.Join(dst, "keys"), 0o700); err != nil {
+			return err
+		}
 	}
 	if len(devs) == 0 {
 		return fmt.Errorf("%s holds no devices/<id>/ folders", src)
@@ -128,6 +149,12 @@ func copyBatch(src, dst string, flush bool, jobs int) error {
 		go func() {
 			defer wg.Done()
 			for i := range work {
+				if i < len(keys) {
+					if err := writeNew(filepath.Join(dst, "keys", keys[i].rel), keys[i].data, keys[i].mode, false); err != nil {
+						fail(err)
+						continue
+					}
+				}
 				if err := stage(devDir, &devs[i]); err != nil {
 					fail(err)
 					continue

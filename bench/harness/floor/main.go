@@ -8,12 +8,13 @@
 //	floor tree SRCDIR DST [nosync] copy the tree into DST's temporary sibling folder,
 //	                               then fsync every file and folder once, rename the
 //	                               folder to DST, fsync DST's parent
-//	floor batch SRCDIR DST [nosync] [jobs=N]
+//	floor batch SRCDIR DST [nosync] [jobs=N] [keys=DIR]
 //	                               write the device folders of an espcompose batch tree
 //	                               as its batch publishes them (temporary folder per
 //	                               device, one syncfs per group of staged devices, then
 //	                               the renames; N workers, default 2) and the top-level
-//	                               index files; prints the seconds the writing took
+//	                               index files, plus DIR's key files (0600) if given;
+//	                               prints the seconds the writing took
 //	floor flat SRCDIR DST [jobs=N] each device's output file (no marker, no record)
 //	                               as DST/<id>.<ext>, unflushed: the least any tool
 //	                               writing one file per device costs; prints seconds
@@ -33,17 +34,19 @@ import (
 
 func main() {
 	usage := func() {
-		fmt.Fprintln(os.Stderr, "usage: floor file|tree|batch|flat SRC DST [nosync] [jobs=N]")
+		fmt.Fprintln(os.Stderr, "usage: floor file|tree|batch|flat SRC DST [nosync] [jobs=N] [keys=DIR]")
 		os.Exit(2)
 	}
 	if len(os.Args) < 4 {
 		usage()
 	}
-	flush, jobs := true, 2
+	flush, jobs, keys := true, 2, ""
 	for _, a := range os.Args[4:] {
 		switch {
 		case a == "nosync":
 			flush = false
+		case strings.HasPrefix(a, "keys="):
+			keys = strings.TrimPrefix(a, "keys=")
 		case strings.HasPrefix(a, "jobs="):
 			n, err := strconv.Atoi(strings.TrimPrefix(a, "jobs="))
 			if err != nil || n < 1 {
@@ -61,7 +64,7 @@ func main() {
 	case "tree":
 		err = copyTree(os.Args[2], os.Args[3], flush)
 	case "batch":
-		err = copyBatch(os.Args[2], os.Args[3], flush, jobs)
+		err = copyBatch(os.Args[2], os.Args[3], keys, flush, jobs)
 	case "flat":
 		err = copyFlat(os.Args[2], os.Args[3], jobs)
 	default:
