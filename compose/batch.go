@@ -404,7 +404,7 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 
 // inputsMatch: the device's record names the inputs it would be built from now.
 func (b *batch) inputsMatch(id string, row map[string]string) bool {
-	r := readRecord(b.opts.FS, b.opts.Out, id)
+	r := readRecord(outFS(b.opts.FS), b.opts.Out, id)
 	return r != nil && b.ih.hash(row, r.Reads, sharedRead(id)) == r.Inputs
 }
 
@@ -617,9 +617,9 @@ func (b *batch) skip(j job) (bool, error) {
 // recordMatches returns the device's record when it matches what the device would be
 // built from now and its files are in place; nil otherwise.
 func (b *batch) recordMatches(id string, row map[string]string) *deviceRecord {
-	r := readRecord(b.opts.FS, b.opts.Out, id)
+	r := readRecord(outFS(b.opts.FS), b.opts.Out, id)
 	if r == nil || b.ih.hash(row, r.Reads, sharedRead(id)) != r.Inputs ||
-		!intact(b.opts.FS, filepath.Join(b.opts.Out, "devices", id), r) {
+		!intact(outFS(b.opts.FS), filepath.Join(b.opts.Out, "devices", id), r) {
 		return nil
 	}
 	return r

@@ -78,7 +78,7 @@ func openTree(fsys afero.Fs, out string, opts PublishSettings) (*tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", out, err)
 	}
-	t := &tree{fs: fsys, out: out, unlock: unlock, hook: opts.CrashHook, existing: map[string]bool{}, sync: newGroupSync(fsys, filepath.Dir(out))}
+	t := &tree{fs: outFS(fsys), out: out, unlock: unlock, hook: opts.CrashHook, existing: map[string]bool{}, sync: newGroupSync(fsys, filepath.Dir(out))}
 	if t.hook == nil {
 		t.hook = func(string) {}
 	}
@@ -89,10 +89,23 @@ func openTree(fsys afero.Fs, out string, opts PublishSettings) (*tree, error) {
 	return t, nil
 }
 
+// outFS is fsys without read recorders: what a batch reads of its own output tree
+// (records, markers, the index) is not an input of the build, and a recorder would
+// stat each file and remember its path, for every device of the batch.
+func outFS(fsys afero.Fs) afero.Fs {
+	for {
+		r, ok := fsys.(*fsutil.ReadRecorder)
+		if !ok {
+			return fsys
+		}
+		fsys = r.Fs
+	}
+}
+
 // checkBatchOut is the batch tree's ownership check without the lock and without
 // removing anything: what Load (validate, plan) reports for a devices manifest.
 func checkBatchOut(fsys afero.Fs, out string) error {
-	t := &tree{fs: fsys, out: filepath.Clean(out), existing: map[string]bool{}}
+	t := &tree{fs: outFS(fsys), out: filepath.Clean(out), existing: map[string]bool{}}
 	return t.check(PublishSettings{}, true)
 }
 
