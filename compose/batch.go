@@ -110,6 +110,9 @@ type batch struct {
 	// locked is the layout lock every device built must match (nil: not locked).
 	locked   *lock.File
 	lockPath string
+	// wd is the working directory, read once: fsutil.Abs reads it per call, two
+	// stat calls each, several times per device.
+	wd string
 
 	checks      atomic.Int64
 	built, done atomic.Int64
@@ -178,6 +181,7 @@ func (b *batch) load() error {
 		return err
 	}
 	b.f, b.bundle, b.dir = f, bopts, f.Dir
+	b.wd = fsutil.Abs(".")
 	// The layout lock holds for a batch as for a single build: each device planned is
 	// compared with it before anything is built or written.
 	if !b.opts.NoLock {
@@ -728,7 +732,7 @@ func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDo
 	if len(c.Plan.Merged) > 0 { // none with output { merged = false }
 		r.Merged = c.Plan.Merged[0].File
 	}
-	out := fsutil.Abs(b.opts.Out)
+	out := b.abs(b.opts.Out)
 	for _, f := range rec.Files() {
 		if strings.HasPrefix(f, out+string(filepath.Separator)) {
 			return nil, deviceDone{}, fmt.Errorf("device %s read %s, inside the output directory", j.id, f)
@@ -742,7 +746,7 @@ func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDo
 	keyDirs := map[string]bool{}
 	for _, k := range cfg.Keys {
 		if k.File != "" {
-			keyDirs[filepath.Dir(fsutil.Abs(k.File))] = true
+			keyDirs[filepath.Dir(b.abs(k.File))] = true
 		}
 	}
 	for _, d := range rec.Dirs() {
@@ -753,8 +757,11 @@ func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDo
 	// A key file this build created was written, not read: it is an input all the
 	// same (the next run reads it), so it is in the record from the first build.
 	for _, k := range cfg.Keys {
-		if k.File != "" && !slices.Contains(r.Reads, b.ih.rel(fsutil.Abs(k.File))) {
-			r.Reads = append(r.Reads, b.ih.rel(fsutil.Abs(k.File)))
+		if k.File == "" {
+			continue
+		}
+		if rel := b.ih.rel(b.abs(k.File)); !slices.Contains(r.Reads, rel) {
+			r.Reads = append(r.Reads, rel)
 		}
 	}
 	sort.Strings(r.Reads)
@@ -798,6 +805,14 @@ func (b *batch) deviceFiles(cfg *manifest.Config, files []outputs.File) ([]outpu
 	}
 	sort.Slice(kept, func(i, k int) bool { return kept[i].Name < kept[k].Name })
 	return kept, nil
+}
+
+// abs is fsutil.Abs against the working directory read when the batch began.
+func (b *batch) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(b.wd, p)
 }
 
 // IsBatch reports whether the manifest has a devices block: then `build` runs it with

@@ -2,7 +2,11 @@
 
 package compose
 
-import "github.com/spf13/afero"
+import (
+	"github.com/spf13/afero"
+
+	"github.com/espcompose/espcompose/internal/fsutil"
+)
 
 func readSmall(fsys afero.Fs, name string, max int64) ([]byte, error) {
 	return readSmallFS(fsys, name, max)
@@ -10,4 +14,6 @@ func readSmall(fsys afero.Fs, name string, max int64) ([]byte, error) {
 
 func fileSHA256(fsys afero.Fs, name string) (string, bool) { return fileSHA256FS(fsys, name) }
 
-func digestOS(string) (string, bool) { return "", false }
+func digestOS(string) (d string, opened, handled bool) { return "", false, false }
+
+func osBelow(afero.Fs) (bool, []*fsutil.ReadRecorder) { return false, nil }

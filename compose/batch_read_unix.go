@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/afero"
 	"golang.org/x/sys/unix"
+
+	"github.com/espcompose/espcompose/internal/fsutil"
 )
 
 // A batch reads small files by the thousand: each device's record (to skip it, and
@@ -25,6 +27,21 @@ func plainOS(fsys afero.Fs) bool {
 		return true
 	}
 	return false
+}
+
+// osBelow reports whether fsys is the OS filesystem under zero or more read
+// recorders, and returns those recorders: a caller that reads with its own system
+// calls notes what it read in each.
+func osBelow(fsys afero.Fs) (bool, []*fsutil.ReadRecorder) {
+	var recs []*fsutil.ReadRecorder
+	for {
+		if r, ok := fsys.(*fsutil.ReadRecorder); ok {
+			recs = append(recs, r)
+			fsys = r.Fs
+			continue
+		}
+		return plainOS(fsys), recs
+	}
 }
 
 // readSmall reads a whole file of at most max bytes.
@@ -66,18 +83,21 @@ func hashOS(name string, h hash.Hash) error {
 var errNotRegular = errors.New("not a regular file")
 
 // digestOS is inputHasher.fileDigest's reading on the real disk: the hex sha256 of a
-// regular file, "missing" when there is none or it cannot be read; handled is false
-// for anything else (a folder), which the caller lists as before.
-func digestOS(name string) (d string, handled bool) {
+// regular file, "missing" when there is none or it cannot be read; opened says the
+// file was opened (a read recorder notes it); handled is false for anything else (a
+// folder), which the caller reads through afero as before.
+func digestOS(name string) (d string, opened, handled bool) {
 	h := sha256.New()
 	err := hashOS(name, h)
+	var pe *os.PathError
+	opened = err == nil || (errors.As(err, &pe) && pe.Op != "open")
 	if errors.Is(err, errNotRegular) {
-		return "", false
+		return "", opened, false
 	}
 	if err != nil {
-		return "missing", true
+		return "missing", opened, true
 	}
-	return hex.EncodeToString(h.Sum(nil)), true
+	return hex.EncodeToString(h.Sum(nil)), true, true
 }
 
 // readOS hands each chunk of name to use, read through buf, in four system calls or

@@ -142,8 +142,16 @@ func (ih *inputHasher) fileDigest(abs string, remember bool) string {
 		}
 	}
 	d, ok := "", false
-	if plainOS(ih.fs) {
-		d, ok = digestOS(abs) // a regular file in four system calls
+	if isOS, recs := osBelow(ih.fs); isOS {
+		// A regular file in four system calls; the recorders note it as afero's
+		// Open would have.
+		var opened bool
+		d, opened, ok = digestOS(abs)
+		if ok && opened {
+			for _, r := range recs {
+				r.NoteFile(abs)
+			}
+		}
 	}
 	if !ok {
 		d = ih.digestFS(abs)
