@@ -452,6 +452,7 @@ func (b *batch) run(ctx context.Context, entries []batchEntry, shard *ShardInfo)
 	}
 	defer t.close()
 	b.tree = t
+	t.jobs = b.bo.Jobs
 	b.total = len(entries)
 	res := &BatchResult{Out: b.opts.Out, Devices: len(entries), Shard: b.bo.Shard, VerifySkipped: b.opts.NoVerify}
 	indexBefore := t.indexDigest()

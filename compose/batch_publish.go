@@ -53,6 +53,8 @@ type tree struct {
 	made     sync.Once
 	madeErr  error
 	sync     *groupSync
+	// jobs is how many goroutines read records for the index (0: one per CPU).
+	jobs int
 	// devices.csv columns seen so far (addColumns)
 	colMu             sync.Mutex
 	fileCols, keyCols map[string]bool
