@@ -29,9 +29,12 @@
 # disk at that moment, "floor, no flush" the same without syncfs/fsync. For factory
 # outputs, "one-file floor" writes only each device's NVS image, as <id>.bin in one
 # folder, unflushed: the least any tool writing one file per device costs (mfg_gen
-# writes two and flushes nothing). Each floor reports its writing time only (the
-# bytes are read into memory first). mfg_gen ÷ floor is the most a tool writing those
-# files could be faster than mfg_gen in that run.
+# writes two and flushes nothing); "archive floor" writes every device's NVS image
+# into one tar file, flushed once: what one archive per batch would cost (the one-file
+# and archive floors write the NVS images only, never the keys). Each floor
+# reports its writing time only (the bytes are read into memory first). mfg_gen ÷
+# floor is the most a tool writing those files could be faster than mfg_gen in that
+# run. The floors go to a second table.
 #
 # Knobs: SIZES (default "1000 10000"), OUTPUTS (default "factory full"), JOBS (default: nproc), BENCH_OUT (default
 # bench/results/batch, ignored by git), MFG_GEN (mfg_gen.py; default $IDF_PATH/tools/mass_mfg/mfg_gen.py),
@@ -138,8 +141,16 @@ else
 	say "mfg_gen: not found (MFG_GEN=$mfg, or esp_idf_nvs_partition_gen not importable); espcompose only"
 fi
 say ""
-say "| devices | NVS | per-device files | espcompose cold | devices/s | peak RSS | no-op rerun | one row changed | mfg_gen | devices/s | peak RSS | mfg_gen ÷ espcompose | floor | floor, no flush | mfg_gen ÷ floor | one-file floor | mfg_gen ÷ one-file floor |"
-say "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+say "| devices | NVS | per-device files | espcompose cold | devices/s | peak RSS | no-op rerun | one row changed | mfg_gen | devices/s | peak RSS | mfg_gen ÷ espcompose | floor | mfg_gen ÷ floor |"
+say "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+floors=$out/floors.md
+{
+	echo "| devices | NVS | per-device files | espcompose cold | floor | floor, no flush | one-file floor | archive floor | mfg_gen | mfg_gen ÷ floor | mfg_gen ÷ floor, no flush | mfg_gen ÷ one-file floor | mfg_gen ÷ archive floor |"
+	echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+} >"$floors"
+# ratio A B: A ÷ B as "N.NN×", or – when either is missing.
+ratio() { if [ "$1" = – ] || [ "$2" = – ]; then echo –; else awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; fi; }
+secs() { if [ "$1" = – ]; then echo –; else echo "$1 s"; fi; }
 
 for n in $sizes; do
 	for enc in 0 1; do
@@ -155,9 +166,12 @@ for n in $sizes; do
 		[ "$enc" = 1 ] && keyarg=("keys=$dir/keys")
 		fl=$("$floor" batch "$dir/dist" "$dir/floor-dist" "jobs=$jobs" "${keyarg[@]}")
 		fln=$("$floor" batch "$dir/dist" "$dir/floor-nosync-dist" nosync "jobs=$jobs" "${keyarg[@]}")
-		flat="–"
-		[ "$outputs" = factory ] && flat=$("$floor" flat "$dir/dist" "$dir/floor-flat" "jobs=$jobs")
-		rm -rf "$dir/floor-dist" "$dir/floor-nosync-dist" "$dir/floor-flat"
+		flat="–" arch="–"
+		if [ "$outputs" = factory ]; then
+			flat=$("$floor" flat "$dir/dist" "$dir/floor-flat" "jobs=$jobs")
+			arch=$("$floor" archive "$dir/dist" "$dir/floor.tar")
+		fi
+		rm -rf "$dir/floor-dist" "$dir/floor-nosync-dist" "$dir/floor-flat" "$dir/floor.tar"
 		read -r noop _ < <(timed "$bin" build -f "$dir/espcompose.hcl" -o "$dir/dist" --jobs "$jobs")
 		grep -q "Up to date" "$out/last.out" || echo "warning: the rerun was not up to date: $(cat "$out/last.out")" >&2
 		sed -i 's/^MTR-000002,2,eu868$/MTR-000002,2,us915/' "$dir/devices.csv"
@@ -165,7 +179,7 @@ for n in $sizes; do
 		grep -q "1 rebuilt" "$out/last.out" || echo "warning: one changed row: $(cat "$out/last.out")" >&2
 		rate=$(awk -v n="$n" -v s="$cold" 'BEGIN { printf "%.0f", n / s }')
 		mcol="–|–|–|–"
-		fcol="${fl} s|${fln} s|–|$([ "$flat" = – ] && echo – || echo "${flat} s")|–"
+		[ "$have_mfg" = 1 ] || mt="–"
 		if [ "$have_mfg" = 1 ]; then
 			keyflag=()
 			[ "$enc" = 1 ] && keyflag=(--keygen)
@@ -174,10 +188,6 @@ for n in $sizes; do
 			mrate=$(awk -v n="$n" -v s="$mt" 'BEGIN { printf "%.0f", n / s }')
 			ratio=$(awk -v a="$mt" -v b="$cold" 'BEGIN { printf "%.2f×", a / b }')
 			mcol="${mt} s|$mrate|$((mrss / 1024)) MB|$ratio"
-			fratio=$(awk -v a="$mt" -v b="$fl" 'BEGIN { printf "%.2f×", a / b }')
-			flratio="–"
-			[ "$flat" != – ] && flratio=$(awk -v a="$mt" -v b="$flat" 'BEGIN { printf "%.2f×", a / b }')
-			fcol="${fl} s|${fln} s|$fratio|$([ "$flat" = – ] && echo – || echo "${flat} s")|$flratio"
 			if [ "$enc" = 0 ] && [ -d "$dir/mfg" ]; then
 				same=0 diff=0
 				for i in 1 2 3 $((n / 2)) "$n"; do
@@ -192,11 +202,17 @@ for n in $sizes; do
 				echo "plain NVS vs mfg_gen ($n devices, $outputs): $same identical, $diff different" >>"$out/compare.txt"
 			fi
 		fi
-		say "| $n | $kind | $outputs | ${cold} s | $rate | $((rss / 1024)) MB | ${noop} s | ${one} s | ${mcol} | ${fcol} |"
+		say "| $n | $kind | $outputs | ${cold} s | $rate | $((rss / 1024)) MB | ${noop} s | ${one} s | ${mcol} | ${fl} s | $(ratio "$mt" "$fl") |"
+		echo "| $n | $kind | $outputs | ${cold} s | ${fl} s | ${fln} s | $(secs "$flat") | $(secs "$arch") | $(secs "$mt") | $(ratio "$mt" "$fl") | $(ratio "$mt" "$fln") | $(ratio "$mt" "$flat") | $(ratio "$mt" "$arch") |" >>"$floors"
 		rm -rf "$dir"
 	done
 	done
 done
+say ""
+say "Floors (seconds of writing only; see the top of bench/batch.sh):"
+say ""
+tee -a "$results" <"$floors"
+rm -f "$floors"
 say ""
 say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ -f "$out/compare.txt" ] && { say ""; cat "$out/compare.txt" | tee -a "$results"; rm -f "$out/compare.txt"; }

@@ -18,6 +18,11 @@
 //	floor flat SRCDIR DST [jobs=N] each device's output file (no marker, no record)
 //	                               as DST/<id>.<ext>, unflushed: the least any tool
 //	                               writing one file per device costs; prints seconds
+//	floor archive SRCDIR DST.tar [nosync]
+//	                               each device's output files (no marker, no record)
+//	                               into one tar archive, flushed once and renamed into
+//	                               place: the least a one-archive-per-batch output
+//	                               costs; prints seconds
 //
 // With "nosync" nothing is flushed: the difference is what the disk flush costs.
 package main
@@ -34,7 +39,7 @@ import (
 
 func main() {
 	usage := func() {
-		fmt.Fprintln(os.Stderr, "usage: floor file|tree|batch|flat SRC DST [nosync] [jobs=N] [keys=DIR]")
+		fmt.Fprintln(os.Stderr, "usage: floor file|tree|batch|flat|archive SRC DST [nosync] [jobs=N] [keys=DIR]")
 		os.Exit(2)
 	}
 	if len(os.Args) < 4 {
@@ -65,6 +70,8 @@ func main() {
 		err = copyTree(os.Args[2], os.Args[3], flush)
 	case "batch":
 		err = copyBatch(os.Args[2], os.Args[3], keys, flush, jobs)
+	case "archive":
+		err = copyArchive(os.Args[2], os.Args[3], flush)
 	case "flat":
 		err = copyFlat(os.Args[2], os.Args[3], jobs)
 	default:
