@@ -100,9 +100,11 @@ type batch struct {
 	store  *cas.Store
 	memo   *memoCache
 	mods   *signers.Modules
-	ih     *inputHasher
-	tree   *tree
-	only   map[string]bool
+	// signers are set up once for every device that uses the same back-end.
+	signers sharedSigners
+	ih      *inputHasher
+	tree    *tree
+	only    map[string]bool
 	// firstRec records what loading and the first device read: protected from the
 	// output and the cache, as Load protects a single build's inputs.
 	firstRec *fsutil.ReadRecorder
@@ -703,7 +705,7 @@ func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDo
 		b.diags(d)
 		return nil, deviceDone{}, &DiagnosticsError{d}
 	}
-	l := &loader{opts: b.opts, fs: rec, log: b.log}
+	l := &loader{opts: b.opts, fs: rec, log: b.log, shared: &b.signers}
 	c, err := l.configuration(b.f, cfg, false, b.mods, b.store, b.bundle.SourceDateEpoch)
 	if err != nil {
 		return nil, deviceDone{}, fmt.Errorf("device %s: %w", j.id, err)
@@ -827,7 +829,7 @@ func IsBatch(fsys afero.Fs, manifestPath string) bool {
 // created: a dry-run key store).
 func (b *batch) checkLock(fsys afero.Fs, cfg *manifest.Config, pl *planner.Plan) error {
 	// A recorder over fsys: the reads were already recorded (or need not be) by the caller.
-	l := &loader{opts: b.opts, fs: fsutil.NewReadRecorder(fsys), log: b.log}
+	l := &loader{opts: b.opts, fs: fsutil.NewReadRecorder(fsys), log: b.log, shared: &b.signers}
 	c, err := l.withPlan(b.f, cfg, pl, true, b.mods, nil)
 	if err != nil {
 		return err
