@@ -274,7 +274,9 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 		go func() {
 			defer wg.Done()
 			for r := range rows {
-				fsys := afero.Fs(b.opts.FS)
+				// Rows are read again when built, through recorders that report what
+				// they read; here only the first row's reads are kept (firstRec).
+				fsys, _ := unwrapRecorders(b.opts.FS)
 				if r.n == 1 {
 					fsys = b.firstRec // what the first device reads is protected like Load's inputs
 				}
@@ -699,7 +701,21 @@ func (b *batch) committed(s staged) {
 // makeDevice plans, runs and verifies one device and renders its files, its record
 // among them.
 func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDone, error) {
-	rec := fsutil.NewReadRecorder(b.opts.FS)
+	// The device's own recorder reads the disk directly; what it recorded is handed
+	// to the recorders below it (the caller's) once, not noted by each on every read.
+	base, outer := unwrapRecorders(b.opts.FS)
+	rec := fsutil.NewReadRecorder(base)
+	defer func() {
+		files, dirs := rec.Files(), rec.Dirs()
+		for _, o := range outer {
+			for _, f := range files {
+				o.NoteFile(f)
+			}
+			for _, d := range dirs {
+				o.NoteDir(d)
+			}
+		}
+	}()
 	cfg, d := b.evalRow(rec, j.row)
 	if d.HasErrors() {
 		b.diags(d)

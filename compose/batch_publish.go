@@ -95,11 +95,20 @@ func openTree(fsys afero.Fs, out string, opts PublishSettings) (*tree, error) {
 // (records, markers, the index) is not an input of the build, and a recorder would
 // stat each file and remember its path, for every device of the batch.
 func outFS(fsys afero.Fs) afero.Fs {
+	base, _ := unwrapRecorders(fsys)
+	return base
+}
+
+// unwrapRecorders returns what fsys reads through its read recorders, and those
+// recorders, outermost first.
+func unwrapRecorders(fsys afero.Fs) (afero.Fs, []*fsutil.ReadRecorder) {
+	var recs []*fsutil.ReadRecorder
 	for {
 		r, ok := fsys.(*fsutil.ReadRecorder)
 		if !ok {
-			return fsys
+			return fsys, recs
 		}
+		recs = append(recs, r)
 		fsys = r.Fs
 	}
 }

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -60,5 +61,36 @@ func TestBatchReadsMatchAfero(t *testing.T) {
 	}
 	if _, err := readSmall(osfs, file, 10); err == nil || !strings.Contains(err.Error(), "larger than 10 bytes") {
 		t.Errorf("a file over the limit: %v", err)
+	}
+}
+
+// A caller's read recorder (the command line's, for --depfile) learns every file each
+// device read, whether the device was built or skipped as up to date.
+func TestBatchReadsReachCallersRecorder(t *testing.T) {
+	const n = 4
+	dir := batchProject(t, n)
+	out := filepath.Join(dir, "dist")
+	for round, want := range []int{n, 0} {
+		rec := fsutil.NewReadRecorder(afero.NewOsFs())
+		res, err := RunBatch(context.Background(), Options{FS: rec, Manifest: filepath.Join(dir, "espcompose.hcl"),
+			Out: out, CacheDir: filepath.Join(dir, "cache"), ToolVersion: "batch-test"}, BatchOptions{Jobs: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Built != want {
+			t.Fatalf("round %d built %d devices, want %d", round, res.Built, want)
+		}
+		files := rec.Files()
+		for i := 1; i <= n; i++ {
+			cert, _ := filepath.Abs(filepath.Join(dir, "certs", serial(i)+".pem"))
+			if !slices.Contains(files, cert) {
+				t.Errorf("round %d: the caller's recorder does not hold %s: %v", round, cert, files)
+			}
+		}
+		for _, f := range files {
+			if strings.HasPrefix(f, out+string(filepath.Separator)) {
+				t.Errorf("round %d: the output tree's %s is recorded as an input", round, f)
+			}
+		}
 	}
 }

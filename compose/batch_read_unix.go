@@ -33,15 +33,8 @@ func plainOS(fsys afero.Fs) bool {
 // recorders, and returns those recorders: a caller that reads with its own system
 // calls notes what it read in each.
 func osBelow(fsys afero.Fs) (bool, []*fsutil.ReadRecorder) {
-	var recs []*fsutil.ReadRecorder
-	for {
-		if r, ok := fsys.(*fsutil.ReadRecorder); ok {
-			recs = append(recs, r)
-			fsys = r.Fs
-			continue
-		}
-		return plainOS(fsys), recs
-	}
+	base, recs := unwrapRecorders(fsys)
+	return plainOS(base), recs
 }
 
 // readSmall reads a whole file of at most max bytes.

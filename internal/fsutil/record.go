@@ -68,6 +68,14 @@ func (r *ReadRecorder) NoteFile(path string) {
 	r.files[p] = true
 }
 
+// NoteDir records the folder at path as listed, as NoteFile records a file.
+func (r *ReadRecorder) NoteDir(path string) {
+	p := Abs(path)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dirs[p] = true
+}
+
 // Files returns the absolute paths of the files read so far, sorted.
 func (r *ReadRecorder) Files() []string { return r.list(r.files) }
 
