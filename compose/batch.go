@@ -266,6 +266,10 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Without a devices folder no device has a record to match (a first build):
+	// nothing to look up per row.
+	_, err := outFS(b.opts.FS).Stat(filepath.Join(b.opts.Out, "devices"))
+	haveDevices := err == nil
 	rows := make(chan row, 4*b.bo.Jobs)
 	results := make(chan result, 4*b.bo.Jobs)
 	var wg sync.WaitGroup
@@ -285,7 +289,7 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 				if !d.HasErrors() {
 					res.id = cfg.DeviceID
 					res.sel = b.selected(cfg.DeviceID)
-					if res.sel && (r.n == 1 || !b.inputsMatch(cfg.DeviceID, r.row)) {
+					if res.sel && (r.n == 1 || !haveDevices || !b.inputsMatch(cfg.DeviceID, r.row)) {
 						// Up to date devices (checked again under the lock) were planned
 						// when they were built.
 						pl, pd := planner.New(cfg, planner.Options{FS: fsys, Log: b.log, SourceDateEpoch: b.bundle.SourceDateEpoch})

@@ -383,7 +383,7 @@ func (t *tree) mkdirs(tmp, d string, made map[string]bool) error {
 }
 
 // commitDevice swaps a staged folder, already durable, into place. A device built for
-// the first time is renamed into place; the rename is made durable by the next group's
+// the first time is renamed into place, never over a folder that appeared meanwhile; the rename is made durable by the next group's
 // flush (or syncDevices at the end), which costs one flush per group instead of one
 // per device. A device that replaces its old folder takes the swap a single build
 // uses, which flushes as it goes.
@@ -391,13 +391,24 @@ func (t *tree) commitDevice(id, tmp string) error {
 	t.hook(outputs.StepWritten)
 	dir := filepath.Join(t.out, "devices", id)
 	if !t.existing[id] && fsutil.IsOS(t.fs) {
-		if _, err := fsutil.Lstat(t.fs, dir); errors.Is(err, os.ErrNotExist) {
-			if err := t.fs.Rename(tmp, dir); err != nil {
-				_ = t.fs.RemoveAll(tmp)
-				return err
+		// One system call where the kernel refuses to replace whatever may have
+		// appeared at dir since (renameat2 RENAME_NOREPLACE); elsewhere a look first.
+		done, err := renameNoReplace(tmp, dir)
+		if !done {
+			if _, lerr := fsutil.Lstat(t.fs, dir); errors.Is(lerr, os.ErrNotExist) {
+				err, done = t.fs.Rename(tmp, dir), true
 			}
+		}
+		if done && err == nil {
 			return nil
 		}
+		_ = t.fs.RemoveAll(tmp)
+		if done && !errors.Is(err, os.ErrExist) {
+			return err
+		}
+		// dir was not there when the tree was checked and is now: not provably
+		// espcompose's, so never replaced (a swap would delete what it holds).
+		return t.refuse(fmt.Sprintf("devices/%s appeared while the batch ran; espcompose did not write it. Move it out and build again", id))
 	}
 	err := fsutil.ReplaceDirWith(t.fs, tmp, dir, fsutil.ReplaceOptions{Hook: t.hook, Proof: outputs.Marker})
 	if err != nil && !errors.Is(err, fsutil.ErrLeftover) {
