@@ -3,6 +3,7 @@ package compose
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"testing"
 	"time"
 )
@@ -55,5 +56,29 @@ func TestOrderedMap(t *testing.T) {
 	})
 	if !errors.Is(err, boom) {
 		t.Fatalf("use's error: %v", err)
+	}
+}
+
+// The collector's target is raised for a batch only from Go's default, and put back.
+func TestRaiseGC(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	restore := raiseGC(0)
+	if got := debug.SetGCPercent(-1); got != batchGCPercent {
+		t.Fatalf("during the batch: %d", got)
+	}
+	debug.SetGCPercent(batchGCPercent)
+	restore()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("after the batch: %d", got)
+	}
+	debug.SetGCPercent(50) // the process's own choice
+	raiseGC(0)()
+	if got := debug.SetGCPercent(100); got != 50 {
+		t.Fatalf("a process setting was changed: %d", got)
+	}
+	raiseGC(-1)()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("GCPercent < 0 changed the collector: %d", got)
 	}
 }
