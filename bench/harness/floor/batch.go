@@ -216,12 +216,15 @@ func stage(devDir string, d *device) error {
 	return nil
 }
 
-// commit flushes groups of staged devices (one syncfs per group) and renames each
-// into place; the renames of the last group are made durable by fsync of devices/.
+// commit flushes groups of staged devices (one syncfs per group, gathered as
+// espcompose's committer gathers them) and renames each into place; the renames of the last group are made durable by fsync of devices/.
 func commit(devDir string, devs []device, staged <-chan int, flush bool) error {
 	var err error
 	for first := range staged {
+		// As espcompose's committer: gather what is staged in the next 20 ms (at
+		// most 256 devices), then one flush for the group.
 		group := []int{first}
+		deadline := time.NewTimer(20 * time.Millisecond)
 	drain:
 		for len(group) < 256 {
 			select {
@@ -230,10 +233,11 @@ func commit(devDir string, devs []device, staged <-chan int, flush bool) error {
 					break drain
 				}
 				group = append(group, i)
-			default:
+			case <-deadline.C:
 				break drain
 			}
 		}
+		deadline.Stop()
 		if err != nil {
 			continue
 		}
