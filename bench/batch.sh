@@ -20,6 +20,22 @@
 # and a CSV (and the key); it runs once per size and kind, its time in both rows.
 # The plain NVS binaries are compared byte for byte with mfg_gen's.
 #
+# The floor (bench/harness/floor, a program that computes nothing): right after each
+# cold factory build, the device folders that build wrote are written again into a new folder
+# as espcompose's batch publishes them (a temporary folder per device, files created
+# exclusively, one syncfs per group of staged devices, then the renames; the keys it
+# created, 0600, for the encrypted case) on $JOBS threads, and the index files:
+# "floor" is the least any tool writing those files with that durability costs on this
+# disk at that moment, "floor, no flush" the same without syncfs/fsync. For factory
+# outputs, "one-file floor" writes only each device's NVS image, as <id>.bin in one
+# folder, unflushed: the least any tool writing one file per device costs (mfg_gen
+# writes two and flushes nothing); "archive floor" writes every device's NVS image
+# into one tar file, flushed once: what one archive per batch would cost (the one-file
+# and archive floors write the NVS images only, never the keys). Each floor
+# reports its writing time only (the bytes are read into memory first). mfg_gen ÷
+# floor is the most a tool writing those files could be faster than mfg_gen in that
+# run. The floors go to a second table.
+#
 # Knobs: SIZES (default "1000 10000"), OUTPUTS (default "factory full"), JOBS (default: nproc), BENCH_OUT (default
 # bench/results/batch, ignored by git), MFG_GEN (mfg_gen.py; default $IDF_PATH/tools/mass_mfg/mfg_gen.py),
 # NVSGEN_PATH (a folder holding the esp_idf_nvs_partition_gen package, put on
@@ -49,6 +65,8 @@ command -v /usr/bin/time >/dev/null || {
 export PATH=/usr/local/go/bin:$PATH
 bin=$out/espcompose
 (cd "$repo" && go build -o "$bin" ./cmd/espcompose)
+floor=$out/floor
+(cd "$repo/bench/harness" && go build -o "$floor" ./floor)
 
 have_mfg=0
 if [ -f "$mfg" ] && "$py" -c 'import esp_idf_nvs_partition_gen' 2>/dev/null; then
@@ -123,8 +141,16 @@ else
 	say "mfg_gen: not found (MFG_GEN=$mfg, or esp_idf_nvs_partition_gen not importable); espcompose only"
 fi
 say ""
-say "| devices | NVS | per-device files | espcompose cold | devices/s | peak RSS | no-op rerun | one row changed | mfg_gen | devices/s | peak RSS | espcompose ÷ mfg_gen |"
-say "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+say "| devices | NVS | per-device files | espcompose cold | devices/s | peak RSS | no-op rerun | one row changed | mfg_gen | devices/s | peak RSS | mfg_gen ÷ espcompose | floor | mfg_gen ÷ floor |"
+say "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+floors=$out/floors.md
+{
+	echo "| devices | NVS | per-device files | espcompose cold | floor | floor, no flush | one-file floor | archive floor | mfg_gen | mfg_gen ÷ floor | mfg_gen ÷ floor, no flush | mfg_gen ÷ one-file floor | mfg_gen ÷ archive floor |"
+	echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+} >"$floors"
+# ratio A B: A ÷ B as "N.NN×", or – when either is missing.
+ratio() { if [ "$1" = – ] || [ "$2" = – ]; then echo –; else awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; fi; }
+secs() { if [ "$1" = – ]; then echo –; else echo "$1 s"; fi; }
 
 for n in $sizes; do
 	for enc in 0 1; do
@@ -135,6 +161,19 @@ for n in $sizes; do
 		dir=$out/p$n-$kind-$outputs
 		project "$dir" "$n" "$enc" "$outputs"
 		read -r cold rss < <(timed "$bin" build -f "$dir/espcompose.hcl" -o "$dir/dist" --jobs "$jobs")
+		# The floors, right after the cold build, on the same disk (see the top); for
+		# the factory outputs, the equal work (the full trees are 100 KB a device, and
+		# the floor holds a tree in memory).
+		fl="–" fln="–" flat="–" arch="–"
+		if [ "$outputs" = factory ]; then
+			keyarg=()
+			[ "$enc" = 1 ] && keyarg=("keys=$dir/keys")
+			fl=$("$floor" batch "$dir/dist" "$dir/floor-dist" "jobs=$jobs" "${keyarg[@]}")
+			fln=$("$floor" batch "$dir/dist" "$dir/floor-nosync-dist" nosync "jobs=$jobs" "${keyarg[@]}")
+			flat=$("$floor" flat "$dir/dist" "$dir/floor-flat" "jobs=$jobs")
+			arch=$("$floor" archive "$dir/dist" "$dir/floor.tar")
+			rm -rf "$dir/floor-dist" "$dir/floor-nosync-dist" "$dir/floor-flat" "$dir/floor.tar"
+		fi
 		read -r noop _ < <(timed "$bin" build -f "$dir/espcompose.hcl" -o "$dir/dist" --jobs "$jobs")
 		grep -q "Up to date" "$out/last.out" || echo "warning: the rerun was not up to date: $(cat "$out/last.out")" >&2
 		sed -i 's/^MTR-000002,2,eu868$/MTR-000002,2,us915/' "$dir/devices.csv"
@@ -142,6 +181,7 @@ for n in $sizes; do
 		grep -q "1 rebuilt" "$out/last.out" || echo "warning: one changed row: $(cat "$out/last.out")" >&2
 		rate=$(awk -v n="$n" -v s="$cold" 'BEGIN { printf "%.0f", n / s }')
 		mcol="–|–|–|–"
+		[ "$have_mfg" = 1 ] || mt="–"
 		if [ "$have_mfg" = 1 ]; then
 			keyflag=()
 			[ "$enc" = 1 ] && keyflag=(--keygen)
@@ -164,13 +204,21 @@ for n in $sizes; do
 				echo "plain NVS vs mfg_gen ($n devices, $outputs): $same identical, $diff different" >>"$out/compare.txt"
 			fi
 		fi
-		say "| $n | $kind | $outputs | ${cold} s | $rate | $((rss / 1024)) MB | ${noop} s | ${one} s | ${mcol} |"
+		say "| $n | $kind | $outputs | ${cold} s | $rate | $((rss / 1024)) MB | ${noop} s | ${one} s | ${mcol} | $(secs "$fl") | $(ratio "$mt" "$fl") |"
+		[ "$outputs" = factory ] && echo "| $n | $kind | $outputs | ${cold} s | ${fl} s | ${fln} s | $(secs "$flat") | $(secs "$arch") | $(secs "$mt") | $(ratio "$mt" "$fl") | $(ratio "$mt" "$fln") | $(ratio "$mt" "$flat") | $(ratio "$mt" "$arch") |" >>"$floors"
 		rm -rf "$dir"
 	done
 	done
 done
 say ""
+say "Floors (seconds of writing only; see the top of bench/batch.sh):"
+say ""
+tee -a "$results" <"$floors"
+rm -f "$floors"
+say ""
 say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ -f "$out/compare.txt" ] && { say ""; cat "$out/compare.txt" | tee -a "$results"; rm -f "$out/compare.txt"; }
 say ""
-say "espcompose ÷ mfg_gen is mfg_gen's wall time over espcompose's cold build: above 1, espcompose is faster."
+say "mfg_gen ÷ espcompose is mfg_gen's wall time over espcompose's cold build: above 1, espcompose is faster."
+say "mfg_gen ÷ floor is mfg_gen's wall time over the time of merely writing espcompose's per-device files"
+say "with espcompose's durability: the most any tool writing them could reach against mfg_gen in this run."

@@ -9,6 +9,7 @@ import (
 	"github.com/espcompose/espcompose/lock"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -55,6 +56,33 @@ type BatchOptions struct {
 	// OnProgress is told each device that is done, built or skipped, from the
 	// goroutine that finished it (one at a time).
 	OnProgress func(BatchProgress)
+	// GCPercent is the garbage collector's target (runtime/debug.SetGCPercent)
+	// while the batch runs, when the process is at Go's default (100): 0 means
+	// batchGCPercent; negative leaves the collector alone. It is a process-wide
+	// setting, put back when RunBatch returns.
+	GCPercent int
+}
+
+// batchGCPercent: a batch allocates each device's plan, stages and outputs and drops
+// them, over a live heap of a few MB, so at Go's default the collector runs every few
+// dozen devices and takes a quarter to a third of a factory device's CPU. At 400 it
+// takes a fraction of that and peak memory stays flat, some 15-20 MB higher
+// (bench/RESULTS.md, Device batches).
+const batchGCPercent = 400
+
+// raiseGC sets the collector's target for a batch and returns what puts it back.
+func raiseGC(percent int) func() {
+	if percent < 0 {
+		return func() {}
+	}
+	if percent == 0 {
+		percent = batchGCPercent
+	}
+	if old := debug.SetGCPercent(percent); old != 100 {
+		debug.SetGCPercent(old) // set by the process (GOGC or a caller): theirs
+		return func() {}
+	}
+	return func() { debug.SetGCPercent(100) }
 }
 
 // BatchProgress is where a batch stands after one more device.
@@ -101,9 +129,11 @@ type batch struct {
 	store  *cas.Store
 	memo   *memoCache
 	mods   *signers.Modules
-	ih     *inputHasher
-	tree   *tree
-	only   map[string]bool
+	// signers are set up once for every device that uses the same back-end.
+	signers sharedSigners
+	ih      *inputHasher
+	tree    *tree
+	only    map[string]bool
 	// firstRec records what loading and the first device read: protected from the
 	// output and the cache, as Load protects a single build's inputs.
 	firstRec *fsutil.ReadRecorder
@@ -111,6 +141,9 @@ type batch struct {
 	// locked is the layout lock every device built must match (nil: not locked).
 	locked   *lock.File
 	lockPath string
+	// wd is the working directory, read once: fsutil.Abs reads it per call, two
+	// stat calls each, several times per device.
+	wd string
 
 	checks      atomic.Int64
 	built, done atomic.Int64
@@ -153,6 +186,7 @@ func RunBatch(ctx context.Context, opts Options, bo BatchOptions) (*BatchResult,
 	}
 	b := &batch{opts: opts, bo: bo, log: opts.Log, mods: &signers.Modules{}, start: time.Now()}
 	defer b.mods.Close()
+	defer raiseGC(bo.GCPercent)()
 	if err := b.load(); err != nil {
 		return nil, err
 	}
@@ -179,6 +213,7 @@ func (b *batch) load() error {
 		return err
 	}
 	b.f, b.bundle, b.dir = f, bopts, f.Dir
+	b.wd = fsutil.Abs(".")
 	// The layout lock holds for a batch as for a single build: each device planned is
 	// compared with it before anything is built or written.
 	if !b.opts.NoLock {
@@ -261,6 +296,10 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Without a devices folder no device has a record to match (a first build):
+	// nothing to look up per row.
+	_, err := outFS(b.opts.FS).Stat(filepath.Join(b.opts.Out, "devices"))
+	haveDevices := err == nil
 	rows := make(chan row, 4*b.bo.Jobs)
 	results := make(chan result, 4*b.bo.Jobs)
 	var wg sync.WaitGroup
@@ -269,7 +308,9 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 		go func() {
 			defer wg.Done()
 			for r := range rows {
-				fsys := afero.Fs(b.opts.FS)
+				// Rows are read again when built, through recorders that report what
+				// they read; here only the first row's reads are kept (firstRec).
+				fsys, _ := unwrapRecorders(b.opts.FS)
 				if r.n == 1 {
 					fsys = b.firstRec // what the first device reads is protected like Load's inputs
 				}
@@ -278,7 +319,7 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 				if !d.HasErrors() {
 					res.id = cfg.DeviceID
 					res.sel = b.selected(cfg.DeviceID)
-					if res.sel && (r.n == 1 || !b.inputsMatch(cfg.DeviceID, r.row)) {
+					if res.sel && (r.n == 1 || !haveDevices || !b.inputsMatch(cfg.DeviceID, r.row)) {
 						// Up to date devices (checked again under the lock) were planned
 						// when they were built.
 						pl, pd := planner.New(cfg, planner.Options{FS: fsys, Log: b.log, SourceDateEpoch: b.bundle.SourceDateEpoch})
@@ -405,7 +446,7 @@ func (b *batch) validate(ctx context.Context) ([]batchEntry, *ShardInfo, error) 
 
 // inputsMatch: the device's record names the inputs it would be built from now.
 func (b *batch) inputsMatch(id string, row map[string]string) bool {
-	r := readRecord(b.opts.FS, b.opts.Out, id)
+	r := readRecord(outFS(b.opts.FS), b.opts.Out, id)
 	return r != nil && b.ih.hash(row, r.Reads, sharedRead(id)) == r.Inputs
 }
 
@@ -449,6 +490,7 @@ func (b *batch) run(ctx context.Context, entries []batchEntry, shard *ShardInfo)
 	}
 	defer t.close()
 	b.tree = t
+	t.jobs = b.bo.Jobs
 	b.total = len(entries)
 	res := &BatchResult{Out: b.opts.Out, Devices: len(entries), Shard: b.bo.Shard, VerifySkipped: b.opts.NoVerify}
 	indexBefore := t.indexDigest()
@@ -618,9 +660,9 @@ func (b *batch) skip(j job) (bool, error) {
 // recordMatches returns the device's record when it matches what the device would be
 // built from now and its files are in place; nil otherwise.
 func (b *batch) recordMatches(id string, row map[string]string) *deviceRecord {
-	r := readRecord(b.opts.FS, b.opts.Out, id)
+	r := readRecord(outFS(b.opts.FS), b.opts.Out, id)
 	if r == nil || b.ih.hash(row, r.Reads, sharedRead(id)) != r.Inputs ||
-		!intact(b.opts.FS, filepath.Join(b.opts.Out, "devices", id), r) {
+		!intact(outFS(b.opts.FS), filepath.Join(b.opts.Out, "devices", id), r) {
 		return nil
 	}
 	return r
@@ -693,13 +735,27 @@ func (b *batch) committed(s staged) {
 // makeDevice plans, runs and verifies one device and renders its files, its record
 // among them.
 func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDone, error) {
-	rec := fsutil.NewReadRecorder(b.opts.FS)
+	// The device's own recorder reads the disk directly; what it recorded is handed
+	// to the recorders below it (the caller's) once, not noted by each on every read.
+	base, outer := unwrapRecorders(b.opts.FS)
+	rec := fsutil.NewReadRecorder(base)
+	defer func() {
+		files, dirs := rec.Files(), rec.Dirs()
+		for _, o := range outer {
+			for _, f := range files {
+				o.NoteFile(f)
+			}
+			for _, d := range dirs {
+				o.NoteDir(d)
+			}
+		}
+	}()
 	cfg, d := b.evalRow(rec, j.row)
 	if d.HasErrors() {
 		b.diags(d)
 		return nil, deviceDone{}, &DiagnosticsError{d}
 	}
-	l := &loader{opts: b.opts, fs: rec, log: b.log}
+	l := &loader{opts: b.opts, fs: rec, log: b.log, shared: &b.signers}
 	c, err := l.configuration(b.f, cfg, false, b.mods, b.store, b.bundle.SourceDateEpoch)
 	if err != nil {
 		return nil, deviceDone{}, fmt.Errorf("device %s: %w", j.id, err)
@@ -729,7 +785,7 @@ func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDo
 	if len(c.Plan.Merged) > 0 { // none with output { merged = false }
 		r.Merged = c.Plan.Merged[0].File
 	}
-	out := fsutil.Abs(b.opts.Out)
+	out := b.abs(b.opts.Out)
 	for _, f := range rec.Files() {
 		if strings.HasPrefix(f, out+string(filepath.Separator)) {
 			return nil, deviceDone{}, fmt.Errorf("device %s read %s, inside the output directory", j.id, f)
@@ -743,7 +799,7 @@ func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDo
 	keyDirs := map[string]bool{}
 	for _, k := range cfg.Keys {
 		if k.File != "" {
-			keyDirs[filepath.Dir(fsutil.Abs(k.File))] = true
+			keyDirs[filepath.Dir(b.abs(k.File))] = true
 		}
 	}
 	for _, d := range rec.Dirs() {
@@ -754,8 +810,11 @@ func (b *batch) makeDevice(ctx context.Context, j job) ([]outputs.File, deviceDo
 	// A key file this build created was written, not read: it is an input all the
 	// same (the next run reads it), so it is in the record from the first build.
 	for _, k := range cfg.Keys {
-		if k.File != "" && !slices.Contains(r.Reads, b.ih.rel(fsutil.Abs(k.File))) {
-			r.Reads = append(r.Reads, b.ih.rel(fsutil.Abs(k.File)))
+		if k.File == "" {
+			continue
+		}
+		if rel := b.ih.rel(b.abs(k.File)); !slices.Contains(r.Reads, rel) {
+			r.Reads = append(r.Reads, rel)
 		}
 	}
 	sort.Strings(r.Reads)
@@ -801,6 +860,14 @@ func (b *batch) deviceFiles(cfg *manifest.Config, files []outputs.File) ([]outpu
 	return kept, nil
 }
 
+// abs is fsutil.Abs against the working directory read when the batch began.
+func (b *batch) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(b.wd, p)
+}
+
 // IsBatch reports whether the manifest has a devices block: then `build` runs it with
 // RunBatch. A manifest that does not parse is not a batch; Load reports why.
 func IsBatch(fsys afero.Fs, manifestPath string) bool {
@@ -818,7 +885,7 @@ func IsBatch(fsys afero.Fs, manifestPath string) bool {
 // created: a dry-run key store).
 func (b *batch) checkLock(fsys afero.Fs, cfg *manifest.Config, pl *planner.Plan) error {
 	// A recorder over fsys: the reads were already recorded (or need not be) by the caller.
-	l := &loader{opts: b.opts, fs: fsutil.NewReadRecorder(fsys), log: b.log}
+	l := &loader{opts: b.opts, fs: fsutil.NewReadRecorder(fsys), log: b.log, shared: &b.signers}
 	c, err := l.withPlan(b.f, cfg, pl, true, b.mods, nil)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/afero"
 
@@ -142,10 +143,17 @@ func (t *tree) renderIndex(entries []batchEntry, shardData []byte, dry bool) (ma
 		head = append(head, "key_fingerprint:"+k)
 	}
 	_ = cw.Write(head)
-	for i, e := range entries {
+	// Each device's entry is made on the batch's workers (reading and decoding its
+	// record is most of the work) and written in order.
+	type entry struct {
+		json []byte
+		row  []string
+	}
+	err = orderedMap(len(entries), t.jobs, indexWindow, func(i int) (entry, error) {
+		e := entries[i]
 		r := readRecord(t.fs, t.out, e.ID)
 		if r == nil {
-			return nil, fmt.Errorf("device %s: its record is missing", e.ID)
+			return entry{}, fmt.Errorf("device %s: its record is missing", e.ID)
 		}
 		d := indexDevice{ID: e.ID, Row: e.Row, Dir: "devices/" + e.ID, Inputs: r.Inputs, Files: map[string]string{}}
 		if r.Merged != "" { // output { merged = false } writes none
@@ -164,11 +172,6 @@ func (t *tree) renderIndex(entries []batchEntry, shardData []byte, dry bool) (ma
 			}
 		}
 		b, _ := json.MarshalIndent(d, "    ", "  ")
-		if i > 0 {
-			js.WriteString(",")
-		}
-		js.WriteString("\n    ")
-		js.Write(b)
 		row := []string{e.ID, d.SHA256}
 		for _, c := range fileCols {
 			row = append(row, d.Files[c])
@@ -176,7 +179,17 @@ func (t *tree) renderIndex(entries []batchEntry, shardData []byte, dry bool) (ma
 		for _, k := range keyCols {
 			row = append(row, d.Keys[k])
 		}
-		_ = cw.Write(row)
+		return entry{b, row}, nil
+	}, func(i int, en entry) error {
+		if i > 0 {
+			js.WriteString(",")
+		}
+		js.WriteString("\n    ")
+		js.Write(en.json)
+		return cw.Write(en.row)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(entries) > 0 {
 		js.WriteString("\n  ")
@@ -201,21 +214,29 @@ func (t *tree) renderIndex(entries []batchEntry, shardData []byte, dry bool) (ma
 	sw := sumsOut.w
 	fmt.Fprintf(sw, "%s  %s\n", csvOut.sum(), indexCSV)
 	fmt.Fprintf(sw, "%s  %s\n", jsOut.sum(), indexJSON)
-	for _, s := range sorted {
-		id := s[:len(s)-1]
+	err = orderedMap(len(sorted), t.jobs, indexWindow, func(i int) (string, error) {
+		id := sorted[i][:len(sorted[i])-1]
 		rec, err := readSmall(t.fs, filepath.Join(t.out, "devices", id, RecordName), 4<<20)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
-		r := decodeRecord(rec, id) // read once: a batch of 10,000 reads 10,000 records here
+		r := decodeRecord(rec, id)
 		if r == nil {
-			return nil, fmt.Errorf("device %s: its record is missing", id)
+			return "", fmt.Errorf("device %s: its record is missing", id)
 		}
 		names := append([]recordFile{{Name: RecordName, SHA256: sha256hex(rec)}}, r.Files...)
 		sort.Slice(names, func(i, j int) bool { return names[i].Name < names[j].Name })
+		var sb strings.Builder
 		for _, f := range names {
-			fmt.Fprintf(sw, "%s  %s\n", f.SHA256, devicePath(id, f.Name))
+			fmt.Fprintf(&sb, "%s  %s\n", f.SHA256, devicePath(id, f.Name))
 		}
+		return sb.String(), nil
+	}, func(_ int, lines string) error {
+		_, err := sw.WriteString(lines)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := csvOut.commit(); err != nil {
 		return nil, err
@@ -238,6 +259,9 @@ func (t *tree) renderIndex(entries []batchEntry, shardData []byte, dry bool) (ma
 	}
 	return digests, sumsOut.commit()
 }
+
+// indexWindow is how many devices' index entries are made ahead of the one written.
+const indexWindow = 64
 
 // streamFile is a top-level file written through a temporary name and renamed over
 // the old one when complete, hashed as it is written (for SHA256SUMS).
@@ -312,8 +336,8 @@ func (s *streamFile) abort() {
 	}
 }
 
-// fileSHA256 hashes a file; ok is false when it cannot be read.
-func fileSHA256(fsys afero.Fs, name string) (string, bool) {
+// fileSHA256FS is fileSHA256 through afero.
+func fileSHA256FS(fsys afero.Fs, name string) (string, bool) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return "", false

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/espcompose/espcompose/internal/guard"
 	"github.com/espcompose/espcompose/manifest"
 	"github.com/espcompose/espcompose/outputs"
 )
@@ -184,5 +185,52 @@ func TestDeviceFilesKeepsNamed(t *testing.T) {
 	cfg.Output.DeviceFiles = nil
 	if all, _ := b.deviceFiles(cfg, files); len(all) != 3 {
 		t.Errorf("no device_files: %d files kept", len(all))
+	}
+}
+
+// A device folder that appears while the batch runs (it was not there when the tree
+// was checked) is refused, never replaced: a swap would delete what it holds.
+func TestBatchCommitKeepsFolderThatAppeared(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "dist")
+	tr, err := openTree(afero.NewOsFs(), out, PublishSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.close()
+	if err := tr.ensure(); err != nil {
+		t.Fatal(err)
+	}
+	tmp, err := tr.stageDevice("DEV-1", []outputs.File{{Name: "nvs.bin", Data: []byte{1, 2, 3}, Mode: 0o644}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(out, "devices", "DEV-1")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(mine, []byte("not espcompose's"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ge *guard.Error
+	if err := tr.commitDevice("DEV-1", tmp); !errors.As(err, &ge) || !strings.Contains(err.Error(), "appeared while the batch ran") {
+		t.Fatalf("a folder that appeared: %v", err)
+	}
+	if b, err := os.ReadFile(mine); err != nil || string(b) != "not espcompose's" {
+		t.Fatalf("its file: %q, %v", b, err)
+	}
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Fatalf("the staged folder is left: %v", err)
+	}
+	// A device whose place is free is renamed into place.
+	tmp, err = tr.stageDevice("DEV-2", []outputs.File{{Name: "nvs.bin", Data: []byte{4}, Mode: 0o644}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.commitDevice("DEV-2", tmp); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "devices", "DEV-2", "nvs.bin")); err != nil || string(b) != "\x04" {
+		t.Fatalf("DEV-2: %q, %v", b, err)
 	}
 }

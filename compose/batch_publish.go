@@ -53,6 +53,8 @@ type tree struct {
 	made     sync.Once
 	madeErr  error
 	sync     *groupSync
+	// jobs is how many goroutines read records for the index (0: one per CPU).
+	jobs int
 	// devices.csv columns seen so far (addColumns)
 	colMu             sync.Mutex
 	fileCols, keyCols map[string]bool
@@ -78,7 +80,7 @@ func openTree(fsys afero.Fs, out string, opts PublishSettings) (*tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", out, err)
 	}
-	t := &tree{fs: fsys, out: out, unlock: unlock, hook: opts.CrashHook, existing: map[string]bool{}, sync: newGroupSync(fsys, filepath.Dir(out))}
+	t := &tree{fs: outFS(fsys), out: out, unlock: unlock, hook: opts.CrashHook, existing: map[string]bool{}, sync: newGroupSync(fsys, filepath.Dir(out))}
 	if t.hook == nil {
 		t.hook = func(string) {}
 	}
@@ -89,10 +91,32 @@ func openTree(fsys afero.Fs, out string, opts PublishSettings) (*tree, error) {
 	return t, nil
 }
 
+// outFS is fsys without read recorders: what a batch reads of its own output tree
+// (records, markers, the index) is not an input of the build, and a recorder would
+// stat each file and remember its path, for every device of the batch.
+func outFS(fsys afero.Fs) afero.Fs {
+	base, _ := unwrapRecorders(fsys)
+	return base
+}
+
+// unwrapRecorders returns what fsys reads through its read recorders, and those
+// recorders, outermost first.
+func unwrapRecorders(fsys afero.Fs) (afero.Fs, []*fsutil.ReadRecorder) {
+	var recs []*fsutil.ReadRecorder
+	for {
+		r, ok := fsys.(*fsutil.ReadRecorder)
+		if !ok {
+			return fsys, recs
+		}
+		recs = append(recs, r)
+		fsys = r.Fs
+	}
+}
+
 // checkBatchOut is the batch tree's ownership check without the lock and without
 // removing anything: what Load (validate, plan) reports for a devices manifest.
 func checkBatchOut(fsys afero.Fs, out string) error {
-	t := &tree{fs: fsys, out: filepath.Clean(out), existing: map[string]bool{}}
+	t := &tree{fs: outFS(fsys), out: filepath.Clean(out), existing: map[string]bool{}}
 	return t.check(PublishSettings{}, true)
 }
 
@@ -359,7 +383,7 @@ func (t *tree) mkdirs(tmp, d string, made map[string]bool) error {
 }
 
 // commitDevice swaps a staged folder, already durable, into place. A device built for
-// the first time is renamed into place; the rename is made durable by the next group's
+// the first time is renamed into place, never over a folder that appeared meanwhile; the rename is made durable by the next group's
 // flush (or syncDevices at the end), which costs one flush per group instead of one
 // per device. A device that replaces its old folder takes the swap a single build
 // uses, which flushes as it goes.
@@ -367,13 +391,24 @@ func (t *tree) commitDevice(id, tmp string) error {
 	t.hook(outputs.StepWritten)
 	dir := filepath.Join(t.out, "devices", id)
 	if !t.existing[id] && fsutil.IsOS(t.fs) {
-		if _, err := fsutil.Lstat(t.fs, dir); errors.Is(err, os.ErrNotExist) {
-			if err := t.fs.Rename(tmp, dir); err != nil {
-				_ = t.fs.RemoveAll(tmp)
-				return err
+		// One system call where the kernel refuses to replace whatever may have
+		// appeared at dir since (renameat2 RENAME_NOREPLACE); elsewhere a look first.
+		done, err := renameNoReplace(tmp, dir)
+		if !done {
+			if _, lerr := fsutil.Lstat(t.fs, dir); errors.Is(lerr, os.ErrNotExist) {
+				err, done = t.fs.Rename(tmp, dir), true
 			}
+		}
+		if done && err == nil {
 			return nil
 		}
+		_ = t.fs.RemoveAll(tmp)
+		if done && !errors.Is(err, os.ErrExist) {
+			return err
+		}
+		// dir was not there when the tree was checked and is now: not provably
+		// espcompose's, so never replaced (a swap would delete what it holds).
+		return t.refuse(fmt.Sprintf("devices/%s appeared while the batch ran; espcompose did not write it. Move it out and build again", id))
 	}
 	err := fsutil.ReplaceDirWith(t.fs, tmp, dir, fsutil.ReplaceOptions{Hook: t.hook, Proof: outputs.Marker})
 	if err != nil && !errors.Is(err, fsutil.ErrLeftover) {

@@ -74,6 +74,7 @@ func (p *Project) Close() { p.once.Do(p.release) }
 type loader struct {
 	opts     Options
 	fs       *fsutil.ReadRecorder
+	shared   *sharedSigners // a batch's signers, set up once (nil: none shared)
 	log      logx.Logger
 	reported hcl.Diagnostics // every diagnostic handed to OnDiagnostics
 }

@@ -39,10 +39,15 @@ func (l *loader) signers(cfg *manifest.Config, keys *stages.FileKeys, mods *sign
 		if !signingAlgorithms[k.Algorithm] {
 			continue
 		}
+		if s, ok := l.shared.get(k, l.opts, l.fs); ok {
+			set[k.Name] = s
+			continue
+		}
 		s, err := l.signerFor(cfg, k, keys, mods, rnd)
 		if err != nil {
 			return nil, signerSetupError{key: k, err: err}
 		}
+		l.shared.put(k, l.opts, s)
 		set[k.Name] = s
 	}
 	return set, nil

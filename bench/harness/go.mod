@@ -1,3 +1,5 @@
 module espcompose-bench-harness
 
-go 1.24
+go 1.26.0
+
+require golang.org/x/sys v0.49.0

@@ -2,7 +2,9 @@ package parttable
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // Partition types known to gen_esp32part by name.
@@ -51,6 +53,15 @@ var typeKeywords = []keyword{
 	{"data", TypeData},
 }
 
+// builtinTables are builtinSubtypes of every type, made once; never changed.
+var builtinTables = sync.OnceValue(func() map[uint8][]keyword {
+	tables := map[uint8][]keyword{}
+	for _, t := range typeKeywords {
+		tables[t.value] = builtinSubtypes(t.value)
+	}
+	return tables
+})
+
 // builtinSubtypes returns the tool's SUBTYPES for typ, in insertion order.
 func builtinSubtypes(typ uint8) []keyword {
 	switch typ {
@@ -78,10 +89,17 @@ func builtinSubtypes(typ uint8) []keyword {
 // subtypeTables applies extras the way add_extra_subtypes does: a value
 // already named for that type is refused, a known name is re-pointed in place,
 // a new name is appended.
+//
+// Without extras every caller gets the same built-in tables, made once: planning a
+// batch asks for them several times per device. Callers only read them; with extras
+// the slices are copies, changed here.
 func subtypeTables(extras []Subtype) (map[uint8][]keyword, error) {
+	if len(extras) == 0 {
+		return builtinTables(), nil
+	}
 	tables := map[uint8][]keyword{}
-	for _, t := range typeKeywords {
-		tables[t.value] = builtinSubtypes(t.value)
+	for t, kws := range builtinTables() {
+		tables[t] = slices.Clone(kws)
 	}
 	for _, x := range extras {
 		kws, ok := tables[x.Type]

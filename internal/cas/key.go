@@ -75,6 +75,15 @@ func canonicalJSON(v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if out, err := canonicalFast(first); err == nil {
+		return out, nil
+	}
+	return canonicalSlow(first)
+}
+
+// canonicalSlow is the definition: encoding/json's output decoded into generic
+// values and encoded again (canonicalFast gives the same bytes, faster).
+func canonicalSlow(first []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(first))
 	dec.UseNumber()
 	var generic any

@@ -59,6 +59,23 @@ func (r *ReadRecorder) note(name string, f afero.File) {
 	}
 }
 
+// NoteFile records the file at path as read, for a caller that read it with system
+// calls of its own instead of through this Fs.
+func (r *ReadRecorder) NoteFile(path string) {
+	p := Abs(path)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.files[p] = true
+}
+
+// NoteDir records the folder at path as listed, as NoteFile records a file.
+func (r *ReadRecorder) NoteDir(path string) {
+	p := Abs(path)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dirs[p] = true
+}
+
 // Files returns the absolute paths of the files read so far, sorted.
 func (r *ReadRecorder) Files() []string { return r.list(r.files) }
 

@@ -8,6 +8,21 @@
 //	floor tree SRCDIR DST [nosync] copy the tree into DST's temporary sibling folder,
 //	                               then fsync every file and folder once, rename the
 //	                               folder to DST, fsync DST's parent
+//	floor batch SRCDIR DST [nosync] [jobs=N] [keys=DIR]
+//	                               write the device folders of an espcompose batch tree
+//	                               as its batch publishes them (temporary folder per
+//	                               device, one syncfs per group of staged devices, then
+//	                               the renames; N workers, default 2) and the top-level
+//	                               index files, plus DIR's key files (0600) if given;
+//	                               prints the seconds the writing took
+//	floor flat SRCDIR DST [jobs=N] each device's output file (no marker, no record)
+//	                               as DST/<id>.<ext>, unflushed: the least any tool
+//	                               writing one file per device costs; prints seconds
+//	floor archive SRCDIR DST.tar [nosync]
+//	                               each device's output files (no marker, no record)
+//	                               into one tar archive, flushed once and renamed into
+//	                               place: the least a one-archive-per-batch output
+//	                               costs; prints seconds
 //
 // With "nosync" nothing is flushed: the difference is what the disk flush costs.
 package main
@@ -18,20 +33,47 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 )
 
 func main() {
-	if len(os.Args) < 4 || len(os.Args) > 5 || (len(os.Args) == 5 && os.Args[4] != "nosync") {
-		fmt.Fprintln(os.Stderr, "usage: floor file|tree SRC DST [nosync]")
+	usage := func() {
+		fmt.Fprintln(os.Stderr, "usage: floor file|tree|batch|flat|archive SRC DST [nosync] [jobs=N] [keys=DIR]")
 		os.Exit(2)
 	}
-	flush := len(os.Args) == 4
+	if len(os.Args) < 4 {
+		usage()
+	}
+	flush, jobs, keys := true, 2, ""
+	for _, a := range os.Args[4:] {
+		switch {
+		case a == "nosync":
+			flush = false
+		case strings.HasPrefix(a, "keys="):
+			keys = strings.TrimPrefix(a, "keys=")
+		case strings.HasPrefix(a, "jobs="):
+			n, err := strconv.Atoi(strings.TrimPrefix(a, "jobs="))
+			if err != nil || n < 1 {
+				usage()
+			}
+			jobs = n
+		default:
+			usage()
+		}
+	}
 	var err error
 	switch os.Args[1] {
 	case "file":
 		err = copyFile(os.Args[2], os.Args[3], flush)
 	case "tree":
 		err = copyTree(os.Args[2], os.Args[3], flush)
+	case "batch":
+		err = copyBatch(os.Args[2], os.Args[3], keys, flush, jobs)
+	case "archive":
+		err = copyArchive(os.Args[2], os.Args[3], flush)
+	case "flat":
+		err = copyFlat(os.Args[2], os.Args[3], jobs)
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
