@@ -153,7 +153,8 @@ func copyTree(src, dst string, flush bool) error {
 	return syncDir(filepath.Dir(dst), flush)
 }
 
-// syncAll flushes the files on two threads, as espcompose does.
+// syncAll flushes the files on two threads, once all are written (espcompose
+// flushes each as soon as it is written: the same durability).
 func syncAll(files []*os.File, flush bool) error {
 	if !flush {
 		return nil
