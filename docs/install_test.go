@@ -196,6 +196,11 @@ func TestFreshCheckout(t *testing.T) {
 	if !strings.Contains(out, "esptool.py") {
 		t.Errorf("build-example.sh did not say how to flash:\n%s", out)
 	}
+	// Run again, as a user does: the build is up to date, and plan does not refuse
+	// the folder the first run made.
+	if again := sh("./scripts/build-example.sh"); !strings.Contains(again, "Up to date: dist/quickstart") {
+		t.Errorf("build-example.sh run twice:\n%s", again)
+	}
 	golden, err := os.ReadFile(filepath.Join(co, "examples", "quickstart", "golden.sha256sums"))
 	if err != nil {
 		t.Fatal(err)
