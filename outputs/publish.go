@@ -220,7 +220,7 @@ func PublishChanged(fs afero.Fs, dir string, files []File, opts PublishOptions) 
 	// files whose data never reached the disk. WriteTree flushes each file as it is
 	// written, then the marker and the folders.
 	if err := fsutil.WriteTree(fs, tmp, tree); err != nil {
-		return false, fmt.Errorf("write %s: %w", dir, err)
+		return false, err // names the file; the caller names dir
 	}
 	if opts.Ready != nil {
 		if err := opts.Ready(); err != nil {
