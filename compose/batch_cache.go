@@ -108,13 +108,11 @@ func (c *memoCache) Recall(key string) (stages.Artifact, bool) {
 	c.mu.Lock()
 	e, ok := c.m[key]
 	c.mu.Unlock()
-	if !ok || len(e.blobs) != 1 {
+	b, found := e.blobs[stages.BlobName]
+	if !ok || !found {
 		return stages.Artifact{}, false
 	}
-	for n, b := range e.blobs {
-		return stages.Artifact{Data: b, Digest: e.digests[n]}, true
-	}
-	return stages.Artifact{}, false
+	return stages.Artifact{Data: b, Digest: e.digests[stages.BlobName]}, true
 }
 
 // Remember keeps a recomputed stage's artifact in memory while the first device is
@@ -126,5 +124,5 @@ func (c *memoCache) Remember(key string, art stages.Artifact) {
 	if frozen {
 		return
 	}
-	c.keep(key, memoEntry{map[string][]byte{"out": art.Data}, map[string]string{"out": art.Digest}})
+	c.keep(key, memoEntry{map[string][]byte{stages.BlobName: art.Data}, map[string]string{stages.BlobName: art.Digest}})
 }

@@ -34,7 +34,8 @@ const (
 	StatusWillRun Status = "will run" // plan only: not in the cache
 )
 
-const blobName = "out"
+// BlobName is the name a stage's artifact is stored under in its cache entry.
+const BlobName = "out"
 
 // Result holds every artifact of a build by stage id.
 type Result struct {
@@ -138,13 +139,13 @@ type verifiedCache interface {
 func (r *Runner) cached(key string) (Artifact, bool) {
 	if vc, ok := r.Cache.(verifiedCache); ok {
 		blobs, sums, ok, err := vc.GetVerified(key)
-		if data, found := blobs[blobName]; err == nil && ok && found && sums[blobName] != "" {
-			return Artifact{Data: data, Digest: sums[blobName]}, true
+		if data, found := blobs[BlobName]; err == nil && ok && found && sums[BlobName] != "" {
+			return Artifact{Data: data, Digest: sums[BlobName]}, true
 		}
 		return Artifact{}, false
 	}
 	blobs, ok, err := r.Cache.Get(key)
-	if data, found := blobs[blobName]; err == nil && ok && found {
+	if data, found := blobs[BlobName]; err == nil && ok && found {
 		return NewArtifact(data), true
 	}
 	return Artifact{}, false
@@ -158,9 +159,9 @@ type digestedCache interface {
 // put stores art under key. A cache that names objects by digest (cas.Store) gets the
 // artifact's own, computed once when the stage made it, instead of hashing it again.
 func (r *Runner) put(key string, art Artifact) error {
-	blobs := map[string][]byte{blobName: art.Data}
+	blobs := map[string][]byte{BlobName: art.Data}
 	if dc, ok := r.Cache.(digestedCache); ok {
-		return dc.PutDigested(key, blobs, map[string]string{blobName: art.Digest})
+		return dc.PutDigested(key, blobs, map[string]string{BlobName: art.Digest})
 	}
 	return r.Cache.Put(key, blobs)
 }
