@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 
+	"github.com/espcompose/espcompose/internal/hclfmt"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/spf13/afero"
@@ -27,6 +28,9 @@ func Parse(fsys afero.Fs, filename string) (*File, hcl.Diagnostics) {
 
 // ParseBytes decodes manifest source already in memory.
 func ParseBytes(src []byte, filename string) (*File, hcl.Diagnostics) {
+	if diags := hclfmt.CheckUTF8(src, filename); diags.HasErrors() {
+		return &File{Filename: filename, Dir: filepath.Dir(filename), Source: &hcl.File{Bytes: src}}, diags
+	}
 	hf, diags := hclsyntax.ParseConfig(rewriteHexLiterals(src, filename), filename, hcl.InitialPos)
 	if hf != nil {
 		hf.Bytes = src // snippets in diagnostics show what the user wrote

@@ -16,6 +16,9 @@ import (
 // being formatted (hclwrite would otherwise lay out broken input as if it were valid).
 // Diagnostics point into src as written.
 func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
+	if diags := CheckUTF8(src, filename); diags.HasErrors() {
+		return nil, diags
+	}
 	masked, hexIdents := maskHex(src, filename)
 	if _, diags := hclsyntax.ParseConfig(masked, filename, hcl.InitialPos); diags.HasErrors() {
 		return nil, diags
