@@ -11,7 +11,7 @@ func TestFormatRefusesInvalidUTF8(t *testing.T) {
 		byte      int
 	}{
 		{"A=\xe80 ", 1, 3, 2},
-		{"a = 1\n# caf\xc3\xa9\nb = \xff\n", 3, 5, 17},
+		{"a = 1\n# caf\xc3\xa9\nb = \xff\n", 3, 5, 18},
 	} {
 		out, diags := Format([]byte(tc.src), "m.hcl")
 		if !diags.HasErrors() || out != nil {
