@@ -50,6 +50,7 @@ fi
 
 start=$SECONDS
 failed=()
+inputs=()
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for t in "${targets[@]}"; do
@@ -65,6 +66,11 @@ for t in "${targets[@]}"; do
       continue
     fi
     failed+=("$pkg $name")
+    # CI keeps only the end of a long log: the failing input goes to the summary too.
+    input=$(sed -n 's/.*Failing input written to \(testdata\/fuzz\/[^ ]*\).*/\1/p' "$log" | head -1)
+    if [ -n "$input" ]; then
+      inputs+=("$pkg/$input")
+    fi
     break
   done
 done
@@ -72,5 +78,11 @@ echo "fuzz.sh: ${#targets[@]} targets in $((SECONDS - start))s"
 echo "fuzz: $((${#targets[@]} - ${#failed[@]})) passed, ${#failed[@]} failed"
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'fuzz.sh: FAILED %s\n' "${failed[@]}" >&2
+  for input in "${inputs[@]}"; do
+    dir=$(go list -f "{{.Dir}}" "${input%%/testdata/*}")
+    echo "fuzz.sh: failing input of ${input%%/testdata/*}: testdata/${input#*/testdata/}" >&2
+    head -c 2000 "$dir/testdata/${input#*/testdata/}" >&2 || true
+    echo >&2
+  done
   exit 1
 fi
