@@ -2,25 +2,37 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"github.com/espcompose/espcompose/compose"
 	"github.com/espcompose/espcompose/stages"
 )
 
-// progress shows a bar on an interactive terminal; logs (-v), --json and pipes get none,
-// so machine output stays clean.
+// drawsBars says whether progress may be drawn as a bar on stderr, which redraws its
+// line with carriage returns: only on an interactive terminal, never with logs (-v),
+// --json, in CI (CI set: a log viewer that shows every redraw as a line) or with
+// TERM=dumb (which cannot redraw). Both the build's and the batch's bar ask here.
+func (a *app) drawsBars() bool {
+	if a.verbose || a.json {
+		return false
+	}
+	if a.getenv != nil && (a.getenv("CI") != "" || a.getenv("TERM") == "dumb") {
+		return false
+	}
+	tty, _ := a.stderrTerminal()
+	return tty
+}
+
+// progress shows a bar on an interactive terminal (drawsBars); logs (-v), --json and
+// pipes get none, so machine output stays clean.
 func (a *app) progress(total int) func(id string, st stages.Status) {
-	f, ok := a.stderr.(*os.File)
-	if !ok || a.verbose || a.json || !term.IsTerminal(int(f.Fd())) {
+	if !a.drawsBars() {
 		return func(id string, st stages.Status) { a.log.Debugf("%-8s %s", st, id) }
 	}
 	bar := progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetWriter(a.stderr),
 		progressbar.OptionSetDescription("building"),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionShowCount(),
@@ -43,9 +55,7 @@ func (a *app) batchProgress() func(compose.BatchProgress) {
 	if a.json {
 		return func(compose.BatchProgress) {}
 	}
-	f, ok := a.stderr.(*os.File)
-	tty := ok && !a.verbose && a.getenv("CI") == "" && term.IsTerminal(int(f.Fd()))
-	if !tty {
+	if !a.drawsBars() {
 		last := time.Now()
 		return func(p compose.BatchProgress) {
 			if p.Done < 0 || time.Since(last) < batchInterval {
@@ -65,7 +75,7 @@ func (a *app) batchProgress() func(compose.BatchProgress) {
 		}
 		if bar == nil {
 			bar = progressbar.NewOptions(p.Total,
-				progressbar.OptionSetWriter(f),
+				progressbar.OptionSetWriter(a.stderr),
 				progressbar.OptionSetDescription("devices"),
 				progressbar.OptionShowCount(),
 				progressbar.OptionShowIts(),
