@@ -393,7 +393,7 @@ func (t *tree) commitDevice(id, tmp string) error {
 	if !t.existing[id] && fsutil.IsOS(t.fs) {
 		// One system call where the kernel refuses to replace whatever may have
 		// appeared at dir since (renameat2 RENAME_NOREPLACE); elsewhere a look first.
-		done, err := renameNoReplace(tmp, dir)
+		done, err := fsutil.RenameNoReplace(tmp, dir)
 		if !done {
 			if _, lerr := fsutil.Lstat(t.fs, dir); errors.Is(lerr, os.ErrNotExist) {
 				err, done = t.fs.Rename(tmp, dir), true

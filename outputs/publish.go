@@ -228,7 +228,9 @@ func PublishChanged(fs afero.Fs, dir string, files []File, opts PublishOptions) 
 		}
 	}
 	hook(StepWritten)
-	if err := fsutil.ReplaceDirWith(fs, tmp, dir, fsutil.ReplaceOptions{Hook: hook, Proof: Marker}); err != nil {
+	// The last look, where the swap is: the folder replaced is still ours.
+	mine := func(d string) bool { return owned(fs, d) || legacyOutput(fs, d) }
+	if err := fsutil.ReplaceDirWith(fs, tmp, dir, fsutil.ReplaceOptions{Hook: hook, Proof: Marker, Owned: mine}); err != nil {
 		if errors.Is(err, fsutil.ErrLeftover) {
 			ok = true // published; the next build removes the leftover
 		}

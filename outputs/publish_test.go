@@ -209,3 +209,32 @@ func TestPublishRefusesFilesAddedSince(t *testing.T) {
 		t.Fatal("the refused publish touched the old tree")
 	}
 }
+
+// What the folder holds is looked at once more where it is swapped: a dist/ that
+// stopped being ours while the new tree was written (here its marker is replaced by a
+// user's file once the tree is ready) is refused and kept, not swapped away.
+func TestPublishLooksAgainAtTheSwap(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	if err := Publish(fs, "/w/dist", oneFile("a.bin", "1"), PublishOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ready := func() error {
+		if err := fs.Remove("/w/dist/" + Marker); err != nil {
+			return err
+		}
+		return afero.WriteFile(fs, "/w/dist/mine.txt", []byte("theirs"), 0o600)
+	}
+	err := Publish(fs, "/w/dist", oneFile("a.bin", "2"), PublishOptions{Ready: ready})
+	if !errors.Is(err, fsutil.ErrNotOurs) {
+		t.Fatalf("publish over a folder that stopped being ours: %v", err)
+	}
+	if b, _ := afero.ReadFile(fs, "/w/dist/mine.txt"); string(b) != "theirs" {
+		t.Fatalf("their file holds %q", b)
+	}
+	if b, _ := afero.ReadFile(fs, "/w/dist/a.bin"); string(b) != "1" {
+		t.Fatalf("a.bin = %q: the folder was replaced", b)
+	}
+	if left, _ := fsutil.Leftovers(fs, "/w/dist"); len(left) != 0 {
+		t.Fatalf("the refused publish left %v", left)
+	}
+}

@@ -18,6 +18,11 @@ import (
 // it as a warning; the leftover path is in the message.
 var ErrLeftover = errors.New("old directory left behind")
 
+// ErrNotOurs marks a ReplaceDir that refused: finalDir exists and does not hold the
+// proof that it is the caller's (ReplaceOptions.Proof), or appeared while the new
+// directory was being written. Nothing was changed; tmpDir is left for the caller.
+var ErrNotOurs = errors.New("exists and is not shown to be ours to replace")
+
 // TempDirFor creates a fresh, empty temporary directory beside finalDir
 // (same parent, so ReplaceDir's rename stays on one filesystem) and returns
 // its path. The parent of finalDir must exist.
@@ -44,7 +49,12 @@ const (
 // Guarantees:
 //   - finalDir never contains a mix of old and new files: it is either the
 //     old directory or the new directory.
-//   - If finalDir does not exist, tmpDir is renamed into place in one step.
+//   - If finalDir does not exist, tmpDir is renamed into place in one step, which on
+//     Linux never replaces anything that appeared there meanwhile (RenameNoReplace).
+//   - An existing finalDir is replaced only if it holds a regular file named
+//     ReplaceOptions.Proof (ReplaceDir, which has none, only ever makes a new
+//     folder): otherwise ErrNotOurs and nothing changes. Callers check ownership
+//     more closely (the marker's content); this is the last look, where the swap is.
 //   - If it exists, on Linux the two are swapped with one renameat2(RENAME_EXCHANGE),
 //     so finalDir is never absent; the old content, now at tmpDir, is removed.
 //   - Where the OS cannot swap, the old directory is first renamed aside to a
@@ -67,9 +77,13 @@ type ReplaceOptions struct {
 	// Hook, when not nil, is called after each step, so crash tests can stop the
 	// process exactly between two steps.
 	Hook func(step string)
-	// Proof names the file that shows a folder is ours; the old tree is removed with
-	// it last (see RecoverDir).
+	// Proof names the file that shows a folder is ours: an existing finalDir
+	// without it is never replaced, and the old tree is removed with it last (see
+	// RecoverDir). "" replaces nothing: finalDir must not exist.
 	Proof string
+	// Owned, when set, decides instead whether an existing finalDir may be replaced
+	// (the caller's own test: the proof's content, or an older form of its output).
+	Owned func(dir string) bool
 }
 
 // removeTree removes dir with the file named proof (if any) last: proof is what shows
@@ -93,6 +107,45 @@ func removeTree(fs afero.Fs, dir, proof string) error {
 	return fs.RemoveAll(dir)
 }
 
+// renameNew renames tmpDir to finalDir, which was not there when looked at: never over
+// something that appeared since (ErrNotOurs), where the kernel can refuse that.
+func renameNew(fs afero.Fs, tmpDir, finalDir string) error {
+	if IsOS(fs) {
+		done, err := RenameNoReplace(tmpDir, finalDir)
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("%w: it appeared while the new folder was written", ErrNotOurs)
+		}
+		if done {
+			return err
+		}
+	}
+	if had, err := exists(fs, finalDir); err != nil {
+		return err
+	} else if had {
+		return fmt.Errorf("%w: it appeared while the new folder was written", ErrNotOurs)
+	}
+	return fs.Rename(tmpDir, finalDir)
+}
+
+// mayReplace checks that the existing dir is the caller's: Owned says so, or dir holds
+// Proof as a regular file (not a folder, not a link).
+func (o ReplaceOptions) mayReplace(fs afero.Fs, dir string) error {
+	switch {
+	case o.Owned != nil:
+		if !o.Owned(dir) {
+			return fmt.Errorf("%w: nothing in it shows it is ours", ErrNotOurs)
+		}
+		return nil
+	case o.Proof == "":
+		return fmt.Errorf("%w: it exists, and only a new folder is made here", ErrNotOurs)
+	}
+	fi, err := Lstat(fs, filepath.Join(dir, o.Proof))
+	if err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: it has no %s", ErrNotOurs, o.Proof)
+	}
+	return nil
+}
+
 // ReplaceDirWith is ReplaceDir with options.
 func ReplaceDirWith(fs afero.Fs, tmpDir, finalDir string, o ReplaceOptions) error {
 	hook := o.Hook
@@ -113,11 +166,14 @@ func ReplaceDirWith(fs afero.Fs, tmpDir, finalDir string, o ReplaceOptions) erro
 		return fmt.Errorf("fsutil: publish %s: %w", finalDir, err)
 	}
 	if !had {
-		if err := fs.Rename(tmpDir, finalDir); err != nil {
+		if err := renameNew(fs, tmpDir, finalDir); err != nil {
 			return fmt.Errorf("fsutil: publish %s: %w", finalDir, err)
 		}
 		syncDir(fs, filepath.Dir(finalDir))
 		return nil
+	}
+	if err := o.mayReplace(fs, finalDir); err != nil {
+		return fmt.Errorf("fsutil: publish %s: %w", finalDir, err)
 	}
 
 	swapped, err := exchange(fs, tmpDir, finalDir)

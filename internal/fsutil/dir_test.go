@@ -22,6 +22,11 @@ func writeTree(t *testing.T, fs afero.Fs, dir string, files map[string]string) {
 	}
 }
 
+// replaceOwned replaces final, which holds the proof file "proof".
+func replaceOwned(fs afero.Fs, tmp, final string) error {
+	return ReplaceDirWith(fs, tmp, final, ReplaceOptions{Proof: "proof"})
+}
+
 func TestReplaceDirFresh(t *testing.T) {
 	backends(t, func(t *testing.T, fs afero.Fs, root string) {
 		final := filepath.Join(root, "build")
@@ -46,16 +51,16 @@ func TestReplaceDirFresh(t *testing.T) {
 func TestReplaceDirExisting(t *testing.T) {
 	backends(t, func(t *testing.T, fs afero.Fs, root string) {
 		final := filepath.Join(root, "build")
-		writeTree(t, fs, final, map[string]string{"stale.bin": "old", "a.bin": "old A"})
+		writeTree(t, fs, final, map[string]string{"stale.bin": "old", "a.bin": "old A", "proof": ""})
 		tmp, err := TempDirFor(fs, final)
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeTree(t, fs, tmp, map[string]string{"a.bin": "new A"})
-		if err := ReplaceDir(fs, tmp, final); err != nil {
+		writeTree(t, fs, tmp, map[string]string{"a.bin": "new A", "proof": ""})
+		if err := replaceOwned(fs, tmp, final); err != nil {
 			t.Fatal(err)
 		}
-		if got := tree(t, fs, root); !equalStrings(got, []string{"build/", "build/a.bin"}) {
+		if got := tree(t, fs, root); !equalStrings(got, []string{"build/", "build/a.bin", "build/proof"}) {
 			t.Fatalf("tree %v", got)
 		}
 		if got := readString(t, fs, filepath.Join(final, "a.bin")); got != "new A" {
@@ -67,7 +72,7 @@ func TestReplaceDirExisting(t *testing.T) {
 func TestReplaceDirPublishFailureRestoresOld(t *testing.T) {
 	backends(t, func(t *testing.T, base afero.Fs, root string) {
 		final := filepath.Join(root, "build")
-		writeTree(t, base, final, map[string]string{"a.bin": "old A"})
+		writeTree(t, base, final, map[string]string{"a.bin": "old A", "proof": ""})
 		tmp, err := TempDirFor(base, final)
 		if err != nil {
 			t.Fatal(err)
@@ -76,7 +81,7 @@ func TestReplaceDirPublishFailureRestoresOld(t *testing.T) {
 		ffs := &faultFs{Fs: base, failRename: func(oldname, newname string) bool {
 			return oldname == tmp // only the publish step fails
 		}}
-		if err := ReplaceDir(ffs, tmp, final); !errors.Is(err, errInjected) {
+		if err := replaceOwned(ffs, tmp, final); !errors.Is(err, errInjected) {
 			t.Fatalf("err = %v, want injected fault", err)
 		}
 		if got := readString(t, base, filepath.Join(final, "a.bin")); got != "old A" {
@@ -84,7 +89,7 @@ func TestReplaceDirPublishFailureRestoresOld(t *testing.T) {
 		}
 		// Only the old build and the caller's untouched temp dir remain.
 		rel, _ := filepath.Rel(root, tmp)
-		want := []string{rel + "/", rel + "/a.bin", "build/", "build/a.bin"}
+		want := []string{rel + "/", rel + "/a.bin", "build/", "build/a.bin", "build/proof"}
 		if got := tree(t, base, root); !equalStrings(got, want) {
 			t.Fatalf("tree %v, want %v", got, want)
 		}
@@ -94,13 +99,13 @@ func TestReplaceDirPublishFailureRestoresOld(t *testing.T) {
 func TestReplaceDirMoveAsideFailure(t *testing.T) {
 	backends(t, func(t *testing.T, base afero.Fs, root string) {
 		final := filepath.Join(root, "build")
-		writeTree(t, base, final, map[string]string{"a.bin": "old A"})
+		writeTree(t, base, final, map[string]string{"a.bin": "old A", "proof": ""})
 		tmp, err := TempDirFor(base, final)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ffs := &faultFs{Fs: base, failRename: func(oldname, _ string) bool { return oldname == final }}
-		if err := ReplaceDir(ffs, tmp, final); !errors.Is(err, errInjected) {
+		if err := replaceOwned(ffs, tmp, final); !errors.Is(err, errInjected) {
 			t.Fatalf("err = %v, want injected fault", err)
 		}
 		if got := readString(t, base, filepath.Join(final, "a.bin")); got != "old A" {
@@ -112,13 +117,13 @@ func TestReplaceDirMoveAsideFailure(t *testing.T) {
 func TestReplaceDirCleanupFailureIsLeftover(t *testing.T) {
 	backends(t, func(t *testing.T, base afero.Fs, root string) {
 		final := filepath.Join(root, "build")
-		writeTree(t, base, final, map[string]string{"a.bin": "old A"})
+		writeTree(t, base, final, map[string]string{"a.bin": "old A", "proof": ""})
 		tmp, err := TempDirFor(base, final)
 		if err != nil {
 			t.Fatal(err)
 		}
 		writeTree(t, base, tmp, map[string]string{"a.bin": "new A"})
-		err = ReplaceDir(&faultFs{Fs: base, failRemoveAll: true}, tmp, final)
+		err = replaceOwned(&faultFs{Fs: base, failRemoveAll: true}, tmp, final)
 		if !errors.Is(err, ErrLeftover) {
 			t.Fatalf("err = %v, want ErrLeftover", err)
 		}

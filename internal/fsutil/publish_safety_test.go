@@ -44,14 +44,14 @@ func TestReplaceDirExchangesOnLinux(t *testing.T) {
 	fs := afero.NewOsFs()
 	root := t.TempDir()
 	final := filepath.Join(root, "dist")
-	putTree(t, fs, final, map[string]string{"a": "old"})
+	putTree(t, fs, final, map[string]string{"a": "old", ".mark": ""})
 	tmp, err := TempDirFor(fs, final)
 	if err != nil {
 		t.Fatal(err)
 	}
-	putTree(t, fs, tmp, map[string]string{"a": "new"})
+	putTree(t, fs, tmp, map[string]string{"a": "new", ".mark": ""})
 	var steps []string
-	err = ReplaceDirWith(fs, tmp, final, ReplaceOptions{Hook: func(step string) {
+	err = ReplaceDirWith(fs, tmp, final, ReplaceOptions{Proof: ".mark", Hook: func(step string) {
 		steps = append(steps, step)
 		if got := readOne(t, fs, filepath.Join(final, "a")); got != "new" {
 			t.Errorf("at %s final holds %q", step, got)
@@ -87,7 +87,7 @@ func TestRecoverDirRestoresAsideCopy(t *testing.T) {
 				panic(r)
 			}
 		}()
-		_ = ReplaceDirWith(fs, tmp, final, ReplaceOptions{Hook: func(step string) {
+		_ = ReplaceDirWith(fs, tmp, final, ReplaceOptions{Proof: ".mark", Hook: func(step string) {
 			if step == StepAside {
 				left, _ := Leftovers(fs, final)
 				for _, l := range left {
