@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/espcompose/espcompose/format/internal/textpos"
 )
 
 // CSVImporter turns nvs_partition_gen CSV files into a Partition. Several
@@ -140,7 +142,8 @@ func (im *CSVImporter) Add(r io.Reader, name string) error {
 // text rather than copy out of it.
 func (im *CSVImporter) AddString(text, name string) error {
 	if !utf8.ValidString(text) {
-		return fmt.Errorf("%w: %s: not valid UTF-8", ErrCSV, name)
+		line, off, _ := textpos.InvalidUTF8([]byte(text))
+		return fmt.Errorf("%w: %s:%d: not valid UTF-8 (byte offset %d); nvs_partition_gen reads CSV as UTF-8", ErrCSV, name, line, off)
 	}
 	im.reserve(strings.Count(text, "\n") + 1)
 	var cols *columns

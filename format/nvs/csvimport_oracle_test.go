@@ -9,14 +9,18 @@ import (
 	"testing"
 	"testing/fstest"
 	"unicode/utf8"
+
+	"github.com/espcompose/espcompose/format/internal/textpos"
 )
 
 // oracleAdd is CSVImporter.Add as it was before the fast reader: the
 // rune-at-a-time reader, a map per row keyed by the header, and the same
-// addRow. Add must accept, reject and report exactly as it does.
+// addRow. Add must accept, reject and report exactly as it does. (Text that is not
+// UTF-8 is since reported with its line and byte offset, here as there.)
 func oracleAdd(im *CSVImporter, text, name string) error {
 	if !utf8.ValidString(text) {
-		return fmt.Errorf("%w: %s: not valid UTF-8", ErrCSV, name)
+		line, off, _ := textpos.InvalidUTF8([]byte(text))
+		return fmt.Errorf("%w: %s:%d: not valid UTF-8 (byte offset %d); nvs_partition_gen reads CSV as UTF-8", ErrCSV, name, line, off)
 	}
 	var header []string
 	for _, rec := range oracleReadCSV(text) {

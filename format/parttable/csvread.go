@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/espcompose/espcompose/format/internal/textpos"
 )
 
 // csvEntry is an entry while parsing: offset and size as written, before
@@ -36,7 +39,11 @@ func ParseCSV(r io.Reader, filename string, opts Options) (*Table, error) {
 	}
 	text, err := decodeText(raw)
 	if err != nil {
-		return nil, lineErr(ErrSyntax, filename, 0, "%v", err)
+		line := 0
+		if l, off, bad := textpos.InvalidUTF8(raw); bad {
+			line, err = l, fmt.Errorf("%w (byte offset %d)", err, off)
+		}
+		return nil, lineErr(ErrSyntax, filename, line, "%v", err)
 	}
 	p := csvParser{file: filename, opts: &opts, subs: subs}
 	var entries []csvEntry
