@@ -21,3 +21,22 @@ func TestParseRefusesInvalidUTF8(t *testing.T) {
 		t.Fatal("the source is not kept for the diagnostic's snippet")
 	}
 }
+
+// A devices file that is not UTF-8 is refused where the bad byte is: its values go
+// into each device's NVS and certificate, which must not get them mangled.
+func TestDeviceRowsRefuseInvalidUTF8(t *testing.T) {
+	manifest := []byte("espcompose { version = 1 }\ntarget {\n  chip = \"esp32c3\"\n  flash_size = \"4MB\"\n}\n" +
+		"devices {\n  csv = \"devices.csv\"\n  id  = device.serial\n}\n")
+	fs := fuzzManifestFS(manifest, "serial,region\nMTR-1,eu868\nMTR-2,eu\xe9\n")
+	file, diags := Parse(fs, "/m/espcompose.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	rows, diags := DeviceRows(fs, file)
+	if !diags.HasErrors() || rows != nil {
+		t.Fatalf("rows %v from a devices file that is not UTF-8", rows)
+	}
+	if got := diags[0].Detail; !strings.Contains(got, "devices.csv:3: not valid UTF-8 (byte offset 34)") {
+		t.Fatalf("detail %q does not say where", got)
+	}
+}
