@@ -3,6 +3,7 @@ package manifest
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -60,13 +61,18 @@ func DeviceRows(fsys afero.Fs, f *File) ([]map[string]string, hcl.Diagnostics) {
 		}
 	}
 	var rows []map[string]string
-	for line := 2; ; line++ {
+	for {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
 		}
+		// The reader knows the line (a quoted value may span several).
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return bad("%s:%d: %v.", v.AsString(), pe.Line, pe.Err)
+		}
 		if err != nil {
-			return bad("%s:%d: %v.", v.AsString(), line, err)
+			return bad("%s: %v.", v.AsString(), err)
 		}
 		row := map[string]string{}
 		for i, h := range header {

@@ -40,3 +40,19 @@ func TestDeviceRowsRefuseInvalidUTF8(t *testing.T) {
 		t.Fatalf("detail %q does not say where", got)
 	}
 }
+
+// A malformed row is named by the line it is on, counted as the CSV reader counts
+// (a quoted value may span lines).
+func TestDeviceRowsNameTheLine(t *testing.T) {
+	manifest := []byte("espcompose { version = 1 }\ntarget {\n  chip = \"esp32c3\"\n  flash_size = \"4MB\"\n}\n" +
+		"devices {\n  csv = \"devices.csv\"\n  id  = device.serial\n}\n")
+	fs := fuzzManifestFS(manifest, "serial,note\nMTR-1,\"two\nlines\"\nMTR-2,a,b\n")
+	file, diags := Parse(fs, "/m/espcompose.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	_, diags = DeviceRows(fs, file)
+	if !diags.HasErrors() || !strings.Contains(diags[0].Detail, "devices.csv:4: wrong number of fields") {
+		t.Fatalf("diagnostics %v, want devices.csv:4: wrong number of fields", diags)
+	}
+}
