@@ -105,7 +105,9 @@ func TestDevicesFileErrors(t *testing.T) {
 		{"serial,region\nA,eu868\n", `This object does not have an attribute named "hw_rev"`},
 		{"serial,hw_rev,region\n", "devices.csv lists no devices"},
 		{"serial,hw_rev,region\nA b,1,eu868\n", `Device id "A b" must be`},
-		{"serial,hw_rev,region\nA,1\n", "devices.csv:2: record on line 2: wrong number of fields"},
+		{"serial,hw_rev,region\nA,1\n", "devices.csv:2: wrong number of fields"},
+		{"serial,hw_rev,region\nA,1,\"eu\n868\"\nB,2\n", "devices.csv:4: wrong number of fields"},
+		{"serial,hw_rev,region\nA,1,eu\xe9\n", "devices.csv:2: not valid UTF-8 (byte offset 27)"},
 	} {
 		_ = os.WriteFile(csvPath, []byte(tc.csv), 0o644)
 		code, _, stderr := runCLI(t, afero.NewOsFs(), nil, "validate", "-f", mf)
