@@ -23,7 +23,20 @@ func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
 	if _, diags := hclsyntax.ParseConfig(masked, filename, hcl.InitialPos); diags.HasErrors() {
 		return nil, diags
 	}
-	out := unmaskHex(hclwrite.Format(masked), hexIdents)
+	formatted := hclwrite.Format(masked)
+	// hclwrite only changes the space between tokens, except where removing a space
+	// joins two tokens into another (0. 0 becomes the number 0.0): then the file is
+	// not rewritten, and the user is shown where.
+	if at, ok := sameTokens(masked, formatted, filename); !ok {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot format without changing the meaning",
+			Detail: "Laying out this line would join tokens that the space between them keeps apart " +
+				"(for example 0. 0 would become the number 0.0). Write it as you mean it, then format again.",
+			Subject: &at,
+		}}
+	}
+	out := unmaskHex(formatted, hexIdents)
 	// hclwrite keeps blank lines as written; at the end of a file they only make diffs
 	// noisier, so a file ends with exactly one newline.
 	out = bytes.TrimRight(out, "\n \t")
@@ -104,4 +117,41 @@ func unmaskHex(formatted []byte, marks map[int]bool) []byte {
 		ident++
 	}
 	return formatted
+}
+
+// sameTokens says whether before and after lex to the same tokens (newlines aside,
+// comments compared without surrounding space); where not, it returns the range in
+// before of the first token that differs.
+func sameTokens(before, after []byte, filename string) (hcl.Range, bool) {
+	a, b := significant(before, filename), significant(after, filename)
+	for i := range a {
+		if i >= len(b) || a[i].Type != b[i].Type || !bytes.Equal(tokenBytes(a[i]), tokenBytes(b[i])) {
+			return a[i].Range, false
+		}
+	}
+	if len(b) > len(a) {
+		if len(a) == 0 {
+			return hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}, false
+		}
+		return a[len(a)-1].Range, false
+	}
+	return hcl.Range{}, true
+}
+
+func significant(src []byte, filename string) hclsyntax.Tokens {
+	toks, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
+	out := toks[:0]
+	for _, t := range toks {
+		if t.Type != hclsyntax.TokenNewline && t.Type != hclsyntax.TokenEOF {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func tokenBytes(t hclsyntax.Token) []byte {
+	if t.Type == hclsyntax.TokenComment {
+		return bytes.TrimSpace(t.Bytes)
+	}
+	return t.Bytes
 }

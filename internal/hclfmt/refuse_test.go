@@ -29,3 +29,21 @@ func TestFormatRefusesInvalidUTF8(t *testing.T) {
 		t.Fatalf("valid UTF-8 refused: %v", diags)
 	}
 }
+
+// Where hclwrite would join two tokens into another by removing the space between them
+// (the fuzzer's A=0. 0, laid out as the number 0.0), Format refuses, pointing at the
+// first token that would change, instead of rewriting the meaning of the file.
+func TestFormatRefusesJoiningTokens(t *testing.T) {
+	out, diags := Format([]byte("a = 1\nA=0. 0\n"), "m.hcl")
+	if !diags.HasErrors() || out != nil {
+		t.Fatalf("formatted to %q, want an error", out)
+	}
+	d := diags[0]
+	if d.Summary != "Cannot format without changing the meaning" || d.Subject == nil || d.Subject.Start.Line != 2 {
+		t.Fatalf("diagnostic %q at %v, want line 2", d.Summary, d.Subject)
+	}
+	// Ordinary layout changes (spaces, alignment, comments, hex literals) still pass.
+	if _, diags := Format([]byte("a=1 # x\nbb = [1,2,0x30]\nc {\n d=\"${a+1}\"\n}\n"), "m.hcl"); diags.HasErrors() {
+		t.Fatalf("an ordinary file refused: %v", diags)
+	}
+}
