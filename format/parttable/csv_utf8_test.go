@@ -19,3 +19,12 @@ func TestParseCSVNotUTF8NamesWhere(t *testing.T) {
 		t.Fatalf("err = %q (line %d), want parts.csv line 3, byte offset 68", e.Error(), e.Line)
 	}
 }
+
+// After a UTF-8 BOM the offset still counts from the start of the file.
+func TestParseCSVNotUTF8AfterBOM(t *testing.T) {
+	_, err := ParseCSV(strings.NewReader("\xef\xbb\xbfnvs, data, nvs, 0x9000, 0x6000\n\xff\n"), "parts.csv", Options{})
+	var e *Error
+	if !errors.As(err, &e) || e.Line != 2 || !strings.Contains(e.Error(), "byte offset 34") {
+		t.Fatalf("err = %v, want line 2, byte offset 34", err)
+	}
+}

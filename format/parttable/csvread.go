@@ -40,8 +40,9 @@ func ParseCSV(r io.Reader, filename string, opts Options) (*Table, error) {
 	text, err := decodeText(raw)
 	if err != nil {
 		line := 0
-		if l, off, bad := textpos.InvalidUTF8(raw); bad {
-			line, err = l, fmt.Errorf("%w (byte offset %d)", err, off)
+		var u *notUTF8
+		if errors.As(err, &u) {
+			line = u.line
 		}
 		return nil, lineErr(ErrSyntax, filename, line, "%v", err)
 	}
@@ -90,6 +91,7 @@ func hexInt(v int64) string {
 // decodeText follows the tool: a BOM selects UTF-8, UTF-16 or UTF-32 (and is
 // dropped), anything else must be strict UTF-8.
 func decodeText(b []byte) (string, error) {
+	whole := b
 	switch {
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
 		b = b[3:]
@@ -101,9 +103,21 @@ func decodeText(b []byte) (string, error) {
 		return decodeUTF32(b[4:])
 	}
 	if !utf8.Valid(b) {
-		return "", errors.New("CSV is not valid UTF-8")
+		u := &notUTF8{}
+		u.line, u.off, _ = textpos.InvalidUTF8(b)
+		if len(b) < len(whole) {
+			u.off += 3 // counted in the file, BOM included
+		}
+		return "", u
 	}
 	return string(b), nil
+}
+
+// notUTF8 is text that is neither UTF-16/32 nor UTF-8: where its first bad byte is.
+type notUTF8 struct{ line, off int }
+
+func (e *notUTF8) Error() string {
+	return fmt.Sprintf("CSV is not valid UTF-8 (byte offset %d)", e.off)
 }
 
 func decodeUTF16(b []byte, order binary.ByteOrder) (string, error) {
