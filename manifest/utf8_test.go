@@ -3,6 +3,8 @@ package manifest
 import (
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // A manifest that is not UTF-8 is refused where the bad byte is, even where HCL's own
@@ -22,17 +24,23 @@ func TestParseRefusesInvalidUTF8(t *testing.T) {
 	}
 }
 
-// A devices file that is not UTF-8 is refused where the bad byte is: its values go
-// into each device's NVS and certificate, which must not get them mangled.
-func TestDeviceRowsRefuseInvalidUTF8(t *testing.T) {
+// deviceRowsOf reads devicesCSV through a minimal manifest with a devices block.
+func deviceRowsOf(t *testing.T, devicesCSV string) ([]map[string]string, hcl.Diagnostics) {
+	t.Helper()
 	manifest := []byte("espcompose { version = 1 }\ntarget {\n  chip = \"esp32c3\"\n  flash_size = \"4MB\"\n}\n" +
 		"devices {\n  csv = \"devices.csv\"\n  id  = device.serial\n}\n")
-	fs := fuzzManifestFS(manifest, "serial,region\nMTR-1,eu868\nMTR-2,eu\xe9\n")
+	fs := fuzzManifestFS(manifest, devicesCSV)
 	file, diags := Parse(fs, "/m/espcompose.hcl")
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	rows, diags := DeviceRows(fs, file)
+	return DeviceRows(fs, file)
+}
+
+// A devices file that is not UTF-8 is refused where the bad byte is: its values go
+// into each device's NVS and certificate, which must not get them mangled.
+func TestDeviceRowsRefuseInvalidUTF8(t *testing.T) {
+	rows, diags := deviceRowsOf(t, "serial,region\nMTR-1,eu868\nMTR-2,eu\xe9\n")
 	if !diags.HasErrors() || rows != nil {
 		t.Fatalf("rows %v from a devices file that is not UTF-8", rows)
 	}
@@ -44,14 +52,7 @@ func TestDeviceRowsRefuseInvalidUTF8(t *testing.T) {
 // A malformed row is named by the line it is on, counted as the CSV reader counts
 // (a quoted value may span lines).
 func TestDeviceRowsNameTheLine(t *testing.T) {
-	manifest := []byte("espcompose { version = 1 }\ntarget {\n  chip = \"esp32c3\"\n  flash_size = \"4MB\"\n}\n" +
-		"devices {\n  csv = \"devices.csv\"\n  id  = device.serial\n}\n")
-	fs := fuzzManifestFS(manifest, "serial,note\nMTR-1,\"two\nlines\"\nMTR-2,a,b\n")
-	file, diags := Parse(fs, "/m/espcompose.hcl")
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	_, diags = DeviceRows(fs, file)
+	_, diags := deviceRowsOf(t, "serial,note\nMTR-1,\"two\nlines\"\nMTR-2,a,b\n")
 	if !diags.HasErrors() || !strings.Contains(diags[0].Detail, "devices.csv:4: wrong number of fields") {
 		t.Fatalf("diagnostics %v, want devices.csv:4: wrong number of fields", diags)
 	}
