@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/espcompose/espcompose/internal/hclfmt"
+	"github.com/espcompose/espcompose/internal/textpos"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/afero"
 	"github.com/zclconf/go-cty/cty"
@@ -45,8 +45,7 @@ func DeviceRows(fsys afero.Fs, f *File) ([]map[string]string, hcl.Diagnostics) {
 	// Each value may end up in a device's NVS or certificate: text that is not UTF-8
 	// would be written as it is, or mangled, without a word (Espressif's mfg_gen
 	// stops on it too).
-	if d := hclfmt.CheckUTF8(src, path); d.HasErrors() {
-		at := d[0].Subject.Start
+	if at, nonUTF8 := textpos.InvalidUTF8(src); nonUTF8 {
 		return bad("%s:%d: not valid UTF-8 (byte offset %d); save the devices file as UTF-8.", v.AsString(), at.Line, at.Byte)
 	}
 	r := csv.NewReader(bytes.NewReader(src))

@@ -15,7 +15,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/espcompose/espcompose/format/internal/textpos"
+	"github.com/espcompose/espcompose/internal/textpos"
 )
 
 // CSVImporter turns nvs_partition_gen CSV files into a Partition. Several
@@ -142,8 +142,8 @@ func (im *CSVImporter) Add(r io.Reader, name string) error {
 // text rather than copy out of it.
 func (im *CSVImporter) AddString(text, name string) error {
 	if !utf8.ValidString(text) {
-		line, off, _ := textpos.InvalidUTF8([]byte(text))
-		return fmt.Errorf("%w: %s:%d: not valid UTF-8 (byte offset %d); nvs_partition_gen reads CSV as UTF-8", ErrCSV, name, line, off)
+		at, _ := textpos.InvalidUTF8([]byte(text))
+		return fmt.Errorf("%w: %s:%d: not valid UTF-8 (byte offset %d); nvs_partition_gen reads CSV as UTF-8", ErrCSV, name, at.Line, at.Byte)
 	}
 	im.reserve(strings.Count(text, "\n") + 1)
 	var cols *columns

@@ -10,7 +10,7 @@ import (
 	"testing/fstest"
 	"unicode/utf8"
 
-	"github.com/espcompose/espcompose/format/internal/textpos"
+	"github.com/espcompose/espcompose/internal/textpos"
 )
 
 // oracleAdd is CSVImporter.Add as it was before the fast reader: the
@@ -19,8 +19,8 @@ import (
 // UTF-8 is since reported with its line and byte offset, here as there.)
 func oracleAdd(im *CSVImporter, text, name string) error {
 	if !utf8.ValidString(text) {
-		line, off, _ := textpos.InvalidUTF8([]byte(text))
-		return fmt.Errorf("%w: %s:%d: not valid UTF-8 (byte offset %d); nvs_partition_gen reads CSV as UTF-8", ErrCSV, name, line, off)
+		at, _ := textpos.InvalidUTF8([]byte(text))
+		return fmt.Errorf("%w: %s:%d: not valid UTF-8 (byte offset %d); nvs_partition_gen reads CSV as UTF-8", ErrCSV, name, at.Line, at.Byte)
 	}
 	var header []string
 	for _, rec := range oracleReadCSV(text) {

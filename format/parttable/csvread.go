@@ -11,7 +11,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/espcompose/espcompose/format/internal/textpos"
+	"github.com/espcompose/espcompose/internal/textpos"
 )
 
 // csvEntry is an entry while parsing: offset and size as written, before
@@ -103,8 +103,8 @@ func decodeText(b []byte) (string, error) {
 		return decodeUTF32(b[4:])
 	}
 	if !utf8.Valid(b) {
-		u := &notUTF8{}
-		u.line, u.off, _ = textpos.InvalidUTF8(b)
+		at, _ := textpos.InvalidUTF8(b)
+		u := &notUTF8{line: at.Line, off: at.Byte}
 		if len(b) < len(whole) {
 			u.off += 3 // counted in the file, BOM included
 		}
