@@ -390,20 +390,13 @@ func (t *tree) mkdirs(tmp, d string, made map[string]bool) error {
 func (t *tree) commitDevice(id, tmp string) error {
 	t.hook(outputs.StepWritten)
 	dir := filepath.Join(t.out, "devices", id)
-	if !t.existing[id] && fsutil.IsOS(t.fs) {
-		// One system call where the kernel refuses to replace whatever may have
-		// appeared at dir since (renameat2 RENAME_NOREPLACE); elsewhere a look first.
-		done, err := fsutil.RenameNoReplace(tmp, dir)
-		if !done {
-			if _, lerr := fsutil.Lstat(t.fs, dir); errors.Is(lerr, os.ErrNotExist) {
-				err, done = t.fs.Rename(tmp, dir), true
-			}
-		}
-		if done && err == nil {
+	if !t.existing[id] {
+		err := fsutil.RenameNew(t.fs, tmp, dir)
+		if err == nil {
 			return nil
 		}
 		_ = t.fs.RemoveAll(tmp)
-		if done && !errors.Is(err, os.ErrExist) {
+		if !errors.Is(err, fsutil.ErrNotOurs) {
 			return err
 		}
 		// dir was not there when the tree was checked and is now: not provably

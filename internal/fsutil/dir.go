@@ -107,9 +107,11 @@ func removeTree(fs afero.Fs, dir, proof string) error {
 	return fs.RemoveAll(dir)
 }
 
-// renameNew renames tmpDir to finalDir, which was not there when looked at: never over
-// something that appeared since (ErrNotOurs), where the kernel can refuse that.
-func renameNew(fs afero.Fs, tmpDir, finalDir string) error {
+// RenameNew renames tmpDir to finalDir, which was not there when looked at, and never
+// over something that appeared since (ErrNotOurs): on Linux in one system call
+// (RenameNoReplace), elsewhere after a last look. It does not flush the parent folder:
+// ReplaceDir does, and a device batch leaves it to its group flush.
+func RenameNew(fs afero.Fs, tmpDir, finalDir string) error {
 	if IsOS(fs) {
 		done, err := RenameNoReplace(tmpDir, finalDir)
 		if errors.Is(err, os.ErrExist) {
@@ -166,7 +168,7 @@ func ReplaceDirWith(fs afero.Fs, tmpDir, finalDir string, o ReplaceOptions) erro
 		return fmt.Errorf("fsutil: publish %s: %w", finalDir, err)
 	}
 	if !had {
-		if err := renameNew(fs, tmpDir, finalDir); err != nil {
+		if err := RenameNew(fs, tmpDir, finalDir); err != nil {
 			return fmt.Errorf("fsutil: publish %s: %w", finalDir, err)
 		}
 		syncDir(fs, filepath.Dir(finalDir))

@@ -111,8 +111,8 @@ func TestRenameNoReplaceKeepsWhatAppeared(t *testing.T) {
 	if _, err := os.Stat(src); err != nil {
 		t.Fatalf("the new folder is gone: %v", err)
 	}
-	if err := renameNew(afero.NewOsFs(), src, dst); !errors.Is(err, ErrNotOurs) {
-		t.Fatalf("renameNew over a folder that appeared: %v, want ErrNotOurs", err)
+	if err := RenameNew(afero.NewOsFs(), src, dst); !errors.Is(err, ErrNotOurs) {
+		t.Fatalf("RenameNew over a folder that appeared: %v, want ErrNotOurs", err)
 	}
 }
 
